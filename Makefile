@@ -1,0 +1,61 @@
+# Lineup: `make run` serves the demo, `make test` runs every check. See README.md.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: help install run test test-sqlite test-postgres test-deps lint fmt bench lock clean
+
+help:
+	@echo "make run    set up everything and serve the demo on http://$(HOST)/"
+	@echo "make test   install test dependencies, lint, run the suite on SQLite and PostgreSQL"
+	@echo "make bench  print timings and query counts for generated events"
+	@echo "make lint / make fmt / make lock / make clean"
+
+$(BIN)/.installed: requirements.lock
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+test-deps:
+	bash scripts/install-test-deps.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-sqlite: install
+	@echo "=== pytest on SQLite (with browser tests) ==="
+	DATABASE_URL= $(BIN)/pytest
+
+test-postgres: install
+	@echo "=== pytest on PostgreSQL ==="
+	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser"
+
+test: install test-deps lint test-sqlite test-postgres
+
+bench: install
+	$(BIN)/python -m tests.bench.run
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	rm -rf .lockenv && $(PY) -m venv .lockenv
+	.lockenv/bin/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > .lockenv/deps.txt
+	.lockenv/bin/pip install -q -r .lockenv/deps.txt
+	.lockenv/bin/pip freeze > requirements.lock
+	rm -rf .lockenv
+
+clean:
+	rm -rf $(VENV) var test-artifacts db.sqlite3*

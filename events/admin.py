@@ -1,0 +1,279 @@
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import Event, Membership, Room, SessionType, Track
+
+
+def organizer_events(request):
+    """The events the signed-in user organizes (memoized on the request)."""
+    if not hasattr(request, "_organizer_events"):
+        request._organizer_events = Event.objects.for_organizer(request.user)
+    return request._organizer_events
+
+
+def is_organizer(request) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user).exists()
+
+
+class EventFilter(admin.SimpleListFilter):
+    """Filter by event, offering only the events this organizer may see."""
+
+    title = "event"
+    parameter_name = "event"
+
+    def lookups(self, request, model_admin):
+        return [(str(e.pk), e.name) for e in organizer_events(request)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            allowed = {str(pk) for pk in organizer_events(request).values_list("pk", flat=True)}
+            if self.value() not in allowed:
+                return queryset.none()
+            return queryset.filter(event_id=self.value())
+        return queryset
+
+
+class EventScopedAdmin(admin.ModelAdmin):
+    """Admin for rows that belong to one event.
+
+    Membership is the permission: a staff user sees, edits and can pick only rows of
+    the events they organize; superusers see everything. Rows of other events are 404,
+    never listed, and never offered in a dropdown or an autocomplete.
+    """
+
+    event_path = "event"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.event_path}__in": organizer_events(request)})
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("No such object among the events you organize.")
+        return obj
+
+    def _may(self, request, obj=None) -> bool:
+        if not is_organizer(request):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        event_id = obj.pk if isinstance(obj, Event) else obj.event_id
+        return organizer_events(request).filter(pk=event_id).exists()
+
+    def has_module_permission(self, request):
+        return is_organizer(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_add_permission(self, request):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None:
+            field.queryset = limit_to_organizer(field.queryset, request)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None:
+            field.queryset = limit_to_organizer(field.queryset, request)
+        return field
+
+
+def limit_to_organizer(queryset, request):
+    """Restrict a choice list to the organizer's events, whatever model it lists."""
+    if request.user.is_superuser:
+        return queryset
+    model = queryset.model
+    if model is Event:
+        return queryset & organizer_events(request)
+    if any(f.name == "event" for f in model._meta.fields):
+        return queryset.filter(event__in=organizer_events(request))
+    return queryset
+
+
+class EventScopedInline:
+    """Inline on an event-scoped admin: its parent's permission is the permission, and
+    its foreign keys offer only the organizer's events' rows."""
+
+    def has_view_permission(self, request, obj=None):
+        return is_organizer(request)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None:
+            field.queryset = limit_to_organizer(field.queryset, request)
+        return field
+
+
+class RoomInline(EventScopedInline, admin.TabularInline):
+    model = Room
+    extra = 0
+    fields = ["name", "slug", "capacity", "position"]
+
+
+class TrackInline(EventScopedInline, admin.TabularInline):
+    model = Track
+    extra = 0
+    fields = ["name", "slug", "color", "position"]
+
+
+class SessionTypeInline(EventScopedInline, admin.TabularInline):
+    model = SessionType
+    extra = 0
+    fields = ["name", "slug", "is_break"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Event)
+class EventAdmin(EventScopedAdmin):
+    event_path = "pk"
+    list_display = [
+        "name",
+        "start_date",
+        "end_date",
+        "is_published",
+        "session_count",
+        "speaker_count",
+        "public_links",
+    ]
+    list_filter = ["is_published"]
+    search_fields = ["name", "slug", "venue_name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "acronym", "tagline", "is_published"]}),
+        ("When and where", {"fields": ["start_date", "end_date", "timezone", "venue_name",
+                                       "venue_address"]}),
+        ("About", {"fields": ["description"]}),
+    ]  # fmt: skip
+    inlines = [RoomInline, TrackInline, SessionTypeInline, MembershipInline]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            qs = Event.objects.all()
+        else:
+            qs = Event.objects.filter(pk__in=organizer_events(request).values("pk"))
+        return qs.annotate(
+            num_sessions=Count("sessions", distinct=True),
+            num_speakers=Count("speakers", distinct=True),
+        )
+
+    def get_inlines(self, request, obj):
+        # Choosing co-organizers means listing user accounts: superusers only.
+        if request.user.is_superuser:
+            return self.inlines
+        return [RoomInline, TrackInline, SessionTypeInline]
+
+    def _is_owner(self, request, obj) -> bool:
+        return request.user.is_superuser or obj.memberships.filter(
+            user=request.user, role=Membership.Role.OWNER
+        ).exists()
+
+    def has_add_permission(self, request):
+        # Any active staff user may start an event; they become its owner.
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self._may(request)
+        return self._may(request, obj) and self._is_owner(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and not request.user.is_superuser:
+            Membership.objects.get_or_create(
+                user=request.user, event=obj, defaults={"role": Membership.Role.OWNER}
+            )
+
+    @admin.display(description="sessions", ordering="num_sessions")
+    def session_count(self, obj):
+        return obj.num_sessions
+
+    @admin.display(description="speakers", ordering="num_speakers")
+    def speaker_count(self, obj):
+        return obj.num_speakers
+
+    @admin.display(description="links")
+    def public_links(self, obj):
+        sessions = reverse("admin:schedule_session_changelist") + f"?event={obj.pk}"
+        clashes = reverse("admin:schedule_session_clashes", args=[obj.pk])
+        return format_html(
+            '<a href="{}">schedule</a> · <a href="{}">sessions</a> · <a href="{}">clashes</a>',
+            reverse("schedule_list", args=[obj.slug]),
+            sessions,
+            clashes,
+        )
+
+
+class EventPartAdmin(EventScopedAdmin):
+    list_filter = [EventFilter]
+    search_fields = ["name", "slug"]
+    list_select_related = ["event"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            num_sessions=Count("sessions", filter=~Q(sessions__status="draft"))
+        )
+
+    @admin.display(description="public sessions", ordering="num_sessions")
+    def session_count(self, obj):
+        return obj.num_sessions
+
+
+@admin.register(Room)
+class RoomAdmin(EventPartAdmin):
+    list_display = ["name", "event", "capacity", "position", "session_count"]
+    list_editable = ["position"]
+
+
+@admin.register(Track)
+class TrackAdmin(EventPartAdmin):
+    list_display = ["name", "event", "swatch", "position", "session_count"]
+    list_editable = ["position"]
+
+    @admin.display(description="colour")
+    def swatch(self, obj):
+        return format_html('<span class="lineup-swatch" data-color="{}">{}</span>', obj.color,
+                           obj.color)
+
+
+@admin.register(SessionType)
+class SessionTypeAdmin(EventPartAdmin):
+    list_display = ["name", "event", "is_break", "session_count"]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class EventsConfig(AppConfig):
+    name = "events"
+    verbose_name = "Events"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

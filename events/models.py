@@ -1,0 +1,275 @@
+import datetime as dt
+import re
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone as django_tz
+from django.utils.text import slugify
+
+from .markup import render_markdown
+
+ACRONYM_RE = re.compile(r"^[a-z0-9_]{4,}$")
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "“%(value)s” is not a time zone name. Use an IANA name such as Europe/Berlin.",
+            params={"value": value},
+            code="invalid_timezone",
+        )
+
+
+def acronym_from_slug(slug: str) -> str:
+    """A frab acronym: lower-case letters, digits and underscores, at least 4 of them."""
+    acronym = re.sub(r"[^a-z0-9_]", "_", slug.lower()).strip("_") or "event"
+    return acronym.ljust(4, "_")
+
+
+def unique_slug(model: type[models.Model], base: str, *, exclude_pk=None, **scope) -> str:
+    """A slug from ``base`` that is free within ``scope`` (usually the event)."""
+    root = (slugify(base) or "item")[:45]
+    taken = set(
+        model._default_manager.filter(slug__startswith=root, **scope)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = root, 2
+    while slug in taken:
+        slug, n = f"{root}-{n}", n + 1
+    return slug
+
+
+class EventData:
+    """Mixin for models whose rows belong to one event's published data.
+
+    Saving or deleting one marks the event's data as changed (see signals.py), which
+    is what public pages, exports and their caches key on.
+    """
+
+    def changed_event_id(self) -> int | None:
+        return getattr(self, "event_id", None)
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def for_organizer(self, user):
+        """Events this user may organize: all for superusers, their memberships otherwise."""
+        if not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user)
+
+    def touch(self) -> int:
+        """Record that these events' data changed now (invalidates caches and ETags)."""
+        return self.update(changed_at=django_tz.now())
+
+
+class Event(models.Model):
+    slug = models.SlugField(unique=True, help_text="Used in every public URL of the event.")
+    acronym = models.CharField(
+        max_length=50,
+        blank=True,
+        validators=[
+            RegexValidator(
+                ACRONYM_RE,
+                "Use at least 4 lower-case letters, digits or underscores.",
+            )
+        ],
+        help_text="Short name for frab exports; filled from the slug when left empty.",
+    )
+    name = models.CharField(max_length=200)
+    tagline = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    description_html = models.TextField(blank=True, editable=False)
+    timezone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text="IANA time zone of the venue, such as America/Los_Angeles.",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    venue_name = models.CharField(max_length=200, blank=True)
+    venue_address = models.CharField(max_length=300, blank=True)
+    is_published = models.BooleanField(
+        default=False, help_text="Only published events are visible to the public."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(
+        default=django_tz.now,
+        editable=False,
+        help_text="When any of the event's data last changed.",
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="event_ends_after_start",
+                violation_error_message="The event cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(slug=""), name="event_slug_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.acronym:
+            self.acronym = acronym_from_slug(self.slug)
+        self.description_html = render_markdown(self.description)
+        self.changed_at = django_tz.now()
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "changed_at"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("event_home", args=[self.slug])
+
+    @cached_property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """Midnight at the start of the first day, in the event's zone."""
+        return dt.datetime.combine(self.start_date, dt.time.min, tzinfo=self.tzinfo)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """Midnight after the last day, in the event's zone."""
+        next_day = self.end_date + dt.timedelta(days=1)
+        return dt.datetime.combine(next_day, dt.time.min, tzinfo=self.tzinfo)
+
+    @property
+    def days(self) -> list[dt.date]:
+        count = (self.end_date - self.start_date).days + 1
+        return [self.start_date + dt.timedelta(days=i) for i in range(max(count, 0))]
+
+    def local_today(self, now: dt.datetime | None = None) -> dt.date:
+        return (now or django_tz.now()).astimezone(self.tzinfo).date()
+
+    def phase(self, now: dt.datetime | None = None) -> str:
+        """"upcoming", "live" or "ended", judged in the event's own time zone."""
+        today = self.local_today(now)
+        if today < self.start_date:
+            return "upcoming"
+        if today > self.end_date:
+            return "ended"
+        return "live"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The event cannot end before it starts."})
+        if self.start_date and self.end_date and (self.end_date - self.start_date).days > 60:
+            raise ValidationError({"end_date": "An event may last at most 61 days."})
+
+
+class EventScopedQuerySet(models.QuerySet):
+    def for_organizer(self, user):
+        return self.filter(event__in=Event.objects.for_organizer(user))
+
+
+class SluggedEventData(EventData, models.Model):
+    """Rooms, tracks and types: named, ordered things that belong to one event."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(blank=True, help_text="Filled from the name when left empty.")
+
+    objects = EventScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk, event=self.event)
+        super().save(*args, **kwargs)
+
+
+def _unique_slug_per_event(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["event", "slug"],
+        name=name,
+        violation_error_message="This slug is already used in this event.",
+    )
+
+
+class Room(SluggedEventData):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Column order in the grid.")
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [_unique_slug_per_event("room_slug_unique_per_event")]
+
+
+class Track(SluggedEventData):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tracks")
+    color = models.CharField(
+        max_length=7,
+        default="#3b6ea5",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #3b6ea5.")],
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [_unique_slug_per_event("track_slug_unique_per_event")]
+
+
+class SessionType(SluggedEventData):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="session_types")
+    is_break = models.BooleanField(
+        default=False, help_text="Breaks (coffee, lunch) are shown as breaks, without speakers."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "session type"
+        constraints = [_unique_slug_per_event("sessiontype_slug_unique_per_event")]
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        EDITOR = "editor", "Editor"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"],
+                name="membership_unique_user_event",
+                violation_error_message="This person already organizes this event.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) at {self.event}"

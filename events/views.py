@@ -1,0 +1,35 @@
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from .models import Event
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: is the database reachable, is the cache?"""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        cache.set("healthz", "1", 5)
+        checks["cache"] = "ok" if cache.get("healthz") == "1" else "error: no round trip"
+    except Exception as exc:  # noqa: BLE001
+        checks["cache"] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "events/event_list.html", {"events": Event.objects.published()})
+
+
+def event_home(request: HttpRequest, event: str) -> HttpResponse:
+    obj = get_object_or_404(Event.objects.published(), slug=event)
+    return render(request, "events/event_home.html", {"event": obj})

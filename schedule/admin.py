@@ -1,0 +1,182 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+
+from events.admin import EventFilter, EventScopedAdmin, EventScopedInline, organizer_events
+from events.timefmt import clock, clock_zone
+
+from .models import Session, SessionSpeaker
+from .rules import find_clashes, speaker_clash_errors
+
+
+class SessionSpeakerFormSet(forms.BaseInlineFormSet):
+    """Checks the speakers a session will have, once the whole list is known."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        session = self.instance
+        speakers = [
+            form.cleaned_data["speaker"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("speaker")
+        ]
+        for speaker in speakers:
+            if session.event_id and speaker.event_id != session.event_id:
+                raise ValidationError(f"{speaker} is a speaker of another event.")
+        if len({s.pk for s in speakers}) != len(speakers):
+            raise ValidationError("Each speaker can be listed only once per session.")
+        if session.event_id:
+            clashes = speaker_clash_errors(session, [s.pk for s in speakers])
+            if clashes:
+                raise ValidationError(clashes)
+
+
+class SessionSpeakerInline(EventScopedInline, admin.TabularInline):
+    model = SessionSpeaker
+    formset = SessionSpeakerFormSet
+    autocomplete_fields = ["speaker"]
+    fields = ["speaker", "role", "position"]
+    extra = 1
+
+
+def event_timezone(request, object_id):
+    """The zone in which the session form reads and shows its times."""
+    event = None
+    events = organizer_events(request)
+    if object_id:
+        session = Session.objects.filter(pk=object_id, event__in=events).first()
+        event = session.event if session else None
+    else:
+        chosen = request.POST.get("event") or request.GET.get("event")
+        if chosen and str(chosen).isdigit():
+            event = events.filter(pk=chosen).first()
+    return event.tzinfo if event else None
+
+
+@admin.register(Session)
+class SessionAdmin(EventScopedAdmin):
+    list_display = [
+        "title",
+        "day",
+        "time",
+        "room",
+        "track",
+        "session_type",
+        "status",
+        "speaker_names",
+    ]
+    list_filter = [
+        EventFilter,
+        "status",
+        ("track", RelatedOnlyFieldListFilter),
+        ("session_type", RelatedOnlyFieldListFilter),
+        ("room", RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["event", "room", "track", "session_type"]
+    search_fields = ["title", "abstract", "speakers__name", "guid"]
+    search_help_text = "Search titles, abstracts, speaker names and guids."
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SessionSpeakerInline]
+    actions = ["publish", "unpublish", "cancel"]
+    readonly_fields = ["guid"]
+    ordering = ["event", "starts_at", "room__position"]
+    fieldsets = [
+        (None, {"fields": ["event", "title", "slug", "status", "abstract"]}),
+        ("When and where", {
+            "fields": ["starts_at", "ends_at", "room"],
+            "description": "Times are in the event's own time zone.",
+        }),
+        ("Kind", {"fields": ["track", "session_type"]}),
+        ("Identity", {"fields": ["guid"], "classes": ["collapse"]}),
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("speakers")
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        tz = event_timezone(request, object_id)
+        if tz is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        extra_context = {**(extra_context or {}), "event_timezone": str(tz)}
+        with timezone.override(tz):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        clashes = path(
+            "clashes/<int:event_id>/",
+            self.admin_site.admin_view(self.clashes_view),
+            name="schedule_session_clashes",
+        )
+        return [clashes, *super().get_urls()]
+
+    def clashes_view(self, request, event_id: int):
+        """Every double-booked room and speaker of one event (for imported data)."""
+        event = get_object_or_404(organizer_events(request), pk=event_id)
+        tz = event.tzinfo
+        rows = [
+            {
+                "kind": clash.kind,
+                "where": clash.where,
+                "sessions": [
+                    {
+                        "session": s,
+                        "when": f"{s.starts_at.astimezone(tz):%a %b %d} "
+                        f"{clock(s.starts_at, tz)}–{clock_zone(s.ends_at, tz)}",
+                    }
+                    for s in (clash.first, clash.second)
+                ],
+            }
+            for clash in find_clashes(event)
+        ]
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"Clashes in {event.name}",
+            "event": event,
+            "rows": rows,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/schedule/session/clashes.html", ctx)
+
+    @admin.display(description="day", ordering="starts_at")
+    def day(self, obj):
+        if not obj.starts_at:
+            return "—"
+        local = obj.starts_at.astimezone(obj.event.tzinfo)
+        return f"{local:%a %b} {local.day}"
+
+    @admin.display(description="time", ordering="starts_at")
+    def time(self, obj):
+        if not obj.starts_at:
+            return "unscheduled"
+        tz = obj.event.tzinfo
+        return f"{clock(obj.starts_at, tz)}–{clock_zone(obj.ends_at, tz)}"
+
+    @admin.display(description="speakers")
+    def speaker_names(self, obj):
+        return ", ".join(s.name for s in obj.speakers.all()) or "—"
+
+    def _set_status(self, request, queryset, status, verb):
+        count = queryset.set_status(status)
+        self.message_user(request, f"{count} session(s) {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Publish selected sessions")
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Session.Status.PUBLISHED, "published")
+
+    @admin.action(description="Unpublish selected sessions (back to draft)")
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Session.Status.DRAFT, "set to draft")
+
+    @admin.action(description="Mark selected sessions as cancelled")
+    def cancel(self, request, queryset):
+        self._set_status(request, queryset, Session.Status.CANCELLED, "cancelled")
+

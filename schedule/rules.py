@@ -1,0 +1,162 @@
+"""The scheduling rules, defined once and used by the admin, the API and the importer.
+
+- a room holds one session at a time;
+- a speaker is in one session at a time;
+- a session lies within its event's days (in the event's time zone);
+- room, track and type belong to the session's own event.
+
+Cancelled sessions free their room and speakers. Messages name the other session, so
+an organizer knows what to move.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+from events.timefmt import clock, clock_zone
+
+from .models import Session, SessionSpeaker
+
+
+def _when(session: Session) -> str:
+    tz = session.event.tzinfo
+    start = session.starts_at.astimezone(tz)
+    return (
+        f"{start:%a} {start:%b} {start.day}, {clock(session.starts_at, tz)}–"
+        f"{clock_zone(session.ends_at, tz)}"
+    )
+
+
+def _overlapping(session: Session):
+    return (
+        Session.objects.filter(
+            event_id=session.event_id,
+            starts_at__lt=session.ends_at,
+            ends_at__gt=session.starts_at,
+        )
+        .exclude(status=Session.Status.CANCELLED)
+        .exclude(pk=session.pk)
+        .select_related("event", "room")
+        .order_by("starts_at", "title")
+    )
+
+
+def relation_errors(session: Session) -> dict[str, str]:
+    errors = {}
+    for field in ("room", "track", "session_type"):
+        related = getattr(session, field)
+        if related is not None and related.event_id != session.event_id:
+            label = Session._meta.get_field(field).verbose_name
+            errors[field] = f"This {label} belongs to another event ({related.event})."
+    return errors
+
+
+def date_errors(session: Session) -> dict[str, str]:
+    event = session.event
+    if session.starts_at is None or session.ends_at is None:
+        return {}
+    if session.starts_at < event.starts_at or session.ends_at > event.ends_at:
+        return {
+            "starts_at": (
+                f"The session must take place during the event, between "
+                f"{event.start_date:%B} {event.start_date.day} and "
+                f"{event.end_date:%B} {event.end_date.day}, {event.end_date.year} "
+                f"({event.timezone})."
+            )
+        }
+    return {}
+
+
+def room_clash_errors(session: Session) -> dict[str, str]:
+    if session.room_id is None or session.starts_at is None or session.is_cancelled:
+        return {}
+    other = _overlapping(session).filter(room_id=session.room_id).first()
+    if other is None:
+        return {}
+    return {
+        "room": (
+            f"{session.room} is already taken at that time by “{other.title}” "
+            f"({_when(other)})."
+        )
+    }
+
+
+def speaker_clash_errors(session: Session, speaker_ids: Iterable[int]) -> list[str]:
+    """One message per speaker who is in another session at an overlapping time."""
+    speaker_ids = set(speaker_ids)
+    if not speaker_ids or session.starts_at is None or session.is_cancelled:
+        return []
+    links = (
+        SessionSpeaker.objects.filter(
+            speaker_id__in=speaker_ids, session__in=_overlapping(session)
+        )
+        .select_related("speaker", "session__event")
+        .order_by("speaker__name", "session__starts_at")
+    )
+    messages, seen = [], set()
+    for link in links:
+        if link.speaker_id in seen:
+            continue
+        seen.add(link.speaker_id)
+        messages.append(
+            f"{link.speaker} is already speaking at that time in “{link.session.title}” "
+            f"({_when(link.session)})."
+        )
+    return messages
+
+
+def check_session(session: Session, speaker_ids: Iterable[int] | None = None) -> None:
+    """Raise ValidationError (by field) if the session breaks a scheduling rule.
+
+    ``speaker_ids`` are the speakers the session will have; when None, speakers are not
+    checked here (the admin checks them with its inline, where the new list is known).
+    """
+    if not session.event_id:
+        return
+    errors = relation_errors(session)
+    errors.update(date_errors(session))
+    if not errors:
+        errors.update(room_clash_errors(session))
+    if not errors and speaker_ids is not None:
+        clashes = speaker_clash_errors(session, speaker_ids)
+        if clashes:
+            errors["__all__"] = clashes
+    if errors:
+        raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class Clash:
+    kind: str  # "room" or "speaker"
+    where: str  # the room's or the speaker's name
+    first: Session
+    second: Session
+
+
+def find_clashes(event) -> list[Clash]:
+    """Every room and speaker double-booking in an event, e.g. after an import."""
+    sessions = list(
+        Session.objects.filter(event=event, starts_at__isnull=False)
+        .exclude(status=Session.Status.CANCELLED)
+        .select_related("room", "event")
+        .order_by("starts_at")
+    )
+    by_id = {s.pk: s for s in sessions}
+    groups: dict[tuple[str, str], list[Session]] = defaultdict(list)
+    for session in sessions:
+        if session.room_id:
+            groups[("room", session.room.name)].append(session)
+    links = SessionSpeaker.objects.filter(session_id__in=by_id).select_related("speaker")
+    for link in links:
+        groups[("speaker", link.speaker.name)].append(by_id[link.session_id])
+    clashes = []
+    for (kind, where), members in sorted(groups.items()):
+        members.sort(key=lambda s: s.starts_at)
+        for i, first in enumerate(members):
+            for second in members[i + 1 :]:
+                if second.starts_at >= first.ends_at:
+                    break
+                clashes.append(Clash(kind, where, first, second))
+    return clashes

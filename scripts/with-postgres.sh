@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs a command against a private, throw-away PostgreSQL server:
+#   scripts/with-postgres.sh .venv/bin/pytest
+# The server runs as a non-root user, listens only on a Unix socket in a temporary
+# folder (no TCP port), and is stopped and deleted when the command ends.
+set -euo pipefail
+
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ -z "$pgbin" ]; then
+  echo "PostgreSQL is not installed: run 'make test-deps' (Debian package postgresql)." >&2
+  exit 1
+fi
+dir=$(mktemp -d /tmp/lineup-pg.XXXXXX)
+port=${LINEUP_PG_PORT:-54329}
+as=()
+if [ "$(id -u)" = 0 ]; then
+  chown postgres: "$dir"
+  as=(runuser -u postgres --)
+fi
+cleanup() {
+  "${as[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+"${as[@]}" "$pgbin/initdb" -D "$dir/data" -U lineup --auth=trust -E UTF8 --no-sync >/dev/null
+"${as[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
+  "-p $port -k $dir -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  start >/dev/null
+"${as[@]}" "$pgbin/createdb" -h "$dir" -p "$port" -U lineup lineup
+
+export DATABASE_URL="postgres://lineup@${dir//\//%2F}:${port}/lineup"
+echo "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on socket $dir (port $port)"
+"$@"

@@ -1,0 +1,106 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+
+from events.markup import plain_text, render_markdown
+from events.models import Event, EventData, EventScopedQuerySet, unique_slug
+
+from .images import ProcessedAvatar
+
+
+def avatar_path(instance, filename: str) -> str:
+    # The file name was generated in images.process_avatar; keep only its base name.
+    return f"avatars/{instance.event_id}/{filename.rsplit('/', 1)[-1]}"
+
+
+class Speaker(EventData, models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(blank=True, help_text="Filled from the name when left empty.")
+    job_title = models.CharField(max_length=200, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(blank=True, help_text="Markdown: links and lists are kept.")
+    bio_html = models.TextField(blank=True, editable=False)
+    avatar = models.ImageField(
+        upload_to=avatar_path,
+        blank=True,
+        help_text="JPEG, PNG, WebP or GIF, at most 5 MB; stored as a square photo.",
+    )
+    avatar_thumb = models.ImageField(upload_to=avatar_path, blank=True, editable=False)
+    email = models.EmailField(blank=True, help_text="Never shown to the public.")
+    website = models.URLField(blank=True)
+    mastodon = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(@[\w.]+@[\w.-]+\.\w+|https://\S+)$",
+                "Use @name@server.example or a https:// profile link.",
+            )
+        ],
+    )
+    github = models.CharField(
+        max_length=39,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9-]+$", "Use the GitHub user name only.")],
+    )
+    linkedin = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "slug"],
+                name="speaker_slug_unique_per_event",
+                violation_error_message="This slug is already used in this event.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Speaker, self.name, exclude_pk=self.pk, event=self.event)
+        self.bio_html = render_markdown(self.bio)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("speaker_detail", args=[self.event.slug, self.slug])
+
+    def set_avatar(self, processed: ProcessedAvatar | None) -> None:
+        """Attach an avatar made by images.process_avatar (or remove it with None)."""
+        if processed is None:
+            self.avatar = self.avatar_thumb = ""
+        else:
+            self.avatar = processed.avatar
+            self.avatar_thumb = processed.thumb
+
+    @property
+    def initials(self) -> str:
+        words = [w for w in self.name.replace("-", " ").split() if w[:1].isalpha()]
+        if not words:
+            return "?"
+        if len(words) == 1:
+            return words[0][:2].upper()
+        return (words[0][0] + words[-1][0]).upper()
+
+    @property
+    def byline(self) -> str:
+        """ "Architect, Example Corp" — whichever parts are known."""
+        return ", ".join(part for part in (self.job_title, self.company) if part)
+
+    @property
+    def bio_text(self) -> str:
+        return plain_text(self.bio)
+
+    @property
+    def mastodon_url(self) -> str:
+        if self.mastodon.startswith("@") and self.mastodon.count("@") == 2:
+            _, user, server = self.mastodon.split("@")
+            return f"https://{server}/@{user}"
+        return self.mastodon
