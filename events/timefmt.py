@@ -44,7 +44,3 @@ def span(starts: dt.datetime, ends: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
         return f"{head} {start.tzname()} – {clock_zone(end, tz)}"
     return f"{head} – {clock_zone(end, tz)}"
 
-
-def short_span(starts: dt.datetime, ends: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
-    """ "11:00am – 11:40am" """
-    return f"{clock(starts, tz)} – {clock(ends, tz)}"

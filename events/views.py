@@ -27,7 +27,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "events/event_list.html", {"events": Event.objects.published()})
+    """Published events: upcoming and live ones first (soonest first), past ones after."""
+    current, past = [], []
+    for event in Event.objects.published().order_by("start_date", "name"):
+        event.phase_now = event.phase()
+        (past if event.phase_now == "ended" else current).append(event)
+    past.reverse()
+    return render(request, "events/event_list.html", {"current": current, "past": past})
 
 
 def event_home(request: HttpRequest, event: str) -> HttpResponse:

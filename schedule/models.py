@@ -7,7 +7,15 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from events.markup import plain_text, render_markdown
-from events.models import Event, EventData, EventScopedQuerySet, Room, SessionType, Track
+from events.models import (
+    Event,
+    EventData,
+    EventScopedQuerySet,
+    Room,
+    SessionType,
+    Track,
+    unique_slug,
+)
 from speakers.models import Speaker
 
 
@@ -133,13 +141,13 @@ class Session(EventData, models.Model):
         self.abstract_html = render_markdown(self.abstract)
         super().save(*args, **kwargs)
 
-    def clean(self) -> None:
-        from .rules import check_session
-
-        check_session(self)
-
     def get_absolute_url(self) -> str:
         return reverse("session_detail", args=[self.event.slug, self.slug])
+
+    def clean(self) -> None:
+        from .rules import check_session  # rules queries Session: import when used
+
+        check_session(self)
 
     @property
     def is_public(self) -> bool:

@@ -1,8 +1,250 @@
-from django.http import HttpResponse
+"""Public schedule pages. Each view: one event lookup, one canonical query, render.
+
+Pages are cached and answer conditional requests through ``cached_event_response``,
+keyed on when the event's data last changed.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from events.caching import cached_event_response
+from events.models import Event, Room
+from events.timefmt import span
+from speakers.models import Speaker
+
+from .display import day_links, grid_days, group_by_day_and_time, person
+from .exporters import ICalExporter
+from .filters import SessionFilter
+from .models import Session, SessionSpeaker
+
+BIO_EXCERPT_CHARS = 280
 
 
-def schedule_list(request, event):
-    return HttpResponse("todo")
+def public_event(slug: str) -> Event:
+    return get_object_or_404(Event.objects.published(), slug=slug)
 
 
-schedule_grid = session_detail = speaker_list = speaker_detail = schedule_list
+def public_speakers(event: Event):
+    """Speakers with at least one public session: the others are not announced yet."""
+    public_links = SessionSpeaker.objects.filter(
+        speaker=OuterRef("pk"),
+        session__status__in=Session.PUBLIC_STATUSES,
+    )
+    return Speaker.objects.filter(event=event).filter(Exists(public_links))
+
+
+def _filtered_schedule(request: HttpRequest, event: Event, template: str, build):
+    """Shared by the list and the grid: filter, then render the page or, for htmx,
+    only the results block. Bad filter values give 400 with the page and a message."""
+    query = request.GET.copy()
+    live_today = event.local_today() if event.phase() == "live" else None
+    if "day" not in query and live_today is not None:
+        query["day"] = live_today.isoformat()
+
+    def render_page() -> HttpResponse:
+        filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
+        valid = filterset.is_valid()
+        sessions = list(filterset.qs) if valid else []
+        day = filterset.form.cleaned_data.get("day") if valid else None
+        others = query.copy()
+        others.pop("day", None)
+        active = [
+            {"label": f"{name}: {value}", "clear": _without(query, name, value)}
+            for name in ("track", "type", "room", "speaker", "q")
+            for value in query.getlist(name)
+            if value
+        ]
+        ctx = {
+            "event": event,
+            "filterset": filterset,
+            "errors": filterset.error_messages if not valid else [],
+            "count": len(sessions),
+            "days": build(sessions) if valid else [],
+            "day_links": day_links(event, day if day not in ("", "all") else None, others),
+            "active_filters": active,
+            "is_filtered": bool(active) or bool(day and day != "all" and not live_today),
+            "live": live_today is not None,
+            "query": query.urlencode(),
+            "filter_groups": _filter_options(event, query),
+            "hidden": [("day", v) for v in query.getlist("day")[:1]]
+            + [("speaker", v) for v in query.getlist("speaker")],
+            "q": query.get("q", ""),
+        }
+        partial = request.headers.get("HX-Request") == "true"
+        name = "schedule/includes/results.html" if partial else template
+        return render(request, name, ctx, status=200 if valid else 400)
+
+    return cached_event_response(request, event, render_page, variant=str(live_today))
+
+
+def _without(query, name: str, value: str) -> str:
+    rest = query.copy()
+    rest.setlist(name, [v for v in query.getlist(name) if v != value])
+    return rest.urlencode()
+
+
+def _filter_options(event: Event, query) -> list[dict]:
+    """Choices for the filter panel, with the chosen ones marked."""
+    chosen = {name: set(query.getlist(name)) for name in ("track", "type", "room")}
+
+    def group(name, label, items):
+        items = [
+            {"slug": item.slug, "name": item.name, "selected": item.slug in chosen[name]}
+            for item in items
+        ]
+        return {"name": name, "label": label, "items": items, "open": bool(chosen[name])}
+
+    return [
+        group("track", "Track", event.tracks.all()),
+        group("type", "Type", event.session_types.all()),
+        group("room", "Room", event.rooms.all()),
+    ]
+
+
+def schedule_list(request: HttpRequest, event: str) -> HttpResponse:
+    obj = public_event(event)
+    return _filtered_schedule(
+        request,
+        obj,
+        "schedule/schedule_list.html",
+        lambda sessions: group_by_day_and_time(sessions, obj),
+    )
+
+
+def schedule_grid(request: HttpRequest, event: str) -> HttpResponse:
+    obj = public_event(event)
+    rooms = list(Room.objects.filter(event=obj))
+
+    def build(sessions):
+        return {"rooms": rooms, "tables": grid_days(sessions, obj, rooms)}
+
+    return _filtered_schedule(request, obj, "schedule/schedule_grid.html", build)
+
+
+def session_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
+    obj = public_event(event)
+
+    def render_page() -> HttpResponse:
+        session = get_object_or_404(
+            Session.objects.public().filter(event=obj).with_details(), slug=slug
+        )
+        tz = obj.tzinfo
+        ctx = {
+            "event": obj,
+            "session": session,
+            "when": span(session.starts_at, session.ends_at, tz) if session.starts_at else "",
+            "speakers": [_speaker_card(link, obj) for link in session.speaker_list],
+            "moderators": [_speaker_card(link, obj) for link in session.moderator_list],
+        }
+        return render(request, "schedule/session_detail.html", ctx)
+
+    return cached_event_response(request, obj, render_page)
+
+
+def _speaker_card(link, event: Event) -> dict:
+    speaker = link.speaker
+    bio = speaker.bio_text
+    excerpt = Truncator(bio).chars(BIO_EXCERPT_CHARS)
+    return {
+        **person(link, event.slug),
+        "speaker": speaker,
+        "bio_excerpt": excerpt,
+        "bio_cut": excerpt != bio,
+    }
+
+
+def speaker_list(request: HttpRequest, event: str) -> HttpResponse:
+    obj = public_event(event)
+
+    def render_page() -> HttpResponse:
+        q = request.GET.get("q", "").strip()
+        speakers = public_speakers(obj)
+        error = ""
+        if len(q) > 200:
+            error = "q: the search text is too long (at most 200 characters)."
+        else:
+            for word in q.split()[:10]:
+                speakers = speakers.filter(
+                    Q(name__icontains=word) | Q(company__icontains=word)
+                    | Q(job_title__icontains=word)
+                )  # fmt: skip
+        ctx = {
+            "event": obj,
+            "speakers": [] if error else list(speakers.order_by("name")),
+            "q": q,
+            "errors": [error] if error else [],
+        }
+        return render(request, "speakers/speaker_list.html", ctx, status=400 if error else 200)
+
+    return cached_event_response(request, obj, render_page)
+
+
+def speaker_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
+    obj = public_event(event)
+
+    def render_page() -> HttpResponse:
+        speaker = get_object_or_404(public_speakers(obj), slug=slug)
+        sessions = (
+            Session.objects.public()
+            .filter(event=obj, speaker_links__speaker=speaker)
+            .select_related("room", "track", "session_type")
+            .order_by("starts_at", "title")
+        )
+        tz = obj.tzinfo
+        ctx = {
+            "event": obj,
+            "speaker": speaker,
+            "sessions": [
+                {
+                    "session": s,
+                    "url": reverse("session_detail", args=[obj.slug, s.slug]),
+                    "when": span(s.starts_at, s.ends_at, tz) if s.starts_at else "",
+                }
+                for s in sessions
+            ],
+        }
+        return render(request, "speakers/speaker_detail.html", ctx)
+
+    return cached_event_response(request, obj, render_page)
+
+
+def _export(request, event: Event, exporter, sessions, filename: str) -> HttpResponse:
+    def render_export() -> HttpResponse:
+        response = HttpResponse(exporter.render(sessions()), content_type=exporter.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    return cached_event_response(request, event, render_export)
+
+
+def schedule_ics(request: HttpRequest, event: str) -> HttpResponse:
+    obj = public_event(event)
+    exporter = ICalExporter(obj, request.build_absolute_uri("/"))
+    return _export(
+        request, obj, exporter, lambda: list(Session.objects.for_schedule(obj)), f"{obj.slug}.ics"
+    )
+
+
+def session_ics(request: HttpRequest, event: str, slug: str) -> HttpResponse:
+    obj = public_event(event)
+    session = get_object_or_404(Session.objects.for_schedule(obj), slug=slug)
+    exporter = ICalExporter(obj, request.build_absolute_uri("/"), name=session.title)
+    return _export(request, obj, exporter, lambda: [session], f"{obj.slug}-{session.slug}.ics")
+
+
+def event_theme(request: HttpRequest, event: str) -> HttpResponse:
+    """Track colours as CSS custom properties (no inline styles, so CSP stays strict)."""
+    obj = public_event(event)
+
+    def render_css() -> HttpResponse:
+        rules = [
+            f".track-{t.slug}{{--track-color:{t.color}}}"
+            for t in obj.tracks.all()
+            if t.color.startswith("#") and t.color[1:].isalnum()
+        ]
+        return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+
+    return cached_event_response(request, obj, render_css)

@@ -1,9 +1,11 @@
 from django import forms
-from django.db import models
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 
 from .images import process_avatar
 from .models import Speaker
+
+ACCEPTED_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
 
 
 def https_urls(db_field, **kwargs):
@@ -17,13 +19,16 @@ class SpeakerForm(forms.ModelForm):
 
     avatar = forms.FileField(
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_TYPES)}),
         help_text=Speaker._meta.get_field("avatar").help_text,
     )
 
     class Meta:
         model = Speaker
-        fields = "__all__"
+        fields = [
+            "event", "name", "slug", "job_title", "company", "bio", "avatar", "email",
+            "website", "mastodon", "github", "linkedin",
+        ]  # fmt: skip
         formfield_callback = https_urls
 
     def clean_avatar(self):

@@ -1,0 +1,197 @@
+"""What the public pages show, prepared in Python so templates only print strings.
+
+Formatting 600 sessions in template filters is slow and spreads rules across
+templates; here each session becomes one flat dict, built once per (cached) page.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from itertools import groupby
+from math import gcd
+
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from events.models import Event
+from events.timefmt import clock, clock_zone, day_heading
+
+from .models import Session
+
+EXCERPT_CHARS = 220
+
+
+def person(link, event_slug: str) -> dict:
+    speaker = link.speaker
+    return {
+        "name": speaker.name,
+        "byline": speaker.byline,
+        "company": speaker.company,
+        "url": reverse("speaker_detail", args=[event_slug, speaker.slug]),
+        "role": link.get_role_display(),
+    }
+
+
+def session_row(session: Session, event: Event) -> dict:
+    tz = event.tzinfo
+    track, kind, room = session.track, session.session_type, session.room
+    return {
+        "pk": session.pk,
+        "title": session.title,
+        "slug": session.slug,
+        "url": reverse("session_detail", args=[event.slug, session.slug]),
+        "is_break": session.is_break,
+        "is_cancelled": session.is_cancelled,
+        "starts_iso": session.starts_at.isoformat(),
+        "ends_iso": session.ends_at.isoformat(),
+        "start": clock(session.starts_at, tz),
+        "end": clock(session.ends_at, tz),
+        "zone": session.starts_at.astimezone(tz).tzname(),
+        "minutes": int(session.duration.total_seconds() // 60),
+        "excerpt": Truncator(session.abstract_text).chars(EXCERPT_CHARS),
+        "speakers": [person(link, event.slug) for link in session.speaker_list],
+        "moderators": [person(link, event.slug) for link in session.moderator_list],
+        "track": track.name if track else "",
+        "track_slug": track.slug if track else "",
+        "type": kind.name if kind else "",
+        "room": room.name if room else "",
+        "room_id": session.room_id,
+    }
+
+
+def local_day(session: Session, event: Event) -> dt.date:
+    return session.starts_at.astimezone(event.tzinfo).date()
+
+
+def group_by_day_and_time(sessions, event: Event) -> list[dict]:
+    """[{day, heading, slots: [{time, iso, sessions: [row, ...]}]}] in time order."""
+    tz = event.tzinfo
+    days = []
+    for day, day_sessions in groupby(sessions, key=lambda s: local_day(s, event)):
+        slots = []
+        for starts_at, slot_sessions in groupby(day_sessions, key=lambda s: s.starts_at):
+            slots.append(
+                {
+                    "time": clock_zone(starts_at, tz),
+                    "iso": starts_at.isoformat(),
+                    "anchor": f"t{starts_at.astimezone(tz):%Y%m%d-%H%M}",
+                    "sessions": [session_row(s, event) for s in slot_sessions],
+                }
+            )
+        days.append(
+            {"day": day, "iso": day.isoformat(), "heading": day_heading(day), "slots": slots}
+        )
+    return days
+
+
+def day_links(event: Event, active: dt.date | None, base_query) -> list[dict]:
+    """The day picker: one link per day of the event, keeping the other filters."""
+    links = []
+    for day in [None, *event.days]:
+        query = base_query.copy()
+        query["day"] = day.isoformat() if day else "all"
+        links.append(
+            {
+                "label": f"{day:%a} {day:%b} {day.day}" if day else "All days",
+                "query": query.urlencode(),
+                "active": day == active,
+            }
+        )
+    return links
+
+
+# The grid ------------------------------------------------------------------
+
+
+def _slot_minutes(sessions) -> int:
+    """The largest step (5 to 30 minutes) on which every start and end falls."""
+    step = 30
+    for s in sessions:
+        for moment in (s.starts_at, s.ends_at):
+            step = gcd(step, moment.minute % 30 or 30)
+    return max(step, 5)
+
+
+def grid_days(sessions, event: Event, rooms) -> list[dict]:
+    """Per day, a table: rows are time slots, columns are rooms.
+
+    Each cell is a session starting there (with rowspan), "covered" by one above it,
+    or empty. A session with no room (a break) spans every column when it can; a
+    session that cannot be placed (no room and others overlap it, or a double-booked
+    room after an import) goes to an extra "Elsewhere" column so nothing is lost.
+    """
+    tz = event.tzinfo
+    result = []
+    by_day = defaultdict(list)
+    for s in sessions:
+        by_day[local_day(s, event)].append(s)
+    room_ids = [r.pk for r in rooms]
+    for day in sorted(by_day):
+        day_sessions = by_day[day]
+        step = dt.timedelta(minutes=_slot_minutes(day_sessions))
+        first = min(s.starts_at for s in day_sessions).astimezone(tz)
+        last = max(s.ends_at for s in day_sessions)
+        times = []
+        moment = first
+        while moment < last:
+            times.append(moment)
+            moment += step
+        index = {t: i for i, t in enumerate(times)}
+        columns = [*room_ids, None]
+        grid = [[None for _ in columns] for _ in times]
+        spans = []
+
+        def free(col, start, end, grid=grid):
+            return all(grid[r][col] is None for r in range(start, end))
+
+        def row_range(s, index=index, step=step, times=times):
+            start = index.get(s.starts_at)
+            if start is None:
+                start = min(range(len(times)), key=lambda n: abs(times[n] - s.starts_at))
+            count = max(1, round((s.ends_at - s.starts_at) / step))
+            return start, min(start + count, len(times))
+
+        for s in day_sessions:
+            start, end = row_range(s)
+            row = session_row(s, event)
+            if s.room_id in room_ids and free(room_ids.index(s.room_id), start, end):
+                cols = [room_ids.index(s.room_id)]
+            elif s.room_id is None and all(free(c, start, end) for c in range(len(room_ids))):
+                cols = list(range(len(room_ids)))
+            elif free(len(room_ids), start, end):
+                cols = [len(room_ids)]
+            else:
+                continue  # third overlap in the overflow column: shown in the list view
+            for r in range(start, end):
+                for c in cols:
+                    grid[r][c] = "covered"
+            grid[start][cols[0]] = {"row": row, "rowspan": end - start, "colspan": len(cols)}
+            spans.append(s)
+        use_overflow = any(grid[r][len(room_ids)] is not None for r in range(len(times)))
+        width = len(columns) if use_overflow else len(room_ids)
+        table = []
+        for r, moment in enumerate(times):
+            cells = []
+            for c in range(width):
+                cell = grid[r][c]
+                if cell == "covered":
+                    continue
+                cells.append(cell or {"empty": True})
+            table.append(
+                {
+                    "time": clock(moment, tz),
+                    "iso": moment.isoformat(),
+                    "on_hour": moment.minute == 0,
+                    "cells": cells,
+                }
+            )
+        result.append(
+            {
+                "day": day,
+                "iso": day.isoformat(),
+                "heading": day_heading(day),
+                "zone": first.tzname(),
+                "rows": table,
+                "overflow": use_overflow,
+            }
+        )
+    return result

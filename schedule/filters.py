@@ -1,0 +1,122 @@
+"""The schedule's filters: one FilterSet for the HTML views and the API.
+
+Filters take slugs; several values repeat the parameter (``track=a&track=b``); ``q``
+keeps sessions that contain every word (title, abstract or a speaker's name). An
+unknown slug or a malformed value makes the FilterSet invalid with a message that
+names the value, which the views turn into a 400.
+"""
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from events.models import Event, Room, SessionType, Track
+from speakers.models import Speaker
+
+from .models import Session, SessionSpeaker
+
+MAX_QUERY_WORDS = 10
+
+
+class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Several slugs of one event's rooms, tracks, types or speakers."""
+
+    def __init__(self, *args, noun: str, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": f"There is no {noun} “%(value)s” in this event.",
+                "invalid_pk_value": f"“%(pk)s” is not a valid {noun}.",
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+class DayField(forms.CharField):
+    """A day of the event as YYYY-MM-DD, or "all"."""
+
+    def __init__(self, *, event: Event | None = None, **kwargs):
+        self.event = event
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if value in ("", "all"):
+            return value
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(
+                "“%(value)s” is not a date; use YYYY-MM-DD.", params={"value": value}
+            ) from None
+        if self.event is not None and day not in self.event.days:
+            raise forms.ValidationError(
+                "%(value)s is not a day of this event.", params={"value": value}
+            )
+        return day
+
+
+class DayFilter(django_filters.Filter):
+    field_class = DayField
+
+    def filter(self, qs, value):
+        if not isinstance(value, dt.date):
+            return qs
+        tz = self.parent.event.tzinfo
+        start = dt.datetime.combine(value, dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(value + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        return qs.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+class SessionFilter(django_filters.FilterSet):
+    day = DayFilter(label="Day")
+    track = SlugChoiceFilter(queryset=Track.objects.none(), noun="track", label="Track")
+    type = SlugChoiceFilter(
+        field_name="session_type", queryset=SessionType.objects.none(), noun="type",
+        label="Type",
+    )  # fmt: skip
+    room = SlugChoiceFilter(queryset=Room.objects.none(), noun="room", label="Room")
+    speaker = SlugChoiceFilter(
+        queryset=Speaker.objects.none(), noun="speaker", method="filter_speaker",
+        label="Speaker",
+    )  # fmt: skip
+    q = django_filters.CharFilter(method="filter_text", label="Search", max_length=200)
+
+    class Meta:
+        model = Session
+        fields = ["day", "track", "type", "room", "speaker", "q"]
+
+    def __init__(self, data=None, queryset=None, *, event: Event, **kwargs):
+        self.event = event
+        super().__init__(data, queryset, **kwargs)
+        self.filters["day"].extra["event"] = event
+        for name, model in (
+            ("track", Track), ("type", SessionType), ("room", Room), ("speaker", Speaker),
+        ):  # fmt: skip
+            self.filters[name].queryset = model.objects.filter(event=event)
+
+    def filter_speaker(self, qs, name, value):
+        if not value:
+            return qs
+        links = SessionSpeaker.objects.filter(session=OuterRef("pk"), speaker__in=value)
+        return qs.filter(Exists(links))
+
+    def filter_text(self, qs, name, value):
+        for word in value.split()[:MAX_QUERY_WORDS]:
+            by_speaker = SessionSpeaker.objects.filter(
+                session=OuterRef("pk"), speaker__name__icontains=word
+            )
+            qs = qs.filter(
+                Q(title__icontains=word) | Q(abstract__icontains=word) | Exists(by_speaker)
+            )
+        return qs
+
+    @property
+    def error_messages(self) -> list[str]:
+        """Each problem with the query as one sentence that names the parameter."""
+        return [
+            f"{name}: {message}" for name, messages in self.errors.items() for message in messages
+        ]

@@ -1,0 +1,33 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // During the event: mark what is on now and offer jumps to "now" and "next".
+  function nowNext() {
+    var holder = document.querySelector("[data-now-next]");
+    if (!holder) return;
+    holder.textContent = "";
+    var now = Date.now();
+    var current = null, next = null;
+    document.querySelectorAll(".time-slot[data-starts]").forEach(function (slot) {
+      var start = Date.parse(slot.dataset.starts);
+      slot.querySelectorAll(".session[data-ends]").forEach(function (el) {
+        var on = start <= now && now < Date.parse(el.dataset.ends);
+        el.classList.toggle("is-now", on);
+        if (on && !current) current = slot;
+      });
+      if (start > now && !next) next = slot;
+    });
+    [["Now", current], ["Next", next]].forEach(function (pair) {
+      if (!pair[1]) return;
+      var a = document.createElement("a");
+      a.href = "#" + pair[1].id;
+      a.className = "btn btn-sm btn-outline-primary ms-2";
+      a.textContent = pair[0];
+      holder.appendChild(a);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", nowNext);
+  document.addEventListener("htmx:afterSettle", nowNext);
+})();
