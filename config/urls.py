@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from events import views as event_views
+from schedule import account_views
 
 admin.site.site_header = "Lineup for organizers"
 admin.site.site_title = "Lineup admin"
@@ -11,6 +13,9 @@ admin.site.index_title = "Your events"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", event_views.healthz, name="healthz"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", account_views.signup, name="signup"),
     path("", event_views.event_list, name="event_list"),
     path("<slug:event>/", include("schedule.urls")),
 ]

@@ -62,6 +62,11 @@ class EventScopedAdmin(admin.ModelAdmin):
             raise Http404("No such object among the events you organize.")
         return obj
 
+    def get_ordering(self, request):
+        # Meta.ordering is dropped from querysets annotated with aggregates (GROUP BY),
+        # and the autocomplete pages through get_queryset(): order explicitly.
+        return self.ordering or self.model._meta.ordering
+
     def _may(self, request, obj=None) -> bool:
         if not is_organizer(request):
             return False

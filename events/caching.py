@@ -4,42 +4,53 @@ Every saved change to an event's rows bumps ``Event.changed_at`` (signals.py). A
 or export of that event is then identified by (event, changed_at, request variant):
 that gives its ETag and Last-Modified, lets a repeat request get 304, and names the
 cache entry holding the rendered body, so no explicit invalidation is needed.
+
+Pages that differ per visitor (starred sessions, the CSRF token in their forms) are
+cached once for everybody, with placeholders; a ``Personal`` fills them in on the way
+out, and its ``version`` makes the ETag differ per visitor.
 """
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 from .models import Event
 
 CACHE_SECONDS = 60 * 60 * 24
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+CSRF_PLACEHOLDER = "__lineup_csrf_token__"
 
 
-def _variant_key(event: Event, request: HttpRequest, variant: str) -> str:
-    raw = "|".join(
-        [
-            str(event.pk),
-            event.changed_at.isoformat(),
-            event.phase(),  # the banner changes when the event starts and ends
-            request.get_full_path(),
-            request.headers.get("HX-Request", ""),
-            variant,
-        ]
-    )
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+@dataclass
+class Personal:
+    """How one visitor's copy of a shared page differs: a version and a rewrite."""
+
+    version: str
+    apply: Callable[[str], str]
 
 
-def _not_modified(request: HttpRequest, etag: str, last_modified: int) -> bool:
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def _not_modified(request: HttpRequest, etag: str, last_modified: int | None) -> bool:
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return etag in tags or "*" in tags
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return since is not None and last_modified <= since
+    return last_modified is not None and since is not None and last_modified <= since
+
+
+def with_csrf(request: HttpRequest, content: str) -> str:
+    if CSRF_PLACEHOLDER not in content:
+        return content
+    return content.replace(CSRF_PLACEHOLDER, get_token(request))
 
 
 def cached_event_response(
@@ -48,38 +59,56 @@ def cached_event_response(
     render: Callable[[], HttpResponse],
     *,
     variant: str = "",
+    personal: Personal | None = None,
 ) -> HttpResponse:
     """Answer with 304, a cached body, or a freshly rendered one, in that order.
 
     Only 200 responses are stored. ``variant`` separates responses that differ for the
     same URL (for example the current day during a live event).
     """
-    key = _variant_key(event, request, variant)
-    etag = quote_etag(key)
+    key = _hash(
+        str(event.pk),
+        event.changed_at.isoformat(),
+        event.phase(),  # the banner changes when the event starts and ends
+        request.get_full_path(),
+        request.headers.get("HX-Request", ""),
+        variant,
+    )
+    personal_version = personal.version if personal else ""
+    csrf = request.COOKIES.get("csrftoken", "")
+    etag = quote_etag(_hash(key, personal_version, csrf))
     last_modified = int(event.changed_at.timestamp())
-    headers = {
-        "ETag": etag,
-        "Last-Modified": http_date(last_modified),
-        "Cache-Control": "no-cache",
-        "Vary": "HX-Request, Cookie",
-    }
-    if request.method in ("GET", "HEAD") and _not_modified(request, etag, last_modified):
+    # A personal page changes with the visitor's agenda too: only its ETag can tell.
+    since_ok = None if personal else last_modified
+    if request.method in ("GET", "HEAD") and _not_modified(request, etag, since_ok):
         response = HttpResponseNotModified()
     else:
         stored = cache.get(f"page:{key}")
         if stored is not None:
             content, kept = stored
-            response = HttpResponse(content)
-            for name, value in kept.items():
-                response[name] = value
         else:
-            response = render()
-            if response.status_code != 200:
-                return response
-            if hasattr(response, "render"):
-                response.render()
-            kept = {name: response[name] for name in KEPT_HEADERS if name in response}
-            cache.set(f"page:{key}", (response.content, kept), CACHE_SECONDS)
-    for name, value in headers.items():
-        response[name] = value
+            fresh = render()
+            if fresh.status_code != 200:
+                if hasattr(fresh, "render"):
+                    fresh.render()
+                if fresh.get("Content-Type", "").startswith("text/html"):
+                    fresh.content = with_csrf(request, fresh.content.decode()).encode()
+                return fresh
+            if hasattr(fresh, "render"):
+                fresh.render()
+            content = fresh.content
+            kept = {name: fresh[name] for name in KEPT_HEADERS if name in fresh}
+            cache.set(f"page:{key}", (content, kept), CACHE_SECONDS)
+        if kept.get("Content-Type", "").startswith("text/html"):
+            text = content.decode()
+            if personal:
+                text = personal.apply(text)
+            content = with_csrf(request, text).encode()
+        response = HttpResponse(content)
+        for name, value in kept.items():
+            response[name] = value
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = "private, no-cache" if personal or csrf else "no-cache"
+    response["Vary"] = "HX-Request, Cookie"
     return response

@@ -25,6 +25,19 @@ def validate_timezone(value: str) -> None:
         )
 
 
+RESERVED_SLUGS = {"admin", "api", "accounts", "static", "media", "healthz", "favicon.ico"}
+
+
+def validate_event_slug(value: str) -> None:
+    """Event slugs share the URL space with the site's own top-level paths."""
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(
+            "“%(value)s” is reserved for the site itself; choose another slug.",
+            params={"value": value},
+            code="reserved_slug",
+        )
+
+
 def acronym_from_slug(slug: str) -> str:
     """A frab acronym: lower-case letters, digits and underscores, at least 4 of them."""
     acronym = re.sub(r"[^a-z0-9_]", "_", slug.lower()).strip("_") or "event"
@@ -74,7 +87,11 @@ class EventQuerySet(models.QuerySet):
 
 
 class Event(models.Model):
-    slug = models.SlugField(unique=True, help_text="Used in every public URL of the event.")
+    slug = models.SlugField(
+        unique=True,
+        validators=[validate_event_slug],
+        help_text="Used in every public URL of the event.",
+    )
     acronym = models.CharField(
         max_length=50,
         blank=True,

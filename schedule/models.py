@@ -1,6 +1,7 @@
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -22,9 +23,7 @@ from speakers.models import Speaker
 class SessionQuerySet(EventScopedQuerySet):
     def public(self):
         """What visitors may see: published or cancelled sessions of published events."""
-        return self.filter(
-            status__in=Session.PUBLIC_STATUSES, event__is_published=True
-        )
+        return self.filter(status__in=Session.PUBLIC_STATUSES, event__is_published=True)
 
     def scheduled(self):
         return self.filter(starts_at__isnull=False)
@@ -124,8 +123,7 @@ class Session(EventData, models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    models.Q(starts_at__isnull=True)
-                    | models.Q(ends_at__gt=models.F("starts_at"))
+                    models.Q(starts_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at"))
                 ),
                 name="session_ends_after_start",
                 violation_error_message="The session must end after it starts.",
@@ -175,17 +173,13 @@ class Session(EventData, models.Model):
     def speaker_list(self) -> list["SessionSpeaker"]:
         """Links whose role is speaker or panelist, in order (uses the prefetch)."""
         return [
-            link
-            for link in self.speaker_links.all()
-            if link.role != SessionSpeaker.Role.MODERATOR
+            link for link in self.speaker_links.all() if link.role != SessionSpeaker.Role.MODERATOR
         ]
 
     @property
     def moderator_list(self) -> list["SessionSpeaker"]:
         return [
-            link
-            for link in self.speaker_links.all()
-            if link.role == SessionSpeaker.Role.MODERATOR
+            link for link in self.speaker_links.all() if link.role == SessionSpeaker.Role.MODERATOR
         ]
 
 
@@ -218,6 +212,77 @@ class SessionSpeaker(EventData, models.Model):
     def changed_event_id(self) -> int | None:
         if SessionSpeaker.session.is_cached(self):
             return self.session.event_id
-        return Session.objects.filter(pk=self.session_id).values_list(
-            "event_id", flat=True
-        ).first()
+        return Session.objects.filter(pk=self.session_id).values_list("event_id", flat=True).first()
+
+
+class Agenda(models.Model):
+    """One attendee's starred sessions in one event.
+
+    An anonymous agenda is found by a private key held in the browser's cookie; the
+    database keeps only its SHA-256. A signed-in attendee's agenda is found by user.
+    The subscription feed has its own token, derived from a random nonce with the
+    site's secret key (see agenda.py); the database keeps only its hash too, so a
+    leaked database reveals neither keys nor feed URLs.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="agendas")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agendas",
+    )
+    key_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    feed_nonce = models.CharField(max_length=64, blank=True)
+    feed_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    sessions = models.ManyToManyField(Session, through="AgendaItem", related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"],
+                condition=models.Q(user__isnull=False),
+                name="agenda_one_per_user_and_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Agenda {self.pk} for {self.event}"
+
+
+class AgendaItem(models.Model):
+    """A starred session, with what it looked like when starred (to flag changes)."""
+
+    agenda = models.ForeignKey(Agenda, on_delete=models.CASCADE, related_name="items")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    starred_at = models.DateTimeField(auto_now_add=True)
+    seen_starts_at = models.DateTimeField(null=True, blank=True)
+    seen_ends_at = models.DateTimeField(null=True, blank=True)
+    seen_room_id = models.BigIntegerField(null=True, blank=True)
+    seen_status = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "session"], name="agendaitem_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} in agenda {self.agenda_id}"
+
+    def remember(self, session: Session) -> None:
+        self.seen_starts_at = session.starts_at
+        self.seen_ends_at = session.ends_at
+        self.seen_room_id = session.room_id
+        self.seen_status = session.status
+
+    def changes(self, session: Session) -> list[str]:
+        """What changed since the session was starred, in words."""
+        changed = []
+        if (self.seen_starts_at, self.seen_ends_at) != (session.starts_at, session.ends_at):
+            changed.append("time")
+        if self.seen_room_id != session.room_id:
+            changed.append("room")
+        return changed

@@ -70,7 +70,12 @@ def date_errors(session: Session) -> dict[str, str]:
 
 
 def room_clash_errors(session: Session) -> dict[str, str]:
-    if session.room_id is None or session.starts_at is None or session.is_cancelled:
+    if (
+        session.room_id is None
+        or session.starts_at is None
+        or session.ends_at is None
+        or session.is_cancelled
+    ):
         return {}
     other = _overlapping(session).filter(room_id=session.room_id).first()
     if other is None:
@@ -86,7 +91,12 @@ def room_clash_errors(session: Session) -> dict[str, str]:
 def speaker_clash_errors(session: Session, speaker_ids: Iterable[int]) -> list[str]:
     """One message per speaker who is in another session at an overlapping time."""
     speaker_ids = set(speaker_ids)
-    if not speaker_ids or session.starts_at is None or session.is_cancelled:
+    if (
+        not speaker_ids
+        or session.starts_at is None
+        or session.ends_at is None
+        or session.is_cancelled
+    ):
         return []
     links = (
         SessionSpeaker.objects.filter(
@@ -144,15 +154,16 @@ def find_clashes(event) -> list[Clash]:
         .order_by("starts_at")
     )
     by_id = {s.pk: s for s in sessions}
-    groups: dict[tuple[str, str], list[Session]] = defaultdict(list)
+    # Grouped by id, not name: two rooms or speakers may share a name.
+    groups: dict[tuple[str, str, int], list[Session]] = defaultdict(list)
     for session in sessions:
         if session.room_id:
-            groups[("room", session.room.name)].append(session)
+            groups[("room", session.room.name, session.room_id)].append(session)
     links = SessionSpeaker.objects.filter(session_id__in=by_id).select_related("speaker")
     for link in links:
-        groups[("speaker", link.speaker.name)].append(by_id[link.session_id])
+        groups[("speaker", link.speaker.name, link.speaker_id)].append(by_id[link.session_id])
     clashes = []
-    for (kind, where), members in sorted(groups.items()):
+    for (kind, where, _), members in sorted(groups.items()):
         members.sort(key=lambda s: s.starts_at)
         for i, first in enumerate(members):
             for second in members[i + 1 :]:

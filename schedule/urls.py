@@ -2,7 +2,7 @@ from django.urls import path
 
 from events import views as event_views
 
-from . import views
+from . import agenda_views, views
 
 urlpatterns = [
     path("", event_views.event_home, name="event_home"),
@@ -12,6 +12,13 @@ urlpatterns = [
     path("sessions/<slug:slug>/", views.session_detail, name="session_detail"),
     path("sessions/<slug:slug>.ics", views.session_ics, name="session_ics"),
     path("schedule.ics", views.schedule_ics, name="schedule_ics"),
+    path("agenda/", agenda_views.agenda_page, name="agenda"),
+    path("agenda/feed/reset", agenda_views.agenda_reset_feed, name="agenda_reset_feed"),
+    path("agenda/clear", agenda_views.agenda_clear, name="agenda_clear"),
+    path("agenda/seen", agenda_views.agenda_seen, name="agenda_seen"),
+    path("agenda/<str:token>.ics", agenda_views.agenda_feed, name="agenda_feed"),
+    path("agenda/<slug:session>/add", agenda_views.agenda_add, name="agenda_add"),
+    path("agenda/<slug:session>/remove", agenda_views.agenda_remove, name="agenda_remove"),
     path("speakers/", views.speaker_list, name="speaker_list"),
     path("speakers/<slug:slug>/", views.speaker_detail, name="speaker_detail"),
 ]

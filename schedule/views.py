@@ -15,6 +15,7 @@ from events.models import Event, Room
 from events.timefmt import span
 from speakers.models import Speaker
 
+from .agenda import personalize
 from .display import day_links, grid_days, group_by_day_and_time, person
 from .exporters import ICalExporter
 from .filters import SessionFilter
@@ -77,7 +78,9 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build)
         name = "schedule/includes/results.html" if partial else template
         return render(request, name, ctx, status=200 if valid else 400)
 
-    return cached_event_response(request, event, render_page, variant=str(live_today))
+    return cached_event_response(
+        request, event, render_page, variant=str(live_today), personal=personalize(request, event)
+    )
 
 
 def _without(query, name: str, value: str) -> str:
@@ -141,7 +144,7 @@ def session_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
         }
         return render(request, "schedule/session_detail.html", ctx)
 
-    return cached_event_response(request, obj, render_page)
+    return cached_event_response(request, obj, render_page, personal=personalize(request, obj))
 
 
 def _speaker_card(link, event: Event) -> dict:

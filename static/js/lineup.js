@@ -28,6 +28,27 @@
     });
   }
 
+  // My agenda: copy buttons for the subscription links, and a print button.
+  function agendaTools() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var field = document.querySelector(button.dataset.copy);
+        if (!field) return;
+        field.select();
+        var done = function () { button.textContent = "Copied"; };
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(field.value).then(done, function () {
+            document.execCommand("copy"); done();
+          });
+        } else { document.execCommand("copy"); done(); }
+      });
+    });
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", nowNext);
+  document.addEventListener("DOMContentLoaded", agendaTools);
   document.addEventListener("htmx:afterSettle", nowNext);
 })();

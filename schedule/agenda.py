@@ -1,0 +1,200 @@
+"""Personal agendas: finding the visitor's agenda, starring, feed tokens, merging.
+
+Keys and tokens never rest in the database in the clear: the browser holds the agenda
+key (HttpOnly cookie), the database its SHA-256; the feed token is an HMAC of a
+random nonce under SECRET_KEY, and the database holds its SHA-256 for lookup.
+"""
+
+import base64
+import hashlib
+import secrets
+from itertools import combinations
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.utils.html import format_html
+
+from events.caching import CSRF_PLACEHOLDER, Personal
+from events.models import Event
+
+from .models import Agenda, AgendaItem, Session
+
+COOKIE_PREFIX = "lineup_agenda_"
+COOKIE_MAX_AGE = 60 * 60 * 24 * 400  # browsers cap cookies at about 400 days
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def cookie_name(event: Event) -> str:
+    return f"{COOKIE_PREFIX}{event.pk}"
+
+
+def find_agenda(request: HttpRequest, event: Event) -> Agenda | None:
+    if request.user.is_authenticated:
+        return Agenda.objects.filter(event=event, user=request.user).first()
+    key = request.COOKIES.get(cookie_name(event))
+    if not key or len(key) > 200:
+        return None
+    return Agenda.objects.filter(event=event, user=None, key_hash=digest(key)).first()
+
+
+def get_or_create_agenda(
+    request: HttpRequest, event: Event, response: HttpResponse | None = None
+) -> tuple[Agenda, str | None]:
+    """The visitor's agenda, created on first use. Returns (agenda, new browser key)."""
+    agenda = find_agenda(request, event)
+    if agenda is not None:
+        return agenda, None
+    if request.user.is_authenticated:
+        agenda, _ = Agenda.objects.get_or_create(event=event, user=request.user)
+        return agenda, None
+    key = secrets.token_urlsafe(32)
+    return Agenda.objects.create(event=event, key_hash=digest(key)), key
+
+
+def set_agenda_cookie(response: HttpResponse, event: Event, key: str, *, secure: bool) -> None:
+    response.set_cookie(
+        cookie_name(event),
+        key,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
+
+
+def star(agenda: Agenda, session: Session) -> None:
+    item = AgendaItem(agenda=agenda, session=session)
+    item.remember(session)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        pass  # starred already (a double click, two tabs)
+    agenda.save(update_fields=["updated_at"])
+
+
+def unstar(agenda: Agenda, session: Session) -> None:
+    AgendaItem.objects.filter(agenda=agenda, session=session).delete()
+    agenda.save(update_fields=["updated_at"])
+
+
+def starred_slugs(agenda: Agenda | None) -> set[str]:
+    if agenda is None:
+        return set()
+    return set(
+        AgendaItem.objects.filter(
+            agenda=agenda, session__status__in=Session.PUBLIC_STATUSES
+        ).values_list("session__slug", flat=True)
+    )
+
+
+def feed_token(agenda: Agenda) -> str:
+    """The secret of the subscription URL, derived so it can be shown again later."""
+    if not agenda.feed_nonce:
+        rotate_feed(agenda)
+    mac = salted_hmac("lineup.agenda.feed", f"{agenda.pk}:{agenda.feed_nonce}", algorithm="sha256")
+    token = base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+    if agenda.feed_token_hash != digest(token):  # first use, or SECRET_KEY was rotated
+        agenda.feed_token_hash = digest(token)
+        agenda.save(update_fields=["feed_token_hash", "updated_at"])
+    return token
+
+
+def rotate_feed(agenda: Agenda) -> None:
+    """Revoke the current subscription URL: a new nonce makes a new token."""
+    agenda.feed_nonce = secrets.token_urlsafe(24)
+    agenda.feed_token_hash = None
+    agenda.save(update_fields=["feed_nonce", "feed_token_hash", "updated_at"])
+
+
+def agenda_by_feed_token(event: Event, token: str) -> Agenda | None:
+    if not token or len(token) > 100:
+        return None
+    return Agenda.objects.filter(event=event, feed_token_hash=digest(token)).first()
+
+
+def clashes(sessions: list[Session]) -> dict[int, list[Session]]:
+    """For each starred session, the other starred sessions that overlap it."""
+    found: dict[int, list[Session]] = {}
+    timed = [s for s in sessions if s.starts_at and not s.is_cancelled]
+    for a, b in combinations(sorted(timed, key=lambda s: s.starts_at), 2):
+        if b.starts_at < a.ends_at and a.starts_at < b.ends_at:
+            found.setdefault(a.pk, []).append(b)
+            found.setdefault(b.pk, []).append(a)
+    return found
+
+
+@transaction.atomic
+def merge_into_user(request: HttpRequest, user) -> list[Event]:
+    """After sign-in: move the browser's anonymous agendas into the user's, losing nothing."""
+    merged = []
+    for name, key in request.COOKIES.items():
+        if not name.startswith(COOKIE_PREFIX):
+            continue
+        anonymous = (
+            Agenda.objects.select_related("event").filter(user=None, key_hash=digest(key)).first()
+        )
+        if anonymous is None:
+            continue
+        own = Agenda.objects.filter(event=anonymous.event, user=user).first()
+        if own is None:
+            anonymous.user = user
+            anonymous.key_hash = None
+            anonymous.save(update_fields=["user", "key_hash", "updated_at"])
+        else:
+            have = set(own.items.values_list("session_id", flat=True))
+            anonymous.items.exclude(session_id__in=have).update(agenda=own)
+            anonymous.delete()
+            own.save(update_fields=["updated_at"])
+        merged.append(anonymous.event)
+    return merged
+
+
+def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -> str:
+    """The star toggle of one session. Pages are cached with every star off, then
+    ``personalize`` swaps in the "on" version for this visitor's sessions, so both
+    versions must come from here, byte for byte."""
+    action = "remove" if starred else "add"
+    url = reverse(f"agenda_{action}", args=[event_slug, session_slug])
+    label = f"Remove “{title}” from my agenda" if starred else f"Add “{title}” to my agenda"
+    return format_html(
+        '<form class="star-form" method="post" action="{url}" hx-post="{url}" '
+        'hx-target="this" hx-swap="outerHTML">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+        '<button type="submit" class="btn-star{on}" aria-pressed="{pressed}" '
+        'aria-label="{label}" title="{label}">'
+        '<span aria-hidden="true">{icon}</span><span class="star-text">{text}</span></button>'
+        "</form>",
+        url=url,
+        csrf=CSRF_PLACEHOLDER,
+        on=" is-starred" if starred else "",
+        pressed="true" if starred else "false",
+        label=label,
+        icon="★" if starred else "☆",
+        text="Starred" if starred else "Star",
+    )
+
+
+def personalize(request: HttpRequest, event: Event) -> Personal:
+    """Turn on the stars of this visitor's agenda in a shared, cached page."""
+    agenda = find_agenda(request, event)
+    if agenda is None:
+        return Personal(version="", apply=lambda content: content)
+    items = list(
+        AgendaItem.objects.filter(agenda=agenda).values_list("session__slug", "session__title")
+    )
+
+    def apply(content: str) -> str:
+        for slug, title in items:
+            content = content.replace(
+                star_button(event.slug, slug, title, False),
+                star_button(event.slug, slug, title, True),
+            )
+        return content
+
+    return Personal(version=f"{agenda.pk}:{agenda.updated_at.isoformat()}", apply=apply)

@@ -1,0 +1,167 @@
+"""My agenda: star and unstar (POST, CSRF-checked), the agenda page, its calendar feed."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from events.caching import with_csrf
+
+from . import agenda as agendas
+from .display import group_by_day_and_time
+from .exporters import ICalExporter
+from .models import AgendaItem, Session
+from .views import public_event
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    """Where a form post without JavaScript returns to: the page it came from."""
+    target = request.POST.get("next") or request.headers.get("Referer", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _toggle(request: HttpRequest, event: str, session: str, on: bool) -> HttpResponse:
+    obj = public_event(event)
+    target = get_object_or_404(Session.objects.public().filter(event=obj), slug=session)
+    agenda, new_key = agendas.get_or_create_agenda(request, obj)
+    if on:
+        agendas.star(agenda, target)
+    else:
+        agendas.unstar(agenda, target)
+    if request.headers.get("HX-Request") == "true":
+        button = agendas.star_button(obj.slug, target.slug, target.title, on)
+        response = HttpResponse(with_csrf(request, button))
+    else:
+        response = HttpResponseRedirect(_back(request, target.get_absolute_url()))
+    if new_key:
+        agendas.set_agenda_cookie(response, obj, new_key, secure=request.is_secure())
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def agenda_add(request: HttpRequest, event: str, session: str) -> HttpResponse:
+    return _toggle(request, event, session, on=True)
+
+
+@require_POST
+def agenda_remove(request: HttpRequest, event: str, session: str) -> HttpResponse:
+    return _toggle(request, event, session, on=False)
+
+
+def _agenda_days(agenda, event):
+    items = {
+        item.session_id: item
+        for item in AgendaItem.objects.filter(agenda=agenda).only(
+            "session_id", "seen_starts_at", "seen_ends_at", "seen_room_id", "seen_status"
+        )
+    }
+    sessions = list(Session.objects.for_schedule(event).filter(pk__in=items.keys()))
+    clashes = agendas.clashes(sessions)
+    days = group_by_day_and_time(sessions, event)
+    by_pk = {s.pk: s for s in sessions}
+    for day in days:
+        for slot in day["slots"]:
+            for row in slot["sessions"]:
+                session = by_pk[row["pk"]]
+                row["clashes_with"] = [other.title for other in clashes.get(session.pk, [])]
+                row["changes"] = items[session.pk].changes(session)
+                row["newly_cancelled"] = (
+                    session.is_cancelled and items[session.pk].seen_status != session.status
+                )
+    return days, sessions, clashes
+
+
+@require_GET
+def agenda_page(request: HttpRequest, event: str) -> HttpResponse:
+    obj = public_event(event)
+    agenda = agendas.find_agenda(request, obj)
+    ctx = {"event": obj, "section": "agenda", "agenda": agenda, "days": [], "count": 0}
+    if agenda is not None:
+        days, sessions, clashes = _agenda_days(agenda, obj)
+        token = agendas.feed_token(agenda)
+        feed = request.build_absolute_uri(reverse("agenda_feed", args=[obj.slug, token]))
+        ctx.update(
+            days=days,
+            count=len(sessions),
+            clash_count=len(clashes),
+            changed=any(
+                row["changes"] or row["newly_cancelled"]
+                for day in days
+                for slot in day["slots"]
+                for row in slot["sessions"]
+            ),
+            feed_https=feed,
+            feed_webcal="webcal://" + feed.split("://", 1)[1],
+            download=f"{feed}?download=1",
+        )
+    response = render(request, "schedule/agenda.html", ctx)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the page shows the secret feed URL
+    return response
+
+
+def _agenda_action(request: HttpRequest, event: str):
+    obj = public_event(event)
+    agenda = agendas.find_agenda(request, obj)
+    if agenda is None:
+        raise Http404("No agenda in this browser.")
+    return obj, agenda
+
+
+@require_POST
+def agenda_reset_feed(request: HttpRequest, event: str) -> HttpResponse:
+    obj, agenda = _agenda_action(request, event)
+    agendas.rotate_feed(agenda)
+    messages.success(request, "A new subscription link was made; the old one no longer works.")
+    return HttpResponseRedirect(reverse("agenda", args=[obj.slug]))
+
+
+@require_POST
+def agenda_clear(request: HttpRequest, event: str) -> HttpResponse:
+    obj, agenda = _agenda_action(request, event)
+    count, _ = AgendaItem.objects.filter(agenda=agenda).delete()
+    agenda.save(update_fields=["updated_at"])
+    messages.success(request, f"Your agenda is empty now ({count} session(s) removed).")
+    return HttpResponseRedirect(reverse("agenda", args=[obj.slug]))
+
+
+@require_POST
+def agenda_seen(request: HttpRequest, event: str) -> HttpResponse:
+    """Acknowledge changes: remember the sessions as they are now."""
+    obj, agenda = _agenda_action(request, event)
+    items = list(AgendaItem.objects.filter(agenda=agenda))
+    sessions = Session.objects.in_bulk([item.session_id for item in items])
+    for item in items:
+        item.remember(sessions[item.session_id])
+    AgendaItem.objects.bulk_update(
+        items, ["seen_starts_at", "seen_ends_at", "seen_room_id", "seen_status"]
+    )
+    return HttpResponseRedirect(reverse("agenda", args=[obj.slug]))
+
+
+@require_GET
+def agenda_feed(request: HttpRequest, event: str, token: str) -> HttpResponse:
+    """The subscription feed: calendar apps poll it, so it always reflects the agenda."""
+    obj = public_event(event)
+    agenda = agendas.agenda_by_feed_token(obj, token)
+    if agenda is None:
+        raise Http404("No such calendar.")
+    sessions = list(
+        Session.objects.for_schedule(obj).filter(
+            pk__in=AgendaItem.objects.filter(agenda=agenda).values("session_id")
+        )
+    )
+    exporter = ICalExporter(obj, request.build_absolute_uri("/"), name=f"{obj.name} · my agenda")
+    response = HttpResponse(exporter.render(sessions), content_type=exporter.content_type)
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{obj.slug}-agenda.ics"'
+    response["Cache-Control"] = "private, no-cache"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
