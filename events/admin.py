@@ -201,9 +201,10 @@ class EventAdmin(EventScopedAdmin):
         return [RoomInline, TrackInline, SessionTypeInline]
 
     def _is_owner(self, request, obj) -> bool:
-        return request.user.is_superuser or obj.memberships.filter(
-            user=request.user, role=Membership.Role.OWNER
-        ).exists()
+        return (
+            request.user.is_superuser
+            or obj.memberships.filter(user=request.user, role=Membership.Role.OWNER).exists()
+        )
 
     def has_add_permission(self, request):
         # Any active staff user may start an event; they become its owner.
@@ -239,11 +240,14 @@ class EventAdmin(EventScopedAdmin):
     def public_links(self, obj):
         sessions = reverse("admin:schedule_session_changelist") + f"?event={obj.pk}"
         clashes = reverse("admin:schedule_session_clashes", args=[obj.pk])
+        upload = reverse("admin:schedule_session_import", args=[obj.pk])
         return format_html(
-            '<a href="{}">schedule</a> · <a href="{}">sessions</a> · <a href="{}">clashes</a>',
+            '<a href="{}">schedule</a> · <a href="{}">sessions</a> · <a href="{}">clashes</a> · '
+            '<a href="{}">import</a>',
             reverse("schedule_list", args=[obj.slug]),
             sessions,
             clashes,
+            upload,
         )
 
 
@@ -253,8 +257,10 @@ class EventPartAdmin(EventScopedAdmin):
     list_select_related = ["event"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            num_sessions=Count("sessions", filter=~Q(sessions__status="draft"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(num_sessions=Count("sessions", filter=~Q(sessions__status="draft")))
         )
 
     @admin.display(description="public sessions", ordering="num_sessions")
@@ -275,8 +281,9 @@ class TrackAdmin(EventPartAdmin):
 
     @admin.display(description="colour")
     def swatch(self, obj):
-        return format_html('<span class="lineup-swatch" data-color="{}">{}</span>', obj.color,
-                           obj.color)
+        return format_html(
+            '<span class="lineup-swatch" data-color="{}">{}</span>', obj.color, obj.color
+        )
 
 
 @admin.register(SessionType)

@@ -10,8 +10,19 @@ from django.utils import timezone
 from events.admin import EventFilter, EventScopedAdmin, EventScopedInline, organizer_events
 from events.timefmt import clock, clock_zone
 
+from .importer import ImportProblem, import_schedule
 from .models import Session, SessionSpeaker
 from .rules import find_clashes, speaker_clash_errors
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="A frab schedule.xml or schedule.json (at most 20 MB). Sessions are matched "
+        "by guid, so importing again updates them."
+    )
+    draft = forms.BooleanField(
+        required=False, label="Import new sessions as drafts (otherwise they are published)"
+    )
 
 
 class SessionSpeakerFormSet(forms.BaseInlineFormSet):
@@ -108,7 +119,12 @@ class SessionAdmin(EventScopedAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         extra_context = {**(extra_context or {}), "event_timezone": str(tz)}
         with timezone.override(tz):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # A TemplateResponse renders lazily, after this block: render it here, so the
+            # form shows its times in the zone it reads them in.
+            if callable(getattr(response, "render", None)):
+                response.render()
+            return response
 
     def get_urls(self):
         clashes = path(
@@ -116,7 +132,44 @@ class SessionAdmin(EventScopedAdmin):
             self.admin_site.admin_view(self.clashes_view),
             name="schedule_session_clashes",
         )
-        return [clashes, *super().get_urls()]
+        upload = path(
+            "import/<int:event_id>/",
+            self.admin_site.admin_view(self.import_view),
+            name="schedule_session_import",
+        )
+        return [clashes, upload, *super().get_urls()]
+
+    def import_view(self, request, event_id: int):
+        """Upload a frab XML or JSON file into this event: the same import as the command."""
+        event = get_object_or_404(organizer_events(request), pk=event_id)
+        report = None
+        status = 200
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    report = import_schedule(
+                        upload.read(), event.slug, publish=not form.cleaned_data["draft"]
+                    )
+                except ImportProblem as exc:
+                    form.add_error("file", f"Nothing was imported. {exc}")
+                    status = 400
+                else:
+                    self.message_user(request, report.summary(), messages.SUCCESS)
+            else:
+                status = 400
+        else:
+            form = ImportForm()
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"Import a schedule into {event.name}",
+            "event": event,
+            "form": form,
+            "report": report,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/schedule/session/import.html", ctx, status=status)
 
     def clashes_view(self, request, event_id: int):
         """Every double-booked room and speaker of one event (for imported data)."""
@@ -179,4 +232,3 @@ class SessionAdmin(EventScopedAdmin):
     @admin.action(description="Mark selected sessions as cancelled")
     def cancel(self, request, queryset):
         self._set_status(request, queryset, Session.Status.CANCELLED, "cancelled")
-

@@ -6,6 +6,11 @@ One view (``views.export``) serves them all, cached and with conditional GETs.
 """
 
 import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+import xml.etree.ElementTree as ET
 
 import icalendar
 from django.urls import reverse
@@ -87,3 +92,211 @@ class ICalExporter(Exporter):
             vevent.add("categories", [session.track.name])
         vevent.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
         return vevent
+
+
+# frab ---------------------------------------------------------------------
+#
+# The frab formats (schedule.xml and schedule.json) as Giggity, ConfClerk,
+# EventFahrplan and media tooling read them. Sessions without a room or a time, and
+# cancelled ones, have no place in them and are left out. ``version`` is a digest of
+# the content, so it changes exactly when the schedule does and a round trip through
+# import gives the same document.
+
+TRACK_SLUG_RE = re.compile(r"[a-z][a-z0-9-]+")
+FRAB_NAMESPACE = uuid.UUID("6b4d1a8e-3f0c-5c1e-9d0a-7f6e5b4c3a21")
+
+
+def frab_duration(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def stable_guid(event: Event, kind: str, slug: str) -> str:
+    """A UUID for rooms and people, which have no guid of their own: same slug, same id."""
+    return str(uuid.uuid5(FRAB_NAMESPACE, f"{event.acronym}:{kind}:{slug}"))
+
+
+def frab_slug(event: Event, session: Session) -> str:
+    return f"{event.acronym}-{session.export_id}-{session.slug}"
+
+
+class FrabExporter(Exporter):
+    """Prepares the frab structure once; XML and JSON only differ in how they write it."""
+
+    version_prefix = "lineup-"
+
+    def frab_sessions(self, sessions):
+        return [s for s in sessions if s.room_id and s.starts_at and not s.is_cancelled]
+
+    def days(self, sessions):
+        """[(index, date, start, end, [(room, [session, ...]), ...]), ...] in the event's zone."""
+        tz = self.event.tzinfo
+        by_day = {}
+        for s in sessions:
+            by_day.setdefault(s.starts_at.astimezone(tz).date(), []).append(s)
+        rooms = {}
+        for s in sessions:
+            rooms.setdefault(s.room_id, s.room)
+        room_order = sorted(rooms.values(), key=lambda r: (r.position, r.name))
+        result = []
+        for index, day in enumerate(self.event.days, start=1):
+            day_sessions = by_day.get(day, [])
+            midnight = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+            start = min((s.starts_at for s in day_sessions), default=midnight)
+            end = max((s.ends_at for s in day_sessions), default=midnight + dt.timedelta(days=1))
+            per_room = [
+                (room, [s for s in day_sessions if s.room_id == room.pk]) for room in room_order
+            ]
+            result.append((index, day, start.astimezone(tz), end.astimezone(tz), per_room))
+        return result
+
+    def session_fields(self, session: Session) -> dict:
+        tz = self.event.tzinfo
+        local = session.starts_at.astimezone(tz)
+        return {
+            "id": session.export_id,
+            "guid": str(session.guid),
+            "date": local.isoformat(),
+            "start": f"{local:%H:%M}",
+            "duration": frab_duration(session.duration),
+            "room": session.room.name,
+            "slug": frab_slug(self.event, session),
+            "url": self.absolute(reverse("session_detail", args=[self.event.slug, session.slug])),
+            "title": session.title,
+            "subtitle": "",
+            "track": session.track.name if session.track else "",
+            "type": session.session_type.name if session.session_type else "Talk",
+            "language": "en",
+            "abstract": session.abstract,
+            "persons": [
+                {
+                    "name": link.speaker.name,
+                    "guid": stable_guid(self.event, "speaker", link.speaker.slug),
+                    "biography": link.speaker.bio,
+                }
+                for link in session.speaker_links.all()
+            ],
+        }
+
+    def conference_url(self) -> str:
+        return self.absolute(reverse("event_home", args=[self.event.slug]))
+
+
+class FrabJSONExporter(FrabExporter):
+    content_type = "application/json; charset=utf-8"
+    extension = "json"
+
+    def render(self, sessions: list[Session]) -> bytes:
+        sessions = self.frab_sessions(sessions)
+        event = self.event
+        tracks = {s.track_id: s.track for s in sessions if s.track}
+        days = self.days(sessions)
+        rooms = [room for room, _ in days[0][4]] if days else []
+        conference = {
+            "acronym": event.acronym,
+            "title": event.name,
+            "start": event.start_date.isoformat(),
+            "end": event.end_date.isoformat(),
+            "daysCount": len(days),
+            "timeslot_duration": "00:05",
+            "time_zone_name": event.timezone,
+            "url": self.conference_url(),
+            "tracks": [
+                {"name": t.name, "slug": t.slug, "color": t.color}
+                for t in sorted(tracks.values(), key=lambda t: (t.position, t.name))
+            ],
+            "rooms": [
+                {
+                    "name": room.name,
+                    "slug": room.slug,
+                    "guid": stable_guid(event, "room", room.slug),
+                    "capacity": room.capacity,
+                }
+                for room in rooms
+            ],
+            "days": [
+                {
+                    "index": index,
+                    "date": day.isoformat(),
+                    "day_start": start.isoformat(),
+                    "day_end": end.isoformat(),
+                    "rooms": {
+                        room.name: [{**self.session_fields(s), "links": []} for s in room_sessions]
+                        for room, room_sessions in per_room
+                    },
+                }
+                for index, day, start, end, per_room in days
+            ],
+        }
+        if event.description:
+            conference["description"] = event.description
+        schedule = {"base_url": self.absolute("/"), "conference": conference}
+        body = json.dumps(schedule, ensure_ascii=False, sort_keys=True)
+        schedule["version"] = self.version_prefix + hashlib.sha256(body.encode()).hexdigest()[:12]
+        document = {
+            "$schema": "https://c3voc.de/schedule/schema.json",
+            "generator": {"name": "lineup", "version": "1"},
+            "schedule": schedule,
+        }
+        return json.dumps(document, ensure_ascii=False, indent=1).encode()
+
+
+class FrabXMLExporter(FrabExporter):
+    content_type = "application/xml; charset=utf-8"
+    extension = "xml"
+
+    def render(self, sessions: list[Session]) -> bytes:
+        sessions = self.frab_sessions(sessions)
+        event = self.event
+        root = ET.Element("schedule")
+        ET.SubElement(root, "generator", name="lineup", version="1")
+        version = ET.SubElement(root, "version")
+        conference = ET.SubElement(root, "conference")
+        for tag, text in (
+            ("acronym", event.acronym),
+            ("title", event.name),
+            ("start", event.start_date.isoformat()),
+            ("end", event.end_date.isoformat()),
+            ("days", str(len(event.days))),
+            ("timeslot_duration", "00:05"),
+            ("base_url", self.absolute("/")),
+            ("url", self.conference_url()),
+            ("time_zone_name", event.timezone),
+        ):
+            ET.SubElement(conference, tag).text = text
+        tracks = {s.track_id: s.track for s in sessions if s.track}
+        for track in sorted(tracks.values(), key=lambda t: (t.position, t.name)):
+            attrs = {"name": track.name, "color": track.color}
+            if TRACK_SLUG_RE.fullmatch(track.slug):
+                attrs["slug"] = track.slug
+            ET.SubElement(conference, "track", attrs)
+        for index, day, start, end, per_room in self.days(sessions):
+            day_el = ET.SubElement(
+                root,
+                "day",
+                index=str(index),
+                date=day.isoformat(),
+                start=start.isoformat(),
+                end=end.isoformat(),
+            )
+            for room, room_sessions in per_room:
+                room_el = ET.SubElement(
+                    day_el, "room", name=room.name, guid=stable_guid(event, "room", room.slug)
+                )
+                for session in room_sessions:
+                    self.session_element(room_el, session)
+        body = ET.tostring(root, encoding="unicode")
+        version.text = self.version_prefix + hashlib.sha256(body.encode()).hexdigest()[:12]
+        ET.indent(root, space=" ")
+        return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+
+    def session_element(self, parent, session: Session) -> None:
+        fields = self.session_fields(session)
+        el = ET.SubElement(parent, "event", id=str(fields["id"]), guid=fields["guid"])
+        for tag in ("date", "start", "duration", "room", "slug", "url", "title", "subtitle",
+                    "track", "type", "language", "abstract"):  # fmt: skip
+            ET.SubElement(el, tag).text = str(fields[tag])
+        persons = ET.SubElement(el, "persons")
+        for person in fields["persons"]:
+            ET.SubElement(persons, "person", guid=person["guid"]).text = person["name"]
+        ET.SubElement(el, "links")

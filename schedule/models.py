@@ -20,6 +20,11 @@ from events.models import (
 from speakers.models import Speaker
 
 
+def next_frab_id(event_id: int) -> int:
+    highest = Session.objects.filter(event_id=event_id).aggregate(top=models.Max("frab_id"))
+    return (highest["top"] or 0) + 1
+
+
 class SessionQuerySet(EventScopedQuerySet):
     def public(self):
         """What visitors may see: published or cancelled sessions of published events."""
@@ -69,6 +74,12 @@ class Session(EventData, models.Model):
     guid = models.UUIDField(
         default=uuid.uuid4, help_text="Stable identity across exports and imports."
     )
+    frab_id = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The positive integer id frab apps key on; ids from imported files are kept.",
+    )
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=80, blank=True, help_text="Filled from the title.")
     abstract = models.TextField(blank=True, help_text="Markdown: links and lists are kept.")
@@ -109,6 +120,11 @@ class Session(EventData, models.Model):
                 violation_error_message="This slug is already used in this event.",
             ),
             models.UniqueConstraint(
+                fields=["event", "frab_id"],
+                name="session_frab_id_unique_per_event",
+                violation_error_message="This frab id is already used in this event.",
+            ),
+            models.UniqueConstraint(
                 fields=["event", "guid"],
                 name="session_guid_unique_per_event",
                 violation_error_message="This guid is already used in this event.",
@@ -136,6 +152,8 @@ class Session(EventData, models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Session, self.title, exclude_pk=self.pk, event=self.event)
+        if self.frab_id is None:
+            self.frab_id = next_frab_id(self.event_id)
         self.abstract_html = render_markdown(self.abstract)
         super().save(*args, **kwargs)
 
@@ -146,6 +164,10 @@ class Session(EventData, models.Model):
         from .rules import check_session  # rules queries Session: import when used
 
         check_session(self)
+
+    @property
+    def export_id(self) -> int:
+        return self.frab_id or self.pk
 
     @property
     def is_public(self) -> bool:

@@ -17,7 +17,7 @@ from speakers.models import Speaker
 
 from .agenda import personalize
 from .display import day_links, grid_days, group_by_day_and_time, person
-from .exporters import ICalExporter
+from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter
 from .filters import SessionFilter
 from .models import Session, SessionSpeaker
 
@@ -236,6 +236,19 @@ def session_ics(request: HttpRequest, event: str, slug: str) -> HttpResponse:
     session = get_object_or_404(Session.objects.for_schedule(obj), slug=slug)
     exporter = ICalExporter(obj, request.build_absolute_uri("/"), name=session.title)
     return _export(request, obj, exporter, lambda: [session], f"{obj.slug}-{session.slug}.ics")
+
+
+def schedule_frab(request: HttpRequest, event: str, fmt: str) -> HttpResponse:
+    obj = public_event(event)
+    exporter_class = {"xml": FrabXMLExporter, "json": FrabJSONExporter}[fmt]
+    exporter = exporter_class(obj, request.build_absolute_uri("/"))
+    return _export(
+        request,
+        obj,
+        exporter,
+        lambda: list(Session.objects.for_schedule(obj)),
+        f"{obj.slug}.schedule.{fmt}",
+    )
 
 
 def event_theme(request: HttpRequest, event: str) -> HttpResponse:
