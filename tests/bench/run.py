@@ -1,0 +1,210 @@
+"""`make bench`: server time, SQL queries and bytes of the public pages and exports.
+
+Generates events of several sizes in a scratch SQLite database, then requests each
+page through Django's test client in this one warm process:
+
+- cold: the page cache is cleared before every request (the work a change causes);
+- warm: the rendered page comes from the cache;
+- 304: a conditional request with the ETag of the last response.
+
+Prints one table and writes it to bench-results.txt. Timings live here only, never in
+tests: these machines are shared and noisy.
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRATCH = Path(tempfile.gettempdir()) / "lineup-bench.sqlite3"
+
+BUDGET_MS = {
+    # (page, size): budget for the cold median, from the "Scale and speed" issue.
+    ("schedule list", 600): 100,
+    ("grid", 600): 100,
+    ("speaker directory", 600): 100,
+    ("schedule.ics", 600): 100,
+    ("schedule.xml", 600): 100,
+    ("schedule.json", 600): 100,
+    ("session page", 600): 20,
+    ("speaker page", 600): 20,
+    ("filtered day+track", 5000): 150,
+    ("schedule.ics", 5000): 1000,
+    ("schedule.xml", 5000): 1000,
+    ("schedule.json", 5000): 1000,
+}
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DEBUG"] = "1"
+    import django
+
+    django.setup()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, round(q * (len(ordered) - 1)))
+    return ordered[index]
+
+
+def measure(client, url: str, repeat: int) -> dict:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cold, warm, not_modified = [], [], []
+    with CaptureQueriesContext(connection) as queries:
+        cache.clear()
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    size = len(response.content)
+    for _ in range(repeat):
+        cache.clear()
+        start = time.perf_counter()
+        client.get(url)
+        cold.append((time.perf_counter() - start) * 1000)
+    client.get(url)
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        warm.append((time.perf_counter() - start) * 1000)
+    etag = response.get("ETag")
+    if etag:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            answer = client.get(url, HTTP_IF_NONE_MATCH=etag)
+            not_modified.append((time.perf_counter() - start) * 1000)
+            assert answer.status_code == 304, (url, answer.status_code)
+    return {
+        "queries": len(queries),
+        "bytes": size,
+        "cold_p50": statistics.median(cold),
+        "cold_p95": percentile(cold, 0.95),
+        "warm_p50": statistics.median(warm),
+        "warm_p95": percentile(warm, 0.95),
+        "304_p50": statistics.median(not_modified) if not_modified else None,
+    }
+
+
+def pages_for(event) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    from schedule import agenda as agendas
+    from schedule.models import Agenda, AgendaItem, Session
+    from schedule.views import public_speakers
+
+    session = Session.objects.for_schedule(event).filter(speakers__isnull=False).first()
+    speaker = public_speakers(event).order_by("name").first()
+    track = event.tracks.first()
+    day = event.days[len(event.days) // 2]
+    agenda = Agenda.objects.create(event=event)
+    for s in Session.objects.for_schedule(event)[:30]:
+        item = AgendaItem(agenda=agenda, session=s)
+        item.remember(s)
+        item.save()
+    token = agendas.feed_token(agenda)
+    slug = event.slug
+    return [
+        ("schedule list", reverse("schedule_list", args=[slug])),
+        ("grid", reverse("schedule_grid", args=[slug])),
+        (
+            "filtered day+track",
+            f"{reverse('schedule_list', args=[slug])}?day={day}&track={track.slug}",
+        ),
+        ("session page", reverse("session_detail", args=[slug, session.slug])),
+        ("speaker page", reverse("speaker_detail", args=[slug, speaker.slug])),
+        ("speaker directory", reverse("speaker_list", args=[slug])),
+        ("schedule.ics", reverse("schedule_ics", args=[slug])),
+        ("schedule.xml", reverse("schedule_xml", args=[slug])),
+        ("schedule.json", reverse("schedule_json", args=[slug])),
+        ("agenda .ics (30)", reverse("agenda_feed", args=[slug, token])),
+    ]
+
+
+def fmt(value, digits=1) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="150,600,5000")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--output", default=str(ROOT / "bench-results.txt"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    SCRATCH.unlink(missing_ok=True)
+    setup_django()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from schedule.demo import generate_demo
+    from schedule.importer import import_schedule
+
+    call_command("migrate", verbosity=0)
+    client = Client()
+    lines = []
+    header = (
+        f"{'size':>5}  {'page':<20} {'queries':>7} {'bytes':>9} "
+        f"{'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9} {'304 p50':>8}  budget"
+    )
+    lines.append(header)
+    lines.append("-" * len(header))
+    extra = []
+    for size in sizes:
+        start = time.perf_counter()
+        event = generate_demo(sessions=size, seed=1, slug=f"bench-{size}", avatars_share=0.3)
+        generated = time.perf_counter() - start
+        extra.append(f"generate_demo --sessions {size}: {generated:.1f} s")
+        repeat = max(3, args.repeat // 2) if size >= 5000 else args.repeat
+        for name, url in pages_for(event):
+            result = measure(client, url, repeat)
+            budget = BUDGET_MS.get((name, size))
+            verdict = ""
+            if budget is not None:
+                ok = result["cold_p50"] <= budget
+                verdict = f"{budget} ms {'ok' if ok else 'MISSED'}"
+            lines.append(
+                f"{size:>5}  {name:<20} {result['queries']:>7} {result['bytes']:>9} "
+                f"{fmt(result['cold_p50']):>9} {fmt(result['cold_p95']):>9} "
+                f"{fmt(result['warm_p50']):>9} {fmt(result['warm_p95']):>9} "
+                f"{fmt(result['304_p50']):>8}  {verdict}"
+            )
+        if size == 600:
+            data = client.get(f"/{event.slug}/schedule.json").content
+            start = time.perf_counter()
+            import_schedule(data, "bench-import-600")
+            extra.append(
+                f"import 600-session frab JSON: {time.perf_counter() - start:.2f} s (budget 3 s)"
+            )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    extra.append(f"peak memory of this process: {peak:.0f} MB (budget for a worker 150 MB)")
+    table = "\n".join(
+        [
+            "Times in ms, server side, SQLite, one warm process. cold = page cache cleared "
+            "before each request.",
+            *lines,
+            "",
+            *extra,
+        ]
+    )
+    print(table)
+    Path(args.output).write_text(table + "\n")
+    print(f"\n(written to {args.output})")
+    SCRATCH.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
