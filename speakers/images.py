@@ -68,7 +68,9 @@ def process_avatar(upload) -> ProcessedAvatar:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
             width, height = probe.size
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow warns (rather than refuses) between 1x and 2x MAX_IMAGE_PIXELS; where
+        # warnings are errors, that warning arrives here as an exception.
         raise ValidationError(
             "This image has too many pixels: at most 40 megapixels.", code="too_many_pixels"
         ) from None
