@@ -1,5 +1,9 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+
+# WhiteNoise warns (an error here) when STATIC_ROOT does not exist yet.
+settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
