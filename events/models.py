@@ -137,9 +137,7 @@ class Event(models.Model):
                 name="event_ends_after_start",
                 violation_error_message="The event cannot end before it starts.",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(slug=""), name="event_slug_not_empty"
-            ),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="event_slug_not_empty"),
         ]
 
     def __str__(self) -> str:
@@ -184,7 +182,7 @@ class Event(models.Model):
         return (now or django_tz.now()).astimezone(self.tzinfo).date()
 
     def phase(self, now: dt.datetime | None = None) -> str:
-        """"upcoming", "live" or "ended", judged in the event's own time zone."""
+        """ "upcoming", "live" or "ended", judged in the event's own time zone."""
         today = self.local_today(now)
         if today < self.start_date:
             return "upcoming"

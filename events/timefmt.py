@@ -43,4 +43,3 @@ def span(starts: dt.datetime, ends: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
     if start.tzname() != end.tzname():
         return f"{head} {start.tzname()} – {clock_zone(end, tz)}"
     return f"{head} – {clock_zone(end, tz)}"
-

@@ -82,8 +82,7 @@ def room_clash_errors(session: Session) -> dict[str, str]:
         return {}
     return {
         "room": (
-            f"{session.room} is already taken at that time by “{other.title}” "
-            f"({_when(other)})."
+            f"{session.room} is already taken at that time by “{other.title}” ({_when(other)})."
         )
     }
 
@@ -99,9 +98,7 @@ def speaker_clash_errors(session: Session, speaker_ids: Iterable[int]) -> list[s
     ):
         return []
     links = (
-        SessionSpeaker.objects.filter(
-            speaker_id__in=speaker_ids, session__in=_overlapping(session)
-        )
+        SessionSpeaker.objects.filter(speaker_id__in=speaker_ids, session__in=_overlapping(session))
         .select_related("speaker", "session__event")
         .order_by("speaker__name", "session__starts_at")
     )

@@ -13,7 +13,9 @@ def avatar_img(speaker, size: int = 40):
     if speaker.avatar_thumb:
         return format_html(
             '<img src="{}" alt="" width="{}" height="{}" class="lineup-avatar">',
-            speaker.avatar_thumb.url, size, size,
+            speaker.avatar_thumb.url,
+            size,
+            size,
         )
     return format_html('<span class="lineup-initials">{}</span>', speaker.initials)
 
