@@ -13,6 +13,7 @@ admin.site.index_title = "Your events"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", event_views.healthz, name="healthz"),
+    path("api/", include("schedule.api.urls")),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", account_views.signup, name="signup"),

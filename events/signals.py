@@ -5,17 +5,29 @@ imports and cascaded deletes all pass through these model signals. Bulk
 ``QuerySet.update`` calls bypass signals and must call ``Event.objects...touch()``.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+import threading
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from .models import Event, EventData
 
+# Events being deleted in this thread: their rows go with them, nothing to mark.
+_deleting = threading.local()
+
 
 def _touch(instance) -> None:
     if isinstance(instance, EventData):
+        if getattr(instance, "event_id", None) in getattr(_deleting, "ids", ()):
+            return
         event_id = instance.changed_event_id()
-        if event_id:
+        if event_id and event_id not in getattr(_deleting, "ids", ()):
             Event.objects.filter(pk=event_id).touch()
+
+
+@receiver(pre_delete, sender=Event)
+def event_deleting(sender, instance, **kwargs):
+    _deleting.ids = {*getattr(_deleting, "ids", ()), instance.pk}
 
 
 @receiver(post_save)
@@ -26,6 +38,9 @@ def data_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(post_delete)
 def data_deleted(sender, instance, **kwargs):
+    if sender is Event:
+        _deleting.ids = getattr(_deleting, "ids", set()) - {instance.pk}
+        return
     _touch(instance)
 
 

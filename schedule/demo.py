@@ -9,7 +9,7 @@ arguments give the same event, down to the session guids. Each concern (the even
 schedule, the texts, the people, the avatars) has its own random stream: changing the
 share of avatars, say, leaves titles and times alone.
 
-Rows are written with ``bulk_create`` (5,000 sessions take seconds, not minutes), so the
+Rows are written with ``bulk_create`` (5,000 sessions in well under a minute), so the
 work ``save()`` would do is done here: slugs, rendered Markdown, and touching the event.
 """
 
@@ -25,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.text import slugify
@@ -181,43 +180,43 @@ SESSION_TYPES = [
 ]
 
 TALK_TITLES = [
-    "{Topic} Without the Drama",
-    "{n} Lessons from Running {topic} in Production",
-    "A Field Guide to {topic}",
-    "{Topic} at Scale: What Actually Broke",
-    "Beyond the Hype: {topic} in Practice",
-    "Taming {topic}",
-    "{Topic}, the Boring Way",
-    "Rethinking {topic} for Small Teams",
-    "What Nobody Tells You About {topic}",
-    "Debugging {topic}: Stories from the Trenches",
-    "The Hidden Costs of {topic}",
-    "{Topic} Meets {topic2}",
-    "{Topic} for the Rest of Us",
-    "Why {topic} Is Harder Than It Looks",
-    "Getting Started with {topic}",
-    "A Year of {topic}: a Retrospective",
-    "Measuring {topic} Before Changing It",
-    "Untangling {topic} and {topic2}",
+    "{Title} Without the Drama",
+    "{n} Lessons from {Title} in Production",
+    "A Field Guide to {Title}",
+    "{Title} at Scale: What Actually Broke",
+    "Beyond the Hype: {Title} in Practice",
+    "Taming {Title}",
+    "{Title}, the Boring Way",
+    "Rethinking {Title} for Small Teams",
+    "What Nobody Tells You About {Title}",
+    "Debugging {Title}: Stories from the Trenches",
+    "The Hidden Costs of {Title}",
+    "{Title} Meets {Title2}",
+    "{Title} for the Rest of Us",
+    "Why {Title} Is Harder Than It Looks",
+    "Getting Started with {Title}",
+    "A Year of {Title}: A Retrospective",
+    "Measuring {Title} Before Changing It",
+    "Untangling {Title} and {Title2}",
 ]
 PANEL_TITLES = [
-    "Panel: The Future of {topic}",
-    "Ask the Practitioners: {Topic}",
-    "{Topic}: Where Do We Go from Here?",
-    "Roundtable on {topic} and {topic2}",
+    "Panel: The Future of {Title}",
+    "Ask the Practitioners: {Title}",
+    "{Title}: Where Do We Go from Here?",
+    "Roundtable on {Title} and {Title2}",
 ]
 WORKSHOP_TITLES = [
-    "Hands-on {topic}",
-    "{Topic} Lab: from an Empty Repository to Production",
-    "Practical {topic}, Step by Step",
-    "Workshop: {topic} in an Afternoon",
+    "Hands-On {Title}",
+    "{Title} Lab: From an Empty Repository to Production",
+    "Practical {Title}, Step by Step",
+    "Workshop: {Title} in an Afternoon",
 ]
 LIGHTNING_TITLES = [
-    "{Topic} in Ten Minutes",
-    "A Tiny Tool for {topic}",
-    "My Favourite {topic} Bug",
-    "{Topic}: a Quick Demo",
-    "One Small Fix for {topic}",
+    "{Title} in Ten Minutes",
+    "A Tiny Tool for {Title}",
+    "My Favourite {Title} Bug",
+    "{Title}: A Quick Demo",
+    "One Small Fix for {Title}",
 ]
 KEYNOTE_TITLES = [
     "Software That Lasts",
@@ -235,11 +234,11 @@ KEYNOTE_TITLES = [
 ]
 
 OPENERS = [
-    "{Topic} promises a lot, but day-to-day reality is messier.",
+    "On paper, {topic} looks simple; day-to-day reality is messier.",
     "Most teams meet {topic} long before they are ready for it.",
     "This session looks at {topic} through the eyes of a team that had to make it "
     "work under a deadline.",
-    "Everyone agrees that {topic} matters; fewer agree on how to do it well.",
+    "Everyone agrees that getting {topic} right matters; fewer agree on how.",
     "Two years ago our approach to {topic} was a collection of scripts and good intentions.",
 ]
 MIDDLES = [
@@ -387,6 +386,12 @@ class PlannedSession:
     title: str = ""
     status: str = Session.Status.PUBLISHED
     speakers: list[tuple[int, str]] = field(default_factory=list)  # (speaker index, role)
+    topic: str = ""  # what the title and abstract are about
+    topic2: str = ""
+    abstract: str = ""
+    starts_at: dt.datetime | None = None  # aware, UTC
+    ends_at: dt.datetime | None = None
+    guid: uuid.UUID | None = None
 
 
 def _rng(seed: int, topic: str) -> random.Random:
@@ -413,14 +418,29 @@ class _Slugs:
         return slug
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+SMALL_WORDS = {"a", "an", "and", "as", "at", "for", "in", "of", "on", "the", "to", "with"}
 
 
-def _fill(template: str, rng: random.Random, topics: list[str], **extra) -> str:
-    topic, topic2 = rng.sample(topics, 2)
+def _title_case(text: str) -> str:
+    """ "zero-trust networking" -> "Zero-Trust Networking"; "SLOs" and "CI" stay as they are."""
+
+    def word(w: str, first: bool) -> str:
+        if w != w.lower() or (w in SMALL_WORDS and not first):
+            return w
+        return "-".join(part[:1].upper() + part[1:] for part in w.split("-"))
+
+    return " ".join(word(w, i == 0) for i, w in enumerate(text.split()))
+
+
+def _fill(template: str, rng: random.Random, topic: str, topic2: str, **extra) -> str:
+    """Fill a template: {topic} and {topic2} in running text, {Title} and {Title2} in titles."""
     return template.format(
-        topic=topic, Topic=_cap(topic), topic2=topic2, n=rng.choice([3, 5, 7, 10]), **extra
+        topic=topic,
+        topic2=topic2,
+        Title=_title_case(topic),
+        Title2=_title_case(topic2),
+        n=rng.choice([3, 5, 7, 10]),
+        **extra,
     )
 
 
@@ -529,48 +549,54 @@ def _plan_schedule(rng: random.Random, sessions: int, rooms: int, days: int, tra
     return plan
 
 
-def _word_title(rng, kind, topics, used: set[str]) -> str:
-    templates = {
-        "talk": TALK_TITLES,
-        "panel": PANEL_TITLES,
-        "workshop": WORKSHOP_TITLES,
-        "lightning": LIGHTNING_TITLES,
-    }[kind]
-    for _ in range(6):  # a few tries for a title not used yet; repeats are allowed after
-        title = _fill(rng.choice(templates), rng, topics)
-        if title not in used:
+TITLES = {
+    "talk": TALK_TITLES,
+    "panel": PANEL_TITLES,
+    "workshop": WORKSHOP_TITLES,
+    "lightning": LIGHTNING_TITLES,
+}
+
+
+def _name_session(rng: random.Random, item: PlannedSession, topics: list[str], used: set[str]):
+    """Pick the session's topics and a title from them (a few tries for an unused title)."""
+    for _ in range(6):
+        item.topic, item.topic2 = rng.sample(topics, 2)
+        item.title = _fill(rng.choice(TITLES[item.kind]), rng, item.topic, item.topic2)
+        if item.title not in used:
             break
-    used.add(title)
-    return title
+    used.add(item.title)
 
 
-def _abstract(rng: random.Random, item: PlannedSession, topics: list[str], room_names) -> str:
+def _abstract(rng: random.Random, item: PlannedSession, room_names: list[str]) -> str:
+    topic, topic2 = item.topic, item.topic2
     if item.kind == "break":
         room = room_names[item.room] if item.room is not None else "foyer"
         return BREAK_ABSTRACTS[item.title].format(room=room)
     if item.kind == "keynote":
-        return _fill(rng.choice(KEYNOTE_ABSTRACTS), rng, topics, ordinal=rng.choice(ORDINALS))
+        ordinal = rng.choice(ORDINALS)
+        return _fill(rng.choice(KEYNOTE_ABSTRACTS), rng, topic, topic2, ordinal=ordinal)
     if item.kind == "panel":
-        return _fill(rng.choice(PANEL_ABSTRACTS), rng, topics)
+        return _fill(rng.choice(PANEL_ABSTRACTS), rng, topic, topic2)
     if item.kind == "workshop":
         needs = "\n".join(f"- {need}" for need in rng.sample(REQUIREMENTS, 2))
-        text = _fill(rng.choice(WORKSHOP_ABSTRACTS), rng, topics)
+        text = _fill(rng.choice(WORKSHOP_ABSTRACTS), rng, topic, topic2)
         return f"{text}\n\nWhat to bring:\n\n{needs}"
     if item.kind == "lightning":
-        return _fill(rng.choice(OPENERS), rng, topics)
+        opener = _fill(rng.choice(OPENERS), rng, topic, topic2)
+        return f"{opener} Ten minutes, one idea, one demo."
     paragraphs = [
-        " ".join(_fill(rng.choice(part), rng, topics) for part in (OPENERS, MIDDLES)),
-        _fill(rng.choice(CLOSERS), rng, topics),
+        " ".join(_fill(rng.choice(part), rng, topic, topic2) for part in (OPENERS, MIDDLES)),
+        _fill(rng.choice(CLOSERS), rng, topic, topic2),
     ]
     roll = rng.random()
     if roll < 0.2:
-        learned = "\n".join(f"- {_fill(x, rng, topics)}" for x in rng.sample(LEARNINGS, 3))
+        learned = "\n".join(
+            f"- {_fill(line, rng, topic, topic2)}" for line in rng.sample(LEARNINGS, 3)
+        )
         paragraphs.insert(1, f"What you will learn:\n\n{learned}")
     elif roll < 0.35:
-        topic = rng.choice(topics)
-        paragraphs.append(
-            f"Background reading: [notes on {topic}](https://example.org/notes/{slugify(topic)})."
-        )
+        link = f"https://example.org/notes/{slugify(topic)}"
+        paragraphs.append(f"Background reading: [notes on {topic}]({link}).")
     return "\n\n".join(paragraphs)
 
 
@@ -585,6 +611,8 @@ class PlannedSpeaker:
     mastodon: str = ""
     github: str = ""
     busy: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
+    avatar: tuple[bytes, bytes] | None = None  # (avatar, thumbnail) JPEG bytes
+    avatar_stem: str = ""  # file name, without extension
 
 
 class _People:
@@ -598,12 +626,12 @@ class _People:
 
     def _name(self) -> str:
         rng = self.rng
-        for _ in range(50):
-            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        for attempt in range(1000):
+            middle = f" {chr(ord('A') + rng.randrange(26))}." if attempt >= 50 else ""
+            name = f"{rng.choice(FIRST_NAMES)}{middle} {rng.choice(LAST_NAMES)}"
             if name not in self.used:
                 return name
-        initial = chr(ord("A") + len(self.people) % 26)
-        return f"{rng.choice(FIRST_NAMES)} {initial}. {rng.choice(LAST_NAMES)} {len(self.people)}"
+        raise DemoError("Ran out of names for speakers.")  # ~500,000 to choose from
 
     def new(self) -> int:
         rng = self.rng
@@ -653,7 +681,7 @@ def _a(words: str) -> str:
     return "an" if words[:1].lower() in "aeiou" else "a"
 
 
-def _cast(rng: random.Random, plan: list[PlannedSession], people: _People, target: int, when):
+def _cast(rng: random.Random, plan: list[PlannedSession], people: _People, target: int):
     """Give every non-break session its speakers, never one person in two places at once.
 
     Roughly ``target`` people in all: most speak once; the rest of the places go to
@@ -680,7 +708,7 @@ def _cast(rng: random.Random, plan: list[PlannedSession], people: _People, targe
     rng.shuffle(order)
     for index in order:
         item = plan[index]
-        start, end = when(item)
+        start, end = item.starts_at, item.ends_at
         for role in needs[index]:
             chosen = None
             if people.people and rng.random() < reuse_share:
@@ -746,22 +774,223 @@ def _validate(sessions: int, slug: str, avatars_share: float) -> None:
             f"not {sessions}."
         )
     try:
-        validate_slug(slug)
-    except ValidationError:
-        raise DemoError(
-            f"“{slug}” is not a slug: use letters, digits, hyphens and underscores."
-        ) from None
+        Event._meta.get_field("slug").run_validators(slug)  # a slug, and not a reserved one
+    except ValidationError as error:
+        raise DemoError(f"“{slug}” cannot be an event's slug: {' '.join(error.messages)}") from None
     if not 0 <= avatars_share <= 1:
         raise DemoError(
             f"The share of speakers with avatars is between 0 and 1, not {avatars_share}."
         )
 
 
+@dataclass
+class _Demo:
+    """Everything generate_demo writes, decided in memory before the database is touched."""
+
+    event: dict
+    rooms: list[tuple[str, int]]  # (name, capacity), the main room first
+    tracks: list[tuple[str, str]]  # (name, colour)
+    sessions: list[PlannedSession]  # in time order
+    people: list[PlannedSpeaker]
+
+
+def _design(
+    *, sessions: int, seed: int, start_date: dt.date | None, name: str | None, avatars_share: float
+) -> _Demo:
+    rooms_n, days = plan_days(sessions)
+    if days > MAX_DAYS:
+        raise DemoError(f"{sessions} sessions would need {days} days; at most {MAX_DAYS}.")
+
+    event_rng = _rng(seed, "event")
+    timezone_name, city = VENUES[(seed - 1) % len(VENUES)]
+    tz = zoneinfo.ZoneInfo(timezone_name)
+    start = start_date or default_start_date(seed)
+    dates = [start + dt.timedelta(days=d) for d in range(days)]
+    name = name or f"{event_rng.choice(EVENT_WORDS)} {event_rng.choice(EVENT_KINDS)} {start.year}"
+    track_count = min(len(TRACKS), max(4, 3 + rooms_n // 3))
+    tracks = event_rng.sample(TRACKS, track_count)
+    colours = event_rng.sample(TRACK_COLORS, track_count)
+    all_topics = [topic for _, topics in tracks for topic in topics]
+    room_names = [MAIN_ROOM, *event_rng.sample(ROOM_NAMES, rooms_n - 1)]
+    main_capacity = 500 + round(sessions / 5, -1)  # more than any other room
+    capacities = [main_capacity] + sorted(
+        (event_rng.randrange(4, 45) * 10 for _ in range(rooms_n - 1)), reverse=True
+    )
+    track_list = ", ".join(track_name for track_name, _ in tracks[:-1])
+    event = {
+        "name": name,
+        "tagline": f"Practical talks in {track_count} tracks, and the hallway track",
+        "description": (
+            f"{name} brings together people who build and run software for {days} days of "
+            f"talks, workshops and hallway conversations in {city}.\n\n"
+            f"This year's tracks: {track_list} and {tracks[-1][0]}.\n\n"
+            "- Keynotes every morning in the Main Hall\n"
+            "- Coffee breaks and lunch included\n"
+            "- All rooms are step-free; quiet room on every floor\n\n"
+            "Read the [code of conduct](https://example.org/code-of-conduct) before you come."
+        ),
+        "timezone": timezone_name,
+        "start_date": start,
+        "end_date": dates[-1],
+        "venue_name": f"{event_rng.choice(VENUE_WORDS)} {event_rng.choice(VENUE_KINDS)}",
+        "venue_address": f"{event_rng.randint(10, 2400)} {event_rng.choice(STREETS)}, {city}",
+        "is_published": True,
+    }
+
+    schedule_rng = _rng(seed, "schedule")
+    plan = _plan_schedule(schedule_rng, sessions, rooms_n, days, track_count)
+    plan.sort(key=lambda i: (i.day, i.start, i.room or 0))
+    for item in plan:
+        day = dates[item.day]
+        item.starts_at = dt.datetime.combine(day, item.start, tzinfo=tz).astimezone(dt.UTC)
+        item.ends_at = dt.datetime.combine(day, item.end, tzinfo=tz).astimezone(dt.UTC)
+
+    text_rng = _rng(seed, "text")
+    used_titles: set[str] = set()
+    keynote_titles = text_rng.sample(KEYNOTE_TITLES, len(KEYNOTE_TITLES))
+    keynotes = 0
+    for item in plan:
+        if item.kind == "keynote":
+            title = keynote_titles[keynotes % len(keynote_titles)]
+            is_closing = item.start == CLOSING_KEYNOTE[0]
+            item.title = f"{'Closing keynote' if is_closing else 'Keynote'}: {title}"
+            keynotes += 1
+        elif item.kind != "break":
+            topics = tracks[item.track][1] if item.track is not None else all_topics
+            _name_session(text_rng, item, topics, used_titles)
+        if not item.topic:
+            item.topic, item.topic2 = text_rng.sample(all_topics, 2)
+        item.abstract = _abstract(text_rng, item, room_names)
+
+    # One or two cancelled talks and a few drafts.
+    candidates = [item for item in plan if item.kind == "talk"]
+    cancelled = 1 if sessions < 300 else 2
+    drafts = max(2, round(sessions * 0.03))
+    if len(candidates) < cancelled + drafts:
+        candidates = [item for item in plan if item.kind not in ("keynote", "break")]
+    picked = schedule_rng.sample(candidates, min(len(candidates), cancelled + drafts))
+    for item in picked[:cancelled]:
+        item.status = Session.Status.CANCELLED
+    for item in picked[cancelled:]:
+        item.status = Session.Status.DRAFT
+
+    people = _People(_rng(seed, "people"), all_topics)
+    _cast(_rng(seed, "cast"), plan, people, round(sessions * 1.3))
+
+    # One draft not placed yet, as in a programme that is still being put together.
+    # (Its speakers keep the time free: harmless, and it keeps casting simple.)
+    for item in picked[cancelled : cancelled + 1]:
+        item.starts_at = item.ends_at = item.room = None
+
+    guid_rng = _rng(seed, "guid")
+    for item in plan:
+        item.guid = _guid(guid_rng)
+
+    avatar_rng = _rng(seed, "avatars")
+    chosen = [person for person in people.people if avatar_rng.random() < avatars_share]
+    pool = _avatar_pool(avatar_rng, min(AVATAR_POOL_SIZE, len(chosen)))
+    for person in chosen:
+        person.avatar = pool[avatar_rng.randrange(len(pool))]
+        person.avatar_stem = _guid(avatar_rng).hex
+
+    return _Demo(
+        event=event,
+        rooms=list(zip(room_names, capacities, strict=True)),
+        tracks=[
+            (track_name, colour) for (track_name, _), colour in zip(tracks, colours, strict=True)
+        ],
+        sessions=plan,
+        people=people.people,
+    )
+
+
+def _write(demo: _Demo, slug: str, written: list[str]) -> Event:
+    """Insert the designed event; note the names of stored avatar files in ``written``."""
+    event = Event.objects.create(slug=slug, **demo.event)
+    rooms = Room.objects.bulk_create(
+        Room(event=event, name=name, slug=slugify(name), capacity=capacity, position=i)
+        for i, (name, capacity) in enumerate(demo.rooms)
+    )
+    tracks = Track.objects.bulk_create(
+        Track(event=event, name=name, slug=slugify(name), color=colour, position=i)
+        for i, (name, colour) in enumerate(demo.tracks)
+    )
+    type_rows = SessionType.objects.bulk_create(
+        SessionType(event=event, name=name, slug=slugify(name), is_break=is_break)
+        for _, name, is_break in SESSION_TYPES
+    )
+    type_of = {kind: row for (kind, _, _), row in zip(SESSION_TYPES, type_rows, strict=True)}
+
+    slugs = _Slugs()
+    speakers = []
+    for person in demo.people:
+        speaker = Speaker(
+            event=event,
+            name=person.name,
+            slug=slugs(person.name),
+            job_title=person.job_title,
+            company=person.company,
+            bio=person.bio,
+            bio_html=render_markdown(person.bio),
+            email=person.email,
+            website=person.website,
+            mastodon=person.mastodon,
+            github=person.github,
+        )
+        if person.avatar:
+            big, thumb = person.avatar
+            speaker.set_avatar(
+                ProcessedAvatar(
+                    avatar=ContentFile(big, name=f"{person.avatar_stem}.jpg"),
+                    thumb=ContentFile(thumb, name=f"{person.avatar_stem}-{THUMB_SIZE}.jpg"),
+                )
+            )
+        speakers.append(speaker)
+    # Saving the rows stores the avatar files (FileField.pre_save), a batch at a time.
+    for i in range(0, len(speakers), 500):
+        batch = Speaker.objects.bulk_create(speakers[i : i + 500])
+        written.extend(f.name for s in batch for f in (s.avatar, s.avatar_thumb) if f)
+
+    slugs = _Slugs()
+    sessions = Session.objects.bulk_create(
+        (
+            Session(
+                event=event,
+                guid=item.guid,
+                frab_id=number,
+                title=item.title,
+                slug=slugs(item.title),
+                abstract=item.abstract,
+                abstract_html=render_markdown(item.abstract),
+                track=tracks[item.track] if item.track is not None else None,
+                session_type=type_of[item.kind],
+                room=rooms[item.room] if item.room is not None else None,
+                starts_at=item.starts_at,
+                ends_at=item.ends_at,
+                status=item.status,
+            )
+            for number, item in enumerate(demo.sessions, start=1)
+        ),
+        batch_size=500,
+    )
+    SessionSpeaker.objects.bulk_create(
+        (
+            SessionSpeaker(session=row, speaker=speakers[who], role=role, position=position)
+            for item, row in zip(demo.sessions, sessions, strict=True)
+            for position, (who, role) in enumerate(item.speakers)
+        ),
+        batch_size=1000,
+    )
+    # bulk_create sends no signals: mark the event's data as changed ourselves.
+    Event.objects.filter(pk=event.pk).touch()
+    return event
+
+
 def _delete_event(event: Event) -> None:
     """Delete an event and, once that is committed, its speakers' avatar files.
 
     Sessions go first: their room, track and type are PROTECT foreign keys, which
-    would stop a cascade from the event.
+    stop a cascade from the event.
     """
     files = [
         name
@@ -771,12 +1000,12 @@ def _delete_event(event: Event) -> None:
     ]
     Session.objects.filter(event=event).delete()
     event.delete()
+    transaction.on_commit(lambda: _delete_files(files))
 
-    def remove_files():
-        for name in files:
-            default_storage.delete(name)
 
-    transaction.on_commit(remove_files)
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def generate_demo(
@@ -791,188 +1020,33 @@ def generate_demo(
 ) -> Event:
     """Create a published demo event with exactly ``sessions`` sessions and return it.
 
+    ``sessions`` counts everything in the schedule, keynotes and breaks included.
     Raises DemoError for arguments out of range, or if an event with ``slug`` exists
     and ``replace`` is false (with ``replace`` the old event is deleted first).
     """
     _validate(sessions, slug, avatars_share)
-    rooms_n, days = plan_days(sessions)
-    if days > MAX_DAYS:
-        raise DemoError(f"{sessions} sessions would need {days} days; at most {MAX_DAYS}.")
-
-    event_rng = _rng(seed, "event")
-    timezone_name, city = VENUES[(seed - 1) % len(VENUES)]
-    tz = zoneinfo.ZoneInfo(timezone_name)
-    start = start_date or default_start_date(seed)
-    name = name or f"{event_rng.choice(EVENT_WORDS)} {event_rng.choice(EVENT_KINDS)} {start.year}"
-    track_count = min(len(TRACKS), max(4, 3 + rooms_n // 3))
-    tracks = event_rng.sample(TRACKS, track_count)
-    colours = event_rng.sample(TRACK_COLORS, track_count)
-    all_topics = [topic for _, topics in tracks for topic in topics]
-    room_names = [MAIN_ROOM, *event_rng.sample(ROOM_NAMES, rooms_n - 1)]
-    main_capacity = 300 + round(sessions / 5, -1)
-    capacities = [main_capacity] + sorted(
-        (event_rng.randrange(4, 45) * 10 for _ in range(rooms_n - 1)), reverse=True
+    demo = _design(
+        sessions=sessions,
+        seed=seed,
+        start_date=start_date,
+        name=name,
+        avatars_share=avatars_share,
     )
-    venue = f"{event_rng.choice(VENUE_WORDS)} {event_rng.choice(VENUE_KINDS)}"
-    address = f"{event_rng.randint(10, 2400)} {event_rng.choice(STREETS)}, {city}"
-    track_list = ", ".join(track_name for track_name, _ in tracks[:-1])
-    description = (
-        f"{name} brings together people who build and run software for {days} days of "
-        f"talks, workshops and hallway conversations in {city}.\n\n"
-        f"This year's tracks: {track_list} and {tracks[-1][0]}.\n\n"
-        "- Keynotes every morning in the Main Hall\n"
-        "- Coffee breaks and lunch included\n"
-        "- All rooms are step-free; quiet room on every floor\n\n"
-        "Read the [code of conduct](https://example.org/code-of-conduct) before you come."
-    )
-
-    # The schedule and everything in it, in memory.
-    schedule_rng = _rng(seed, "schedule")
-    plan = _plan_schedule(schedule_rng, sessions, rooms_n, days, track_count)
-    days_list = [start + dt.timedelta(days=d) for d in range(days)]
-
-    def when(item: PlannedSession) -> tuple[dt.datetime, dt.datetime]:
-        day = days_list[item.day]
-        return (
-            dt.datetime.combine(day, item.start, tzinfo=tz).astimezone(dt.UTC),
-            dt.datetime.combine(day, item.end, tzinfo=tz).astimezone(dt.UTC),
-        )
-
-    text_rng = _rng(seed, "text")
-    used_titles: set[str] = set()
-    keynote_titles = text_rng.sample(KEYNOTE_TITLES, len(KEYNOTE_TITLES))
-    keynotes = 0
-    for item in plan:
-        if item.kind == "keynote":
-            title = keynote_titles[keynotes % len(keynote_titles)]
-            is_closing = item.start == CLOSING_KEYNOTE[0]
-            item.title = f"{'Closing keynote' if is_closing else 'Keynote'}: {title}"
-            keynotes += 1
-        elif item.kind != "break":
-            topics = tracks[item.track][1] if item.track is not None else all_topics
-            item.title = _word_title(text_rng, item.kind, topics, used_titles)
-
-    # One or two cancelled talks and a few drafts (one of them not yet placed).
-    candidates = [item for item in plan if item.kind == "talk"]
-    cancelled = 1 if sessions < 300 else 2
-    drafts = max(2, round(sessions * 0.03))
-    if len(candidates) < cancelled + drafts:
-        candidates = [item for item in plan if item.kind not in ("keynote", "break")]
-    picked = schedule_rng.sample(candidates, min(len(candidates), cancelled + drafts))
-    for item in picked[:cancelled]:
-        item.status = Session.Status.CANCELLED
-    for item in picked[cancelled:]:
-        item.status = Session.Status.DRAFT
-
-    people = _People(_rng(seed, "people"), all_topics)
-    _cast(_rng(seed, "cast"), plan, people, round(sessions * 1.3), when)
-
-    avatar_rng = _rng(seed, "avatars")
-    with_avatar = [avatar_rng.random() < avatars_share for _ in people.people]
-    pool = _avatar_pool(avatar_rng, min(AVATAR_POOL_SIZE, sum(with_avatar)))
-
-    guid_rng = _rng(seed, "guid")
-    with transaction.atomic():
-        existing = Event.objects.filter(slug=slug).first()
-        if existing is not None:
-            if not replace:
-                raise DemoError(
-                    f"An event with the slug “{slug}” already exists. "
-                    "Choose another slug, or replace it (this deletes it and all its data)."
-                )
-            _delete_event(existing)
-
-        event = Event.objects.create(
-            slug=slug,
-            name=name,
-            tagline=f"Practical talks in {track_count} tracks, and the hallway track",
-            description=description,
-            timezone=timezone_name,
-            start_date=start,
-            end_date=days_list[-1],
-            venue_name=venue,
-            venue_address=address,
-            is_published=True,
-        )
-        rooms = Room.objects.bulk_create(
-            Room(event=event, name=n, slug=slugify(n), capacity=c, position=i)
-            for i, (n, c) in enumerate(zip(room_names, capacities, strict=True))
-        )
-        track_rows = Track.objects.bulk_create(
-            Track(event=event, name=n, slug=slugify(n), color=colour, position=i)
-            for i, ((n, _), colour) in enumerate(zip(tracks, colours, strict=True))
-        )
-        type_rows = SessionType.objects.bulk_create(
-            SessionType(event=event, name=n, slug=slugify(n), is_break=is_break)
-            for _, n, is_break in SESSION_TYPES
-        )
-        type_of = {kind: row for (kind, _, _), row in zip(SESSION_TYPES, type_rows, strict=True)}
-
-        speaker_slugs = _Slugs()
-        speaker_rows = []
-        for person, has_avatar in zip(people.people, with_avatar, strict=True):
-            speaker = Speaker(
-                event=event,
-                name=person.name,
-                slug=speaker_slugs(person.name),
-                job_title=person.job_title,
-                company=person.company,
-                bio=person.bio,
-                bio_html=render_markdown(person.bio),
-                email=person.email,
-                website=person.website,
-                mastodon=person.mastodon,
-                github=person.github,
-            )
-            if has_avatar:
-                big, thumb = pool[avatar_rng.randrange(len(pool))]
-                stem = _guid(avatar_rng).hex
-                speaker.set_avatar(
-                    ProcessedAvatar(
-                        avatar=ContentFile(big, name=f"{stem}.jpg"),
-                        thumb=ContentFile(thumb, name=f"{stem}-{THUMB_SIZE}.jpg"),
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            existing = Event.objects.filter(slug=slug).first()
+            if existing is not None:
+                if not replace:
+                    raise DemoError(
+                        f"An event with the slug “{slug}” already exists. Choose another "
+                        "slug, or replace it (this deletes it and all its data)."
                     )
-                )
-            speaker_rows.append(speaker)
-        speaker_rows = Speaker.objects.bulk_create(speaker_rows, batch_size=500)
-
-        # One unplaced draft, as in a real programme that is still being put together.
-        unplaced = next((item for item in plan if item.status == Session.Status.DRAFT), None)
-        session_slugs = _Slugs()
-        session_rows = []
-        plan.sort(key=lambda i: (i.day, i.start, i.room or 0))
-        for item in plan:
-            abstract = _abstract(text_rng, item, all_topics, room_names)
-            starts_at, ends_at = when(item)
-            room = rooms[item.room] if item.room is not None else None
-            if item is unplaced:
-                starts_at = ends_at = room = None
-            session_rows.append(
-                Session(
-                    event=event,
-                    guid=_guid(guid_rng),
-                    title=item.title,
-                    slug=session_slugs(item.title),
-                    abstract=abstract,
-                    abstract_html=render_markdown(abstract),
-                    track=track_rows[item.track] if item.track is not None else None,
-                    session_type=type_of[item.kind],
-                    room=room,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    status=item.status,
-                )
-            )
-        session_rows = Session.objects.bulk_create(session_rows, batch_size=500)
-        SessionSpeaker.objects.bulk_create(
-            (
-                SessionSpeaker(session=row, speaker=speaker_rows[who], role=role, position=position)
-                for item, row in zip(plan, session_rows, strict=True)
-                for position, (who, role) in enumerate(item.speakers)
-            ),
-            batch_size=1000,
-        )
-        Event.objects.filter(pk=event.pk).touch()
+                _delete_event(existing)
+            event = _write(demo, slug, written)
+    except BaseException:
+        _delete_files(written)  # the rows are rolled back; don't leave their files behind
+        raise
     event.refresh_from_db()
     return event
 

@@ -85,18 +85,18 @@ class Session(EventData, models.Model):
     abstract = models.TextField(blank=True, help_text="Markdown: links and lists are kept.")
     abstract_html = models.TextField(blank=True, editable=False)
     track = models.ForeignKey(
-        Track, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+        Track, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions"
     )
     session_type = models.ForeignKey(
         SessionType,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="sessions",
         verbose_name="type",
     )
     room = models.ForeignKey(
-        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+        Room, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions"
     )
     starts_at = models.DateTimeField(null=True, blank=True, db_index=True)
     ends_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,319 @@
+"""REST API representations. Reads nest rooms, tracks, types and speakers by slug and
+name; writes take slugs. Validation reuses the models' constraints and schedule.rules."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from events.models import Event, Room, SessionType, Track
+from speakers.images import process_avatar
+from speakers.models import Speaker
+
+from ..models import Session, SessionSpeaker
+from ..rules import check_session
+
+
+def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "error_dict"):
+        detail = {
+            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+            for field, messages in exc.message_dict.items()
+        }
+        return serializers.ValidationError(detail)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+def absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class EventSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    days = serializers.ListField(child=serializers.DateField(), read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug", "name", "acronym", "tagline", "description", "description_html",
+            "timezone", "start_date", "end_date", "days", "venue_name", "venue_address",
+            "url", "changed_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return absolute(self.context.get("request"), reverse("event_home", args=[obj.slug]))
+
+
+class EventPartSerializer(serializers.ModelSerializer):
+    """Rooms, tracks, types: the event comes from the URL, the slug from the name."""
+
+    slug = serializers.SlugField(required=False, max_length=50)
+
+    def validate_slug(self, value):
+        event = self.context["event"]
+        clash = type(self.instance or self.Meta.model())._default_manager.filter(
+            event=event, slug=value
+        )
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(f"The slug “{value}” is already used in this event.")
+        return value
+
+
+class RoomSerializer(EventPartSerializer):
+    class Meta:
+        model = Room
+        fields = ["slug", "name", "capacity", "position"]
+
+
+class TrackSerializer(EventPartSerializer):
+    class Meta:
+        model = Track
+        fields = ["slug", "name", "color", "position"]
+
+
+class SessionTypeSerializer(EventPartSerializer):
+    class Meta:
+        model = SessionType
+        fields = ["slug", "name", "is_break"]
+
+
+class RefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TrackRefSerializer(RefSerializer):
+    color = serializers.CharField()
+
+
+class SpeakerSerializer(EventPartSerializer):
+    avatar = serializers.FileField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text="JPEG, PNG, WebP or GIF, at most 5 MB and 40 megapixels; null removes it.",
+    )
+    avatar_url = serializers.SerializerMethodField()
+    avatar_thumb_url = serializers.SerializerMethodField()
+    email = serializers.EmailField(
+        write_only=True, required=False, allow_blank=True, help_text="Never shown."
+    )
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Speaker
+        fields = [
+            "slug", "name", "job_title", "company", "bio", "bio_html", "website",
+            "mastodon", "github", "linkedin", "email", "avatar", "avatar_url",
+            "avatar_thumb_url", "url",
+        ]  # fmt: skip
+        read_only_fields = ["bio_html"]
+
+    def get_avatar_url(self, obj) -> str | None:
+        return absolute(self.context.get("request"), obj.avatar.url) if obj.avatar else None
+
+    def get_avatar_thumb_url(self, obj) -> str | None:
+        if not obj.avatar_thumb:
+            return None
+        return absolute(self.context.get("request"), obj.avatar_thumb.url)
+
+    def get_url(self, obj) -> str:
+        path = reverse("speaker_detail", args=[self.context["event"].slug, obj.slug])
+        return absolute(self.context.get("request"), path)
+
+    def validate_avatar(self, upload):
+        if upload is None:
+            return None
+        try:
+            return process_avatar(upload)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def _save_avatar(self, instance, validated_data):
+        if "avatar" in validated_data:
+            instance.set_avatar(validated_data.pop("avatar"))
+
+    def create(self, validated_data):
+        processed = validated_data.pop("avatar", None)
+        instance = Speaker(**validated_data)
+        instance.set_avatar(processed) if processed else None
+        instance.save()
+        return instance
+
+    def update(self, instance, validated_data):
+        self._save_avatar(instance, validated_data)
+        return super().update(instance, validated_data)
+
+
+class SessionSpeakerSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="speaker.slug")
+    name = serializers.CharField(source="speaker.name")
+    role = serializers.ChoiceField(choices=SessionSpeaker.Role.choices)
+    position = serializers.IntegerField()
+    avatar_url = serializers.SerializerMethodField()
+    avatar_thumb_url = serializers.SerializerMethodField()
+
+    def get_avatar_url(self, obj) -> str | None:
+        avatar = obj.speaker.avatar
+        return absolute(self.context.get("request"), avatar.url) if avatar else None
+
+    def get_avatar_thumb_url(self, obj) -> str | None:
+        thumb = obj.speaker.avatar_thumb
+        return absolute(self.context.get("request"), thumb.url) if thumb else None
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with the offset of the event's own zone ("2030-05-06T10:00:00-07:00")."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return value.astimezone(self.context["event"].tzinfo).isoformat()
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """A session as visitors see it."""
+
+    starts_at = LocalDateTimeField(read_only=True, allow_null=True)
+    ends_at = LocalDateTimeField(read_only=True, allow_null=True)
+
+    type = serializers.SerializerMethodField()
+    room = serializers.SerializerMethodField()
+    track = serializers.SerializerMethodField()
+    speakers = SessionSpeakerSerializer(source="speaker_links", many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = [
+            "guid", "slug", "title", "abstract", "abstract_html", "status", "starts_at",
+            "ends_at", "room", "track", "type", "speakers", "url", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_type(self, obj):
+        kind = obj.session_type
+        return {"slug": kind.slug, "name": kind.name} if kind else None
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_room(self, obj):
+        return {"slug": obj.room.slug, "name": obj.room.name} if obj.room else None
+
+    @extend_schema_field(TrackRefSerializer(allow_null=True))
+    def get_track(self, obj):
+        track = obj.track
+        return {"slug": track.slug, "name": track.name, "color": track.color} if track else None
+
+    def get_url(self, obj) -> str:
+        path = reverse("session_detail", args=[self.context["event"].slug, obj.slug])
+        return absolute(self.context.get("request"), path)
+
+
+class SpeakerLinkWriteSerializer(serializers.Serializer):
+    speaker = serializers.SlugField(help_text="The speaker's slug in this event.")
+    role = serializers.ChoiceField(
+        choices=SessionSpeaker.Role.choices, default=SessionSpeaker.Role.SPEAKER
+    )
+    position = serializers.IntegerField(min_value=0, default=0)
+
+
+class EventSlugField(serializers.SlugRelatedField):
+    """A room, track or type of the event in the URL, given by slug."""
+
+    def __init__(self, noun: str, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs["error_messages"] = {
+            "does_not_exist": f"There is no {noun} “{{value}}” in this event.",
+            "invalid": f"Give the {noun}'s slug as a string.",
+        }
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.queryset.filter(event=self.context["event"])
+
+
+class SessionWriteSerializer(serializers.ModelSerializer):
+    """What organizers' tools send to create or change a session."""
+
+    room = EventSlugField("room", queryset=Room.objects)
+    track = EventSlugField("track", queryset=Track.objects)
+    type = EventSlugField("type", source="session_type", queryset=SessionType.objects)
+    speakers = SpeakerLinkWriteSerializer(many=True, required=False)
+    slug = serializers.SlugField(required=False, max_length=80)
+
+    class Meta:
+        model = Session
+        fields = [
+            "slug", "title", "abstract", "status", "starts_at", "ends_at", "room", "track",
+            "type", "speakers",
+        ]  # fmt: skip
+
+    def validate(self, attrs):
+        event = self.context["event"]
+        links = attrs.get("speakers")
+        speakers = {}
+        if links is not None:
+            wanted = [link["speaker"] for link in links]
+            speakers = {s.slug: s for s in Speaker.objects.filter(event=event, slug__in=wanted)}
+            missing = [slug for slug in wanted if slug not in speakers]
+            if missing:
+                unknown = [f"There is no speaker “{slug}” in this event." for slug in missing]
+                raise serializers.ValidationError({"speakers": unknown})
+            if len(set(wanted)) != len(wanted):
+                raise serializers.ValidationError(
+                    {"speakers": ["Each speaker can be listed only once per session."]}
+                )
+        session = self.instance or Session(event=event)
+        for field, value in attrs.items():
+            if field != "speakers":
+                setattr(session, field, value)
+        if attrs.get("slug"):
+            clash = Session.objects.filter(event=event, slug=attrs["slug"]).exclude(pk=session.pk)
+            if clash.exists():
+                raise serializers.ValidationError(
+                    {"slug": [f"The slug “{attrs['slug']}” is already used in this event."]}
+                )
+        if links is None and session.pk:
+            speaker_ids = list(session.speaker_links.values_list("speaker_id", flat=True))
+        else:
+            speaker_ids = [s.pk for s in speakers.values()]
+        try:
+            session.full_clean(exclude=["event", "slug", "guid", "frab_id"], validate_unique=False)
+            check_session(session, speaker_ids)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from None
+        attrs["_speakers"] = speakers
+        return attrs
+
+    def save_links(self, session, links, speakers):
+        SessionSpeaker.objects.filter(session=session).delete()
+        SessionSpeaker.objects.bulk_create(
+            SessionSpeaker(
+                session=session,
+                speaker=speakers[link["speaker"]],
+                role=link["role"],
+                position=link["position"],
+            )  # fmt: skip
+            for link in links
+        )
+
+    def create(self, validated_data):
+        links = validated_data.pop("speakers", [])
+        speakers = validated_data.pop("_speakers")
+        session = Session.objects.create(event=self.context["event"], **validated_data)
+        self.save_links(session, links, speakers)
+        return session
+
+    def update(self, instance, validated_data):
+        links = validated_data.pop("speakers", None)
+        speakers = validated_data.pop("_speakers")
+        instance = super().update(instance, validated_data)
+        if links is not None:
+            self.save_links(instance, links, speakers)
+        return instance

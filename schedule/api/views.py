@@ -1,0 +1,311 @@
+"""REST API, /api/v1/: public reads with the pages' visibility, organizers' writes by token.
+
+Reads see exactly what the public pages see (published events; published or cancelled
+sessions). Writes need a token of a member of the event; they see the event's drafts
+too, and are checked by the same rules as the admin.
+"""
+
+import hashlib
+
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date, quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from events.models import Event, Membership, Room, SessionType, Track
+from speakers.models import Speaker
+
+from ..filters import SessionFilter
+from ..models import Session
+from ..views import public_speakers
+from . import serializers as s
+
+SAFE = permissions.SAFE_METHODS
+
+
+class Pagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class IsEventOrganizerOrReadOnly(permissions.BasePermission):
+    message = "Only organizers of this event may change it."
+
+    def has_permission(self, request, view):
+        if request.method in SAFE:
+            return True
+        return bool(request.user and request.user.is_authenticated)
+
+
+class ConditionalMixin:
+    """ETag and Last-Modified from when the event's data last changed; 304 on a match."""
+
+    def etag_for(self, request, event: Event) -> str:
+        raw = "|".join(
+            [str(event.pk), event.changed_at.isoformat(), request.get_full_path(),
+             request.headers.get("Accept", "")]
+        )  # fmt: skip
+        return quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32])
+
+    def conditional(self, request, event: Event, build) -> Response:
+        etag = self.etag_for(request, event)
+        if etag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = build()
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(event.changed_at.timestamp())
+        response["Cache-Control"] = "no-cache"
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Published events", responses=s.EventSerializer(many=True)),
+    retrieve=extend_schema(summary="One published event"),
+)
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.EventSerializer
+    lookup_field = "slug"
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        return Event.objects.published().order_by("start_date", "slug")
+
+
+EVENT_PARAM = OpenApiParameter(
+    "event", OpenApiTypes.STR, OpenApiParameter.PATH, description="The event's slug."
+)
+SLUG_PARAM = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH)
+
+
+class EventPartViewSet(
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Rows of one event, addressed by slug under /api/v1/events/<event>/."""
+
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    permission_classes = [IsEventOrganizerOrReadOnly]
+    pagination_class = Pagination
+    model = None
+    read_serializer = None
+    write_serializer = None
+
+    def get_event(self) -> Event:
+        if not hasattr(self, "_event"):
+            slug = self.kwargs["event"]
+            if self.request.method in SAFE:
+                self._event = get_object_or_404(Event.objects.published(), slug=slug)
+            else:
+                user = self.request.user
+                event = Event.objects.filter(slug=slug).first()
+                visible = event is not None and (
+                    event.is_published or Event.objects.for_organizer(user).filter(pk=event.pk)
+                )
+                if not visible:
+                    raise Http404("No such event.")
+                member = (
+                    user.is_superuser or Membership.objects.filter(user=user, event=event).exists()
+                )
+                if not (user.is_active and member):
+                    raise PermissionDenied("You are not an organizer of this event.")
+                self._event = event
+        return self._event
+
+    def public_queryset(self, event):
+        return self.model.objects.filter(event=event)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        event = self.get_event()
+        if self.request.method in SAFE:
+            return self.public_queryset(event)
+        return self.model.objects.filter(event=event)
+
+    def get_serializer_class(self):
+        if self.request.method in SAFE or self.write_serializer is None:
+            return self.read_serializer
+        return self.write_serializer
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["event"] = self.get_event()
+        return context
+
+    def list(self, request, *args, **kwargs):
+        return self.conditional(request, self.get_event(), lambda: super(
+            EventPartViewSet, self).list(request, *args, **kwargs))  # fmt: skip
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.conditional(request, self.get_event(), lambda: super(
+            EventPartViewSet, self).retrieve(request, *args, **kwargs))  # fmt: skip
+
+    def perform_create(self, serializer):
+        serializer.save(event=self.get_event())
+
+    def reply_with_read(self, instance, code):
+        data = self.read_serializer(instance, context=self.get_serializer_context()).data
+        return Response(data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return self.reply_with_read(self.refetch(serializer.instance), status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return self.reply_with_read(self.refetch(serializer.instance), status.HTTP_200_OK)
+
+    def refetch(self, instance):
+        return instance
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            count = len(exc.protected_objects)
+            return Response(
+                {"detail": f"{instance} is used by {count} session(s); move them first."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _part_schema(name: str, serializer):
+    return extend_schema_view(
+        list=extend_schema(summary=f"{name} of an event", parameters=[EVENT_PARAM]),
+        retrieve=extend_schema(summary=f"One {name.lower()[:-1]}", parameters=[EVENT_PARAM]),
+        create=extend_schema(parameters=[EVENT_PARAM], responses={201: serializer}),
+        update=extend_schema(parameters=[EVENT_PARAM], responses={200: serializer}),
+        partial_update=extend_schema(parameters=[EVENT_PARAM], responses={200: serializer}),
+        destroy=extend_schema(parameters=[EVENT_PARAM], responses={204: None}),
+    )
+
+
+@_part_schema("Rooms", s.RoomSerializer)
+class RoomViewSet(EventPartViewSet):
+    model = Room
+    read_serializer = s.RoomSerializer
+
+
+@_part_schema("Tracks", s.TrackSerializer)
+class TrackViewSet(EventPartViewSet):
+    model = Track
+    read_serializer = s.TrackSerializer
+
+
+@_part_schema("Types", s.SessionTypeSerializer)
+class SessionTypeViewSet(EventPartViewSet):
+    model = SessionType
+    read_serializer = s.SessionTypeSerializer
+
+
+@_part_schema("Speakers", s.SpeakerSerializer)
+class SpeakerViewSet(EventPartViewSet):
+    model = Speaker
+    read_serializer = s.SpeakerSerializer
+
+    def public_queryset(self, event):
+        return public_speakers(event).order_by("name", "pk")
+
+
+SESSION_FILTERS = [
+    EVENT_PARAM,
+    OpenApiParameter("day", OpenApiTypes.DATE, description="A day of the event (YYYY-MM-DD)."),
+    OpenApiParameter("track", OpenApiTypes.STR, many=True, description="Track slug(s)."),
+    OpenApiParameter("type", OpenApiTypes.STR, many=True, description="Type slug(s)."),
+    OpenApiParameter("room", OpenApiTypes.STR, many=True, description="Room slug(s)."),
+    OpenApiParameter("speaker", OpenApiTypes.STR, many=True, description="Speaker slug(s)."),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Words that must all appear."),
+    OpenApiParameter(
+        "updated_since",
+        OpenApiTypes.DATETIME,
+        description="Only sessions changed at or after this moment (ISO 8601 with offset).",
+    ),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Public sessions of an event, in time order",
+        parameters=SESSION_FILTERS,
+        responses={200: s.SessionSerializer(many=True), 400: OpenApiTypes.OBJECT},
+    ),
+    retrieve=extend_schema(summary="One session", parameters=[EVENT_PARAM]),
+    create=extend_schema(
+        parameters=[EVENT_PARAM],
+        request=s.SessionWriteSerializer,
+        responses={201: s.SessionSerializer, 400: OpenApiTypes.OBJECT},
+    ),  # fmt: skip
+    update=extend_schema(
+        parameters=[EVENT_PARAM],
+        request=s.SessionWriteSerializer,
+        responses={200: s.SessionSerializer, 400: OpenApiTypes.OBJECT},
+    ),  # fmt: skip
+    partial_update=extend_schema(
+        parameters=[EVENT_PARAM],
+        request=s.SessionWriteSerializer,
+        responses={200: s.SessionSerializer, 400: OpenApiTypes.OBJECT},
+    ),  # fmt: skip
+    destroy=extend_schema(parameters=[EVENT_PARAM], responses={204: None}),
+)
+class SessionViewSet(EventPartViewSet):
+    model = Session
+    read_serializer = s.SessionSerializer
+    write_serializer = s.SessionWriteSerializer
+
+    def public_queryset(self, event):
+        return (
+            Session.objects.public().filter(event=event).with_details().order_by("starts_at", "pk")
+        )
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.request.method not in SAFE:
+            return qs.with_details()
+        return qs
+
+    def refetch(self, instance):
+        return Session.objects.with_details().get(pk=instance.pk)
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        filterset = SessionFilter(params, queryset, event=self.get_event())
+        if not filterset.is_valid():
+            raise ValidationError(
+                {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
+            )
+        queryset = filterset.qs
+        since = params.get("updated_since")
+        if since:
+            moment = parse_datetime(since.replace(" ", "+"))
+            if moment is None or moment.tzinfo is None:
+                raise ValidationError(
+                    {"updated_since": [f"“{since}” is not an ISO 8601 date and time with offset."]}
+                )
+            queryset = queryset.filter(updated_at__gte=moment)
+        return queryset.order_by("starts_at", "pk")
