@@ -16,13 +16,15 @@ from .models import Event, EventData
 _deleting = threading.local()
 
 
-def _touch(instance) -> None:
-    if isinstance(instance, EventData):
-        if getattr(instance, "event_id", None) in getattr(_deleting, "ids", ()):
-            return
-        event_id = instance.changed_event_id()
-        if event_id and event_id not in getattr(_deleting, "ids", ()):
-            Event.objects.filter(pk=event_id).touch()
+def _touch(instance, *, deleted: bool = False) -> None:
+    if not isinstance(instance, EventData):
+        return
+    going = getattr(_deleting, "ids", ()) if deleted else ()
+    if getattr(instance, "event_id", None) in going:
+        return
+    event_id = instance.changed_event_id()
+    if event_id and event_id not in going:
+        Event.objects.filter(pk=event_id).touch()
 
 
 @receiver(pre_delete, sender=Event)
@@ -41,7 +43,7 @@ def data_deleted(sender, instance, **kwargs):
     if sender is Event:
         _deleting.ids = getattr(_deleting, "ids", set()) - {instance.pk}
         return
-    _touch(instance)
+    _touch(instance, deleted=True)
 
 
 @receiver(m2m_changed)

@@ -3,6 +3,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from .caching import cached_event_response
 from .models import Event
 
 
@@ -38,4 +39,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def event_home(request: HttpRequest, event: str) -> HttpResponse:
     obj = get_object_or_404(Event.objects.published(), slug=event)
-    return render(request, "events/event_home.html", {"event": obj})
+    return cached_event_response(
+        request, obj, lambda: render(request, "events/event_home.html", {"event": obj})
+    )

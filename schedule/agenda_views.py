@@ -90,7 +90,8 @@ def agenda_page(request: HttpRequest, event: str) -> HttpResponse:
         ctx.update(
             days=days,
             count=len(sessions),
-            clash_count=len(clashes),
+            # Each clash is a pair: both of its sessions list the other.
+            clash_count=sum(len(others) for others in clashes.values()) // 2,
             changed=any(
                 row["changes"] or row["newly_cancelled"]
                 for day in days

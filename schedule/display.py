@@ -131,9 +131,9 @@ def grid_days(sessions, event: Event, rooms) -> list[dict]:
         first = min(s.starts_at for s in day_sessions).astimezone(tz)
         last = max(s.ends_at for s in day_sessions)
         times = []
-        moment = first
+        moment = first.astimezone(dt.UTC)  # step in elapsed time: a DST change keeps rows even
         while moment < last:
-            times.append(moment)
+            times.append(moment.astimezone(tz))
             moment += step
         index = {t: i for i, t in enumerate(times)}
         columns = [*room_ids, None]

@@ -25,6 +25,7 @@ class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
     def __init__(self, *args, noun: str, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("distinct", False)  # a foreign key matches each session once
         kwargs.setdefault(
             "error_messages",
             {
@@ -33,6 +34,11 @@ class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
             },
         )
         super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, v):
+        # The field cleans slugs into model instances: filter on those. (The base class
+        # would compare the slug itself with the foreign key's integer id.)
+        return {self.field_name: v}
 
 
 class DayField(forms.CharField):

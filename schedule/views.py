@@ -4,7 +4,7 @@ Pages are cached and answer conditional requests through ``cached_event_response
 keyed on when the event's data last changed.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -37,7 +37,7 @@ def public_speakers(event: Event):
     return Speaker.objects.filter(event=event).filter(Exists(public_links))
 
 
-def _filtered_schedule(request: HttpRequest, event: Event, template: str, build):
+def _filtered_schedule(request: HttpRequest, event: Event, template: str, build, *, grid=False):
     """Shared by the list and the grid: filter, then render the page or, for htmx,
     only the results block. Bad filter values give 400 with the page and a message."""
     query = request.GET.copy()
@@ -73,6 +73,7 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build)
             "hidden": [("day", v) for v in query.getlist("day")[:1]]
             + [("speaker", v) for v in query.getlist("speaker")],
             "q": query.get("q", ""),
+            "grid": grid,  # the htmx fragment renders results.html alone: it must know
         }
         partial = request.headers.get("HX-Request") == "true"
         name = "schedule/includes/results.html" if partial else template
@@ -124,7 +125,7 @@ def schedule_grid(request: HttpRequest, event: str) -> HttpResponse:
     def build(sessions):
         return {"rooms": rooms, "tables": grid_days(sessions, obj, rooms)}
 
-    return _filtered_schedule(request, obj, "schedule/schedule_grid.html", build)
+    return _filtered_schedule(request, obj, "schedule/schedule_grid.html", build, grid=True)
 
 
 def session_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
@@ -168,6 +169,8 @@ def speaker_list(request: HttpRequest, event: str) -> HttpResponse:
         error = ""
         if len(q) > 200:
             error = "q: the search text is too long (at most 200 characters)."
+        elif "\x00" in q:  # PostgreSQL refuses NUL in text: a 500 otherwise
+            error = "q: the search text cannot contain a NUL character."
         else:
             for word in q.split()[:10]:
                 speakers = speakers.filter(
@@ -194,7 +197,7 @@ def speaker_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
             Session.objects.public()
             .filter(event=obj, speaker_links__speaker=speaker)
             .select_related("room", "track", "session_type")
-            .order_by("starts_at", "title")
+            .order_by(F("starts_at").asc(nulls_last=True), "title")  # alike on every database
         )
         tz = obj.tzinfo
         ctx = {
@@ -233,9 +236,14 @@ def schedule_ics(request: HttpRequest, event: str) -> HttpResponse:
 
 def session_ics(request: HttpRequest, event: str, slug: str) -> HttpResponse:
     obj = public_event(event)
-    session = get_object_or_404(Session.objects.for_schedule(obj), slug=slug)
-    exporter = ICalExporter(obj, request.build_absolute_uri("/"), name=session.title)
-    return _export(request, obj, exporter, lambda: [session], f"{obj.slug}-{session.slug}.ics")
+    exporter = ICalExporter(obj, request.build_absolute_uri("/"))
+
+    def sessions():  # read only when rendering: a 304 or a cached answer needs no session
+        session = get_object_or_404(Session.objects.for_schedule(obj), slug=slug)
+        exporter.name = session.title
+        return [session]
+
+    return _export(request, obj, exporter, sessions, f"{obj.slug}-{slug}.ics")
 
 
 def schedule_frab(request: HttpRequest, event: str, fmt: str) -> HttpResponse:
