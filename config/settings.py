@@ -218,4 +218,6 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # runserver prints these itself.
+    "loggers": {"django.utils.autoreload": {"level": "WARNING"}},
 }

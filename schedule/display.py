@@ -181,6 +181,7 @@ def grid_days(sessions, event: Event, rooms) -> list[dict]:
                     "time": clock(moment, tz),
                     "iso": moment.isoformat(),
                     "on_hour": moment.minute == 0,
+                    "labelled": moment.minute % 15 == 0,
                     "cells": cells,
                 }
             )
@@ -192,6 +193,7 @@ def grid_days(sessions, event: Event, rooms) -> list[dict]:
                 "zone": first.tzname(),
                 "rows": table,
                 "overflow": use_overflow,
+                "step": int(step.total_seconds() // 60),
             }
         )
     return result
