@@ -74,6 +74,7 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
             + [("speaker", v) for v in query.getlist("speaker")],
             "q": query.get("q", ""),
             "grid": grid,  # the htmx fragment renders results.html alone: it must know
+            "section": "grid" if grid else "schedule",  # marks the current page in the nav
         }
         partial = request.headers.get("HX-Request") == "true"
         name = "schedule/includes/results.html" if partial else template
@@ -138,6 +139,7 @@ def session_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
         tz = obj.tzinfo
         ctx = {
             "event": obj,
+            "section": "schedule",
             "session": session,
             "when": span(session.starts_at, session.ends_at, tz) if session.starts_at else "",
             "speakers": [_speaker_card(link, obj) for link in session.speaker_list],
@@ -179,6 +181,7 @@ def speaker_list(request: HttpRequest, event: str) -> HttpResponse:
                 )  # fmt: skip
         ctx = {
             "event": obj,
+            "section": "speakers",
             "speakers": [] if error else list(speakers.order_by("name")),
             "q": q,
             "errors": [error] if error else [],
@@ -202,6 +205,7 @@ def speaker_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
         tz = obj.tzinfo
         ctx = {
             "event": obj,
+            "section": "speakers",
             "speaker": speaker,
             "sessions": [
                 {

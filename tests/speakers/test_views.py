@@ -1,0 +1,319 @@
+"""The public speaker pages: the directory (with search) and one speaker."""
+
+import datetime as dt
+import re
+import zoneinfo
+from types import SimpleNamespace
+
+import pytest
+from django.test.html import RootElement, parse_html
+
+from schedule.models import Session, SessionSpeaker
+from tests.factories import (
+    EventFactory,
+    RoomFactory,
+    SessionFactory,
+    SessionSpeakerFactory,
+    SpeakerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LA = zoneinfo.ZoneInfo("America/Los_Angeles")
+BIO = (
+    "Kelsey works on *Kubernetes* at [Google](https://google.com).\n\n"
+    "<script>alert('bio')</script>\n\n"
+    + "He has given many talks about clusters. " * 12
+    + "\n\nThe last sentence of the bio."
+)
+
+
+def dom(response):
+    document = parse_html(response.content.decode())
+    if not isinstance(document, RootElement):
+        root = RootElement()
+        root.append(document)
+        document = root
+    return document
+
+
+def find_all(node, tag=None, cls=None, **attrs):
+    found = []
+    for child in node.children:
+        if isinstance(child, str):
+            continue
+        values = dict(child.attributes)
+        if (
+            (tag is None or child.name == tag)
+            and (cls is None or cls in (values.get("class") or "").split())
+            and all(values.get(k.replace("_", "-")) == v for k, v in attrs.items())
+        ):
+            found.append(child)
+        found.extend(find_all(child, tag, cls, **attrs))
+    return found
+
+
+def find(node, tag=None, cls=None, **attrs):
+    found = find_all(node, tag, cls, **attrs)
+    assert len(found) == 1, (tag, cls, attrs, len(found))
+    return found[0]
+
+
+def text(node) -> str:
+    if isinstance(node, str):
+        return node
+    joined = " ".join(" ".join(text(child) for child in node.children).split())
+    return re.sub(r" ([,.;:])", r"\1", joined)  # "<time>May 6</time>, 2030"
+
+
+def attr(element, name):
+    return dict(element.attributes).get(name)
+
+
+def meta(document) -> dict[str, str]:
+    return {
+        attr(m, "property") or attr(m, "name"): attr(m, "content")
+        for m in find_all(document, "meta")
+        if attr(m, "property") or attr(m, "name")
+    }
+
+
+@pytest.fixture
+def people(db):
+    event = EventFactory(
+        slug="cnc16", name="CloudNativeCon 2016", timezone="America/Los_Angeles",
+        start_date=dt.date(2016, 11, 8), end_date=dt.date(2016, 11, 9),
+    )  # fmt: skip
+    room = RoomFactory(event=event, name="Ballroom A")
+    kelsey = SpeakerFactory(
+        event=event, name="Kelsey Hightower", slug="kelsey-hightower",
+        job_title="Developer Advocate", company="Google", bio=BIO,
+        website="https://kelsey.example", mastodon="@kelsey@hachyderm.io",
+        github="kelseyhightower", linkedin="https://www.linkedin.com/in/kelsey",
+        email="kelsey@private.example",
+    )  # fmt: skip
+    brendan = SpeakerFactory(
+        event=event, name="Brendan Burns", slug="brendan-burns",
+        job_title="Partner Architect", company="Microsoft", bio="",
+    )  # fmt: skip
+    sarah = SpeakerFactory(
+        event=event, name="Sarah Novotny", slug="sarah-novotny",
+        job_title="Community Lead", company="Nginx",
+    )  # fmt: skip
+    gustav = SpeakerFactory(event=event, name="Gustav Draftson", slug="gustav-draftson")
+    nora = SpeakerFactory(event=event, name="Nora Nosessions", slug="nora-nosessions")
+
+    def session(title, slug, day, hour, status=Session.Status.PUBLISHED, **kwargs):
+        start = dt.datetime(2016, 11, day, hour, tzinfo=LA)
+        return SessionFactory(
+            event=event, title=title, slug=slug, status=status, room=room,
+            starts_at=start, ends_at=start + dt.timedelta(minutes=40), **kwargs,
+        )  # fmt: skip
+
+    # Created out of time order: the speaker page sorts them.
+    prom = session("Prometheus at scale", "prometheus", 9, 10)
+    k101 = session("Kubernetes 101", "kubernetes-101", 8, 11)
+    old = session("Old talk", "old-talk", 8, 9, Session.Status.CANCELLED)
+    secret = session("Secret roadmap", "secret-roadmap", 8, 16, Session.Status.DRAFT)
+    tba = SessionFactory(event=event, title="Office hours", slug="office-hours",
+                         starts_at=None, ends_at=None, room=None)  # fmt: skip
+    mesh = session("Service mesh", "service-mesh", 8, 15, Session.Status.CANCELLED)
+    hidden = session("Hidden panel", "hidden-panel", 9, 14, Session.Status.DRAFT)
+    for s in (prom, k101, old, secret, tba):
+        SessionSpeakerFactory(session=s, speaker=kelsey)
+    SessionSpeakerFactory(session=mesh, speaker=brendan)  # only a cancelled session
+    SessionSpeakerFactory(session=k101, speaker=sarah, role=SessionSpeaker.Role.MODERATOR)
+    SessionSpeakerFactory(session=hidden, speaker=gustav)  # only a draft
+    other = EventFactory(slug="other-conf")
+    SpeakerFactory(event=other, name="Kelsey Elsewhere", slug="kelsey-elsewhere")
+    SessionSpeakerFactory(session=SessionFactory(event=other),
+                          speaker=other.speakers.get())  # fmt: skip
+    return SimpleNamespace(
+        event=event, kelsey=kelsey, brendan=brendan, sarah=sarah, gustav=gustav, nora=nora
+    )
+
+
+def names(response) -> list[str]:
+    return [text(a) for a in find_all(dom(response), "a", "speaker-name")]
+
+
+# The directory ---------------------------------------------------------------
+
+
+def test_directory_lists_speakers_with_public_sessions(client, people):
+    assert people.gustav.sessions.exists() and people.nora.pk  # they exist, but...
+    response = client.get("/cnc16/speakers/")
+    assert response.status_code == 200
+    # ...only speakers of published or cancelled sessions are listed, by name.
+    assert names(response) == ["Brendan Burns", "Kelsey Hightower", "Sarah Novotny"]
+    content = response.content.decode()
+    assert "Gustav" not in content and "Nora" not in content and "Elsewhere" not in content
+    assert text(find(dom(response), None, "match-count")) == "3 speakers"
+
+
+def test_directory_entry(client, people):
+    entries = find_all(dom(client.get("/cnc16/speakers/")), "li", "speaker-entry")
+    kelsey = entries[1]
+    assert attr(find(kelsey, "a"), "href") == "/cnc16/speakers/kelsey-hightower/"
+    assert text(find(kelsey, "span", "speaker-byline")) == "Developer Advocate, Google"
+    assert text(find(kelsey, "span", "avatar-initials")) == "KH"
+
+
+def test_directory_shows_avatars(client, people):
+    people.sarah.avatar = "avatars/1/sarah.jpg"
+    people.sarah.avatar_thumb = "avatars/1/sarah-thumb.jpg"
+    people.sarah.save()
+    entry = find_all(dom(client.get("/cnc16/speakers/")), "li", "speaker-entry")[2]
+    assert attr(find(entry, "img"), "src") == "/media/avatars/1/sarah-thumb.jpg"
+    assert find_all(entry, "span", "avatar-initials") == []
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("kelsey", ["Kelsey Hightower"]),
+        ("HIGHTOWER", ["Kelsey Hightower"]),  # case-insensitive
+        ("microsoft", ["Brendan Burns"]),  # company
+        ("community", ["Sarah Novotny"]),  # job title
+        ("google advocate", ["Kelsey Hightower"]),  # every word
+        ("google microsoft", []),
+        ("  ", ["Brendan Burns", "Kelsey Hightower", "Sarah Novotny"]),
+        ("gustav", []),  # not announced yet
+        ("private.example", []),  # e-mail addresses are never searched
+    ],
+)
+def test_directory_search(client, people, q, expected):
+    response = client.get("/cnc16/speakers/", {"q": q})
+    assert response.status_code == 200
+    assert names(response) == expected
+    if q.strip():
+        summary = text(find(dom(response), None, "match-count"))
+        assert f"matching “{q.strip()}”" in summary
+        assert find_all(dom(response), "a", href="/cnc16/speakers/")  # show all
+
+
+def test_directory_search_keeps_the_text_in_the_box(client, people):
+    box = find(dom(client.get("/cnc16/speakers/?q=google")), "input", id="s-q")
+    assert attr(box, "value") == "google"
+
+
+def test_directory_search_too_long_is_400(client, people):
+    assert client.get("/cnc16/speakers/", {"q": "k" * 200}).status_code == 200
+    response = client.get("/cnc16/speakers/", {"q": "k" * 201})
+    assert response.status_code == 400
+    alert = find(dom(response), "div", role="alert")
+    assert "q:" in text(alert) and "too long" in text(alert)
+    assert text(find(dom(response), "h1")) == "Speakers"
+
+
+def test_directory_search_with_a_nul_character_is_400(client, people):
+    response = client.get("/cnc16/speakers/", {"q": "kel\x00sey"})
+    assert response.status_code == 400
+    assert "q:" in text(find(dom(response), "div", role="alert"))
+
+
+def test_directory_of_unknown_or_unpublished_event_is_404(client, people):
+    assert client.get("/nope/speakers/").status_code == 404
+    people.event.is_published = False
+    people.event.save()
+    assert client.get("/cnc16/speakers/").status_code == 404
+
+
+# One speaker -------------------------------------------------------------------
+
+
+def test_speaker_page_shows_the_full_bio_sanitized(client, people):
+    response = client.get("/cnc16/speakers/kelsey-hightower/")
+    assert response.status_code == 200
+    document = dom(response)
+    assert text(find(document, "h1")) == "Kelsey Hightower"
+    assert text(find(document, "p", "lead")) == "Developer Advocate, Google"
+    bio = find(document, "div", "prose")
+    assert "The last sentence of the bio." in text(bio)
+    assert find_all(bio, "em")[0].children == ["Kubernetes"]
+    assert attr(find(bio, "a"), "href") == "https://google.com"
+    content = response.content.decode()
+    assert "alert(" not in content
+    assert "kelsey@private.example" not in content  # never public
+    assert text(find(document, "span", "avatar-initials")) == "KH"
+
+
+def test_speaker_page_links(client, people):
+    links = find(dom(client.get("/cnc16/speakers/kelsey-hightower/")), "ul", "speaker-links")
+    assert {text(a): attr(a, "href") for a in find_all(links, "a")} == {
+        "Website": "https://kelsey.example",
+        "Mastodon": "https://hachyderm.io/@kelsey",
+        "GitHub": "https://github.com/kelseyhightower",
+        "LinkedIn": "https://www.linkedin.com/in/kelsey",
+    }
+
+
+def test_speaker_page_without_links_or_bio(client, people):
+    document = dom(client.get("/cnc16/speakers/brendan-burns/"))
+    assert find_all(document, "ul", "speaker-links") == []
+    assert find_all(document, "div", "prose") == []
+
+
+def test_speaker_page_lists_public_sessions_in_time_order(client, people):
+    section = find(dom(client.get("/cnc16/speakers/kelsey-hightower/")), "section")
+    assert text(find(section, "h2")) == "Sessions"
+    items = find_all(section, "li")
+    assert [text(find_all(li, "a")[0]) for li in items] == [
+        "Old talk", "Kubernetes 101", "Prometheus at scale", "Office hours",
+    ]  # fmt: skip
+    old, k101, prom, tba = (text(li) for li in items)
+    assert "Cancelled" in old and "Cancelled" not in k101
+    assert "Tuesday November 8, 2016 11:00am – 11:40am PST · Ballroom A" in k101
+    assert "Wednesday November 9, 2016 10:00am – 10:40am PST" in prom
+    assert "Time to be announced" in tba
+    assert attr(find_all(items[1], "a")[0], "href") == "/cnc16/sessions/kubernetes-101/"
+    assert "Secret roadmap" not in text(section)
+
+
+def test_moderator_page_lists_the_moderated_session(client, people):
+    section = find(dom(client.get("/cnc16/speakers/sarah-novotny/")), "section")
+    assert [text(find_all(li, "a")[0]) for li in find_all(section, "li")] == ["Kubernetes 101"]
+
+
+def test_speaker_page_open_graph(client, people):
+    tags = meta(dom(client.get("/cnc16/speakers/kelsey-hightower/")))
+    assert tags["og:type"] == "profile"
+    assert tags["og:title"] == "Kelsey Hightower – Developer Advocate, Google"
+    assert tags["og:description"].startswith("Kelsey works on Kubernetes at Google.")
+    assert len(tags["og:description"]) <= 200
+    assert "alert" not in tags["og:description"]
+    assert tags["og:url"] == "http://testserver/cnc16/speakers/kelsey-hightower/"
+    assert "og:image" not in tags
+
+
+def test_speaker_page_og_image_with_an_avatar(client, people):
+    people.kelsey.avatar = "avatars/1/kelsey.jpg"
+    people.kelsey.avatar_thumb = "avatars/1/kelsey-thumb.jpg"
+    people.kelsey.save()
+    document = dom(client.get("/cnc16/speakers/kelsey-hightower/"))
+    assert meta(document)["og:image"] == "http://testserver/media/avatars/1/kelsey.jpg"
+    assert attr(find(find(document, "div", "speaker-head"), "img"), "src") == (
+        "/media/avatars/1/kelsey.jpg"
+    )
+
+
+def test_speaker_with_only_cancelled_sessions_is_public(client, people):
+    response = client.get("/cnc16/speakers/brendan-burns/")
+    assert response.status_code == 200
+    assert "Service mesh" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "slug", ["gustav-draftson", "nora-nosessions", "no-such-speaker", "kelsey-elsewhere"]
+)
+def test_speakers_not_announced_are_not_found(client, people, slug):
+    response = client.get(f"/cnc16/speakers/{slug}/")
+    assert response.status_code == 404
+    assert b"Draftson" not in response.content
+
+
+def test_publishing_the_draft_announces_its_speaker(client, people):
+    assert client.get("/cnc16/speakers/gustav-draftson/").status_code == 404
+    Session.objects.filter(slug="hidden-panel").set_status("published")
+    assert client.get("/cnc16/speakers/gustav-draftson/").status_code == 200
+    assert "Gustav Draftson" in names(client.get("/cnc16/speakers/"))
