@@ -24,6 +24,7 @@ from speakers.models import Speaker
 from .models import Session, SessionSpeaker
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_INT = 2_147_483_647  # frab ids and capacities are stored as 32-bit integers
 BREAK_TYPES = {"break", "pause", "lunch", "coffee", "coffee break", "lunch break"}
 DURATION_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 FRAB_NAMESPACE = uuid.UUID("0f4c6d2e-8a51-5b7e-a3c9-2d1e0b9f8a76")
@@ -147,6 +148,8 @@ def _start(date_value: str, tz: str, where: str, notes: list[str]) -> dt.datetim
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ImportProblem(f"{where}: date “{value}” is not an ISO 8601 date and time.") from None
+    if not 1 < moment.year < 9999:  # converting or adding a duration would overflow
+        raise ImportProblem(f"{where}: date “{value}” is out of range.")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz))
         notes.append(f"{where}: date without offset, read in {tz}.")
@@ -195,7 +198,14 @@ def _int(value) -> int | None:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_INT else None
+
+
+def _frab_id(value, where: str, notes: list[str]) -> int | None:
+    number = _int(value)
+    if number is None and value not in (None, ""):
+        notes.append(f"{where}: id “{value}” is not a positive 32-bit integer; a new one is used.")
+    return number
 
 
 class XMLReader:
@@ -211,6 +221,15 @@ class XMLReader:
             root = etree.fromstring(self.data, parser)
         except etree.XMLSyntaxError as exc:
             raise ImportProblem(f"The XML is malformed: {exc}") from None
+        # Entities are never resolved (no XXE); an unresolved reference would silently cut
+        # its element's text short ("The &co; talk" reads as "The"), so refuse the file.
+        entity = next(root.iter(etree.Entity), None)
+        if entity is not None:
+            raise ImportProblem(
+                f"line {entity.sourceline}: the entity reference {entity.text} in "
+                f"<{entity.getparent().tag}> is not read (frab files declare no entities); "
+                "write its text instead."
+            )
         if root.tag != "schedule":
             raise ImportProblem(f"line {root.sourceline}: the root element is <{root.tag}>, "
                                 "not <schedule>.")  # fmt: skip
@@ -245,7 +264,7 @@ class XMLReader:
     def session(self, el, room_name: str, schedule: ParsedSchedule) -> ParsedSession:
         where = f'line {el.sourceline}, <event id="{el.get("id", "")}">'
         title = _title(el.findtext("title"), where, self.notes)
-        frab_id = _int(el.get("id"))
+        frab_id = _frab_id(el.get("id"), where, self.notes)
         starts_at = _start(el.findtext("date"), schedule.timezone, where, self.notes)
         abstract = (el.findtext("abstract") or "").strip()
         description = (el.findtext("description") or "").strip()
@@ -315,7 +334,9 @@ class JSONReader:
             if isinstance(room, dict) and room.get("name"):
                 capacity = room.get("capacity")
                 result.room_capacity[str(room["name"])] = (
-                    int(capacity) if isinstance(capacity, int | float) and capacity > 0 else None
+                    int(capacity)
+                    if isinstance(capacity, int | float) and 0 < capacity <= MAX_INT
+                    else None
                 )
         days = conference.get("days")
         if not isinstance(days, list):
@@ -338,7 +359,7 @@ class JSONReader:
 
     def session(self, event: dict, room_name: str, where: str, schedule) -> ParsedSession:
         title = _title(event.get("title"), where, self.notes)
-        frab_id = _int(event.get("id"))
+        frab_id = _frab_id(event.get("id"), where, self.notes)
         starts_at = _start(str(event.get("date") or ""), schedule.timezone, where, self.notes)
         if event.get("end"):
             ends_at = _start(str(event["end"]), schedule.timezone, where, self.notes)
