@@ -189,7 +189,7 @@ class Session(EventData, models.Model):
 
     @cached_property
     def abstract_text(self) -> str:
-        return plain_text(self.abstract)
+        return plain_text(self.abstract_html)
 
     @property
     def speaker_list(self) -> list["SessionSpeaker"]:

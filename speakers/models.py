@@ -96,7 +96,7 @@ class Speaker(EventData, models.Model):
 
     @property
     def bio_text(self) -> str:
-        return plain_text(self.bio)
+        return plain_text(self.bio_html)
 
     @property
     def mastodon_url(self) -> str:

@@ -197,11 +197,13 @@ def test_the_url_scheme_helper_sees_what_a_browser_sees():
 
 
 def test_plain_text_drops_markup_and_keeps_words():
-    assert plain_text("**Hello** <script>alert(1)</script> [there](https://x.org) &amp; you") in {
+    source = "**Hello** <script>alert(1)</script> [there](https://x.org) &amp; you"
+    assert plain_text(render_markdown(source)) in {
         "Hello there & you",
         "Hello alert(1) there & you",
     }
-    assert "<" not in plain_text("<b>bold</b> and <i>italic</i>")
+    assert "<" not in plain_text(render_markdown("<b>bold</b> and <i>italic</i>"))
+    assert plain_text(render_markdown("One.\n\nTwo *three*.")) == "One. Two three."
 
 
 # --- property: whatever the text, the output is safe ----------------------------------
