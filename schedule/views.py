@@ -52,12 +52,7 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
         day = filterset.form.cleaned_data.get("day") if valid else None
         others = query.copy()
         others.pop("day", None)
-        active = [
-            {"label": f"{name}: {value}", "clear": _without(query, name, value)}
-            for name in ("track", "type", "room", "speaker", "q")
-            for value in query.getlist(name)
-            if value
-        ]
+        active = _active_filters(filterset, query) if valid else []
         ctx = {
             "event": event,
             "filterset": filterset,
@@ -83,6 +78,20 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
     return cached_event_response(
         request, event, render_page, variant=str(live_today), personal=personalize(request, event)
     )
+
+
+def _active_filters(filterset, query) -> list[dict]:
+    """A chip per chosen value, named as visitors know it, with a link that drops it."""
+    chips = []
+    for name in ("track", "type", "room", "speaker"):
+        for item in filterset.form.cleaned_data.get(name) or []:
+            chips.append(
+                {"label": f"{name}: {item.name}", "clear": _without(query, name, item.slug)}
+            )
+    text = filterset.form.cleaned_data.get("q")
+    if text:
+        chips.append({"label": f"search: {text}", "clear": _without(query, "q", query.get("q"))})
+    return chips
 
 
 def _without(query, name: str, value: str) -> str:
@@ -121,9 +130,9 @@ def schedule_list(request: HttpRequest, event: str) -> HttpResponse:
 
 def schedule_grid(request: HttpRequest, event: str) -> HttpResponse:
     obj = public_event(event)
-    rooms = list(Room.objects.filter(event=obj))
 
     def build(sessions):
+        rooms = list(Room.objects.filter(event=obj))
         return {"rooms": rooms, "tables": grid_days(sessions, obj, rooms)}
 
     return _filtered_schedule(request, obj, "schedule/schedule_grid.html", build, grid=True)

@@ -71,7 +71,7 @@ def test_track_filter_updates_results_in_place(conference, page, viewport, scree
     assert page.evaluate("window.__marker") == 1, "the page was reloaded instead of updated"
     expect(page.locator("article.session")).to_have_count(conference.track_counts["security"])
     expect(page.get_by_text(conference.titles["k8s"])).to_have_count(0)
-    expect(page.locator(".filter-chip")).to_have_text(re.compile(r"track: security"))
+    expect(page.locator(".filter-chip")).to_have_text(re.compile(r"track: Security"))
     screenshot(page, "filtered")
     no_horizontal_overflow(page)
 
