@@ -44,18 +44,27 @@ def acronym_from_slug(slug: str) -> str:
     return acronym.ljust(4, "_")
 
 
+def slug_root(base: str) -> str:
+    """At most 45 characters of ``base``, slugified, never ending in "-"."""
+    return slugify(base)[:45].strip("-_") or "item"
+
+
+def free_slug(root: str, taken: set[str]) -> str:
+    slug, n = root, 2
+    while slug in taken:
+        slug, n = f"{root}-{n}", n + 1
+    return slug
+
+
 def unique_slug(model: type[models.Model], base: str, *, exclude_pk=None, **scope) -> str:
     """A slug from ``base`` that is free within ``scope`` (usually the event)."""
-    root = (slugify(base) or "item")[:45]
+    root = slug_root(base)
     taken = set(
         model._default_manager.filter(slug__startswith=root, **scope)
         .exclude(pk=exclude_pk)
         .values_list("slug", flat=True)
     )
-    slug, n = root, 2
-    while slug in taken:
-        slug, n = f"{root}-{n}", n + 1
-    return slug
+    return free_slug(root, taken)
 
 
 class EventData:

@@ -31,7 +31,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from events.markup import render_markdown
-from events.models import Event, Room, SessionType, Track
+from events.models import Event, Room, SessionType, Track, free_slug, slug_root
 from speakers.images import THUMB_SIZE, ProcessedAvatar, process_avatar
 from speakers.models import Speaker
 
@@ -410,10 +410,7 @@ class _Slugs:
         self.taken: set[str] = set()
 
     def __call__(self, base: str) -> str:
-        root = (slugify(base) or "item")[:45]
-        slug, n = root, 2
-        while slug in self.taken:
-            slug, n = f"{root}-{n}", n + 1
+        slug = free_slug(slug_root(base), self.taken)
         self.taken.add(slug)
         return slug
 

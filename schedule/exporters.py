@@ -117,7 +117,8 @@ def stable_guid(event: Event, kind: str, slug: str) -> str:
 
 
 def frab_slug(event: Event, session: Session) -> str:
-    return f"{event.acronym}-{session.export_id}-{session.slug}"
+    # The schemas want it to end in a letter or digit; older slugs may end in "-".
+    return f"{event.acronym}-{session.export_id}-{session.slug}".rstrip("-_")
 
 
 class FrabExporter(Exporter):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 
 from events.models import Event, Membership, Room, SessionType, Track
 from schedule.models import Session, SessionSpeaker
@@ -471,3 +472,13 @@ def test_a_plain_update_does_not_touch_but_touch_does(event_pair):
     assert not _was_touched(event)
     Event.objects.filter(pk=event.pk).touch()
     assert _was_touched(event)
+
+
+@pytest.mark.django_db
+def test_slug_cut_at_45_characters_never_ends_in_a_dash():
+    event = EventFactory()
+    title = "Measuring internal platforms before changing them for good"
+    assert slugify(title)[44] == "-"  # the cut would fall right after a word
+    room = RoomFactory(event=event, name=title, slug="")
+    assert room.slug == "measuring-internal-platforms-before-changing"
+    assert RoomFactory(event=event, name=title, slug="").slug == f"{room.slug}-2"
