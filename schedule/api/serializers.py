@@ -11,7 +11,7 @@ from speakers.images import process_avatar
 from speakers.models import Speaker
 
 from ..models import Session, SessionSpeaker
-from ..rules import check_session
+from ..rules import speaker_clash_errors
 
 
 def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -26,6 +26,12 @@ def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
 
 def absolute(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of an error that is not about fields (401, 403, 404, 409, 429)."""
+
+    detail = serializers.CharField()
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -228,6 +234,8 @@ class EventSlugField(serializers.SlugRelatedField):
         kwargs.setdefault("slug_field", "slug")
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)
+        # (Otherwise the schema shows the model slug's help text, about names.)
+        kwargs.setdefault("help_text", f"The {noun}'s slug in this event; null for none.")
         kwargs["error_messages"] = {
             "does_not_exist": f"There is no {noun} “{{value}}” in this event.",
             "invalid": f"Give the {noun}'s slug as a string.",
@@ -284,10 +292,14 @@ class SessionWriteSerializer(serializers.ModelSerializer):
         else:
             speaker_ids = [s.pk for s in speakers.values()]
         try:
+            # Model.clean() checks relations, dates and the room (schedule.rules).
             session.full_clean(exclude=["event", "slug", "guid", "frab_id"], validate_unique=False)
-            check_session(session, speaker_ids)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from None
+        # Speakers are checked here, where the new list is known, under their own field.
+        clashes = speaker_clash_errors(session, speaker_ids)
+        if clashes:
+            raise serializers.ValidationError({"speakers": clashes})
         attrs["_speakers"] = speakers
         return attrs
 
@@ -297,8 +309,9 @@ class SessionWriteSerializer(serializers.ModelSerializer):
             SessionSpeaker(
                 session=session,
                 speaker=speakers[link["speaker"]],
-                role=link["role"],
-                position=link["position"],
+                # A partial update (PATCH) leaves out the nested defaults.
+                role=link.get("role", SessionSpeaker.Role.SPEAKER),
+                position=link.get("position", 0),
             )  # fmt: skip
             for link in links
         )
@@ -306,7 +319,8 @@ class SessionWriteSerializer(serializers.ModelSerializer):
     def create(self, validated_data):
         links = validated_data.pop("speakers", [])
         speakers = validated_data.pop("_speakers")
-        session = Session.objects.create(event=self.context["event"], **validated_data)
+        validated_data["event"] = self.context["event"]  # perform_create passes it too
+        session = Session.objects.create(**validated_data)
         self.save_links(session, links, speakers)
         return session
 

@@ -7,13 +7,18 @@ too, and are checked by the same rules as the admin.
 
 import hashlib
 
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError, RestrictedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -28,21 +33,16 @@ from ..views import public_speakers
 from . import serializers as s
 
 SAFE = permissions.SAFE_METHODS
+SLUG_RE = "[-a-zA-Z0-9_]+"
+# By start time, unscheduled sessions last, ties by id: alike on every database (SQLite
+# puts NULLs first, PostgreSQL last), so pages do not shift between backends.
+SESSION_ORDER = (F("starts_at").asc(nulls_last=True), "pk")
 
 
 class Pagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class IsEventOrganizerOrReadOnly(permissions.BasePermission):
-    message = "Only organizers of this event may change it."
-
-    def has_permission(self, request, view):
-        if request.method in SAFE:
-            return True
-        return bool(request.user and request.user.is_authenticated)
 
 
 class ConditionalMixin:
@@ -67,13 +67,39 @@ class ConditionalMixin:
         return response
 
 
+# Every answer the API can give, documented (the schema is checked against the API).
+ERROR = s.ErrorSerializer
+INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="Messages by field or parameter.")
+NOT_MODIFIED = OpenApiResponse(description="Not modified: If-None-Match names the current ETag.")
+IN_USE = OpenApiResponse(ERROR, description="Still used by sessions: move them first.")
+
+
+def reads(ok, more: dict | None = None) -> dict:
+    """A read: 404 for an unknown or unpublished event or row (or a page past the end);
+    401 for a token that is not valid (none is needed); 429 when throttled."""
+    return {200: ok, **(more or {}), 401: ERROR, 404: ERROR, 429: ERROR}
+
+
+def writes(code: int, ok) -> dict:
+    """A write: 401 without a valid token, 403 for an event of others, 404 for an event
+    that is neither published nor one's own (or an unknown row)."""
+    return {code: ok, 400: INVALID, 401: ERROR, 403: ERROR, 404: ERROR, 429: ERROR}
+
+
+def deletes(used_by_sessions: bool = False) -> dict:
+    """Rooms, tracks and types in use by sessions cannot be deleted (409)."""
+    in_use = {409: IN_USE} if used_by_sessions else {}
+    return {204: None, **in_use, 401: ERROR, 403: ERROR, 404: ERROR, 429: ERROR}
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Published events", responses=s.EventSerializer(many=True)),
-    retrieve=extend_schema(summary="One published event"),
+    list=extend_schema(summary="Published events", responses=reads(s.EventSerializer)),
+    retrieve=extend_schema(summary="One published event", responses=reads(s.EventSerializer)),
 )
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.EventSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_RE  # what the URL accepts, documented as the pattern
     pagination_class = Pagination
 
     def get_queryset(self):
@@ -81,8 +107,9 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 EVENT_PARAM = OpenApiParameter(
-    "event", OpenApiTypes.STR, OpenApiParameter.PATH, description="The event's slug."
-)
+    "event", OpenApiTypes.STR, OpenApiParameter.PATH, description="The event's slug.",
+    pattern=f"^{SLUG_RE}$",  # as in urls.py: other values never reach the API
+)  # fmt: skip
 SLUG_PARAM = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH)
 
 
@@ -98,8 +125,10 @@ class EventPartViewSet(
     """Rows of one event, addressed by slug under /api/v1/events/<event>/."""
 
     lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
-    permission_classes = [IsEventOrganizerOrReadOnly]
+    lookup_value_regex = SLUG_RE
+    # Reads are public; writes need a token, and get_event() checks the membership.
+    # (DRF's own class: drf-spectacular then documents that reads need no token.)
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     pagination_class = Pagination
     model = None
     read_serializer = None
@@ -184,8 +213,9 @@ class EventPartViewSet(
         instance = self.get_object()
         try:
             instance.delete()
-        except ProtectedError as exc:
-            count = len(exc.protected_objects)
+        except (ProtectedError, RestrictedError) as exc:  # rooms, tracks, types: RESTRICT
+            used_by = getattr(exc, "protected_objects", None) or exc.restricted_objects
+            count = len(used_by)
             return Response(
                 {"detail": f"{instance} is used by {count} session(s); move them first."},
                 status=status.HTTP_409_CONFLICT,
@@ -193,30 +223,36 @@ class EventPartViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _part_schema(name: str, serializer):
+def _part_schema(name: str, serializer, *, used_by_sessions: bool = False):
     return extend_schema_view(
-        list=extend_schema(summary=f"{name} of an event", parameters=[EVENT_PARAM]),
-        retrieve=extend_schema(summary=f"One {name.lower()[:-1]}", parameters=[EVENT_PARAM]),
-        create=extend_schema(parameters=[EVENT_PARAM], responses={201: serializer}),
-        update=extend_schema(parameters=[EVENT_PARAM], responses={200: serializer}),
-        partial_update=extend_schema(parameters=[EVENT_PARAM], responses={200: serializer}),
-        destroy=extend_schema(parameters=[EVENT_PARAM], responses={204: None}),
-    )
+        list=extend_schema(
+            summary=f"{name} of an event", parameters=[EVENT_PARAM],
+            responses=reads(serializer, {304: NOT_MODIFIED}),
+        ),
+        retrieve=extend_schema(
+            summary=f"One {name.lower()[:-1]}", parameters=[EVENT_PARAM],
+            responses=reads(serializer, {304: NOT_MODIFIED}),
+        ),
+        create=extend_schema(parameters=[EVENT_PARAM], responses=writes(201, serializer)),
+        update=extend_schema(parameters=[EVENT_PARAM], responses=writes(200, serializer)),
+        partial_update=extend_schema(parameters=[EVENT_PARAM], responses=writes(200, serializer)),
+        destroy=extend_schema(parameters=[EVENT_PARAM], responses=deletes(used_by_sessions)),
+    )  # fmt: skip
 
 
-@_part_schema("Rooms", s.RoomSerializer)
+@_part_schema("Rooms", s.RoomSerializer, used_by_sessions=True)
 class RoomViewSet(EventPartViewSet):
     model = Room
     read_serializer = s.RoomSerializer
 
 
-@_part_schema("Tracks", s.TrackSerializer)
+@_part_schema("Tracks", s.TrackSerializer, used_by_sessions=True)
 class TrackViewSet(EventPartViewSet):
     model = Track
     read_serializer = s.TrackSerializer
 
 
-@_part_schema("Types", s.SessionTypeSerializer)
+@_part_schema("Types", s.SessionTypeSerializer, used_by_sessions=True)
 class SessionTypeViewSet(EventPartViewSet):
     model = SessionType
     read_serializer = s.SessionTypeSerializer
@@ -251,35 +287,33 @@ SESSION_FILTERS = [
     list=extend_schema(
         summary="Public sessions of an event, in time order",
         parameters=SESSION_FILTERS,
-        responses={200: s.SessionSerializer(many=True), 400: OpenApiTypes.OBJECT},
+        responses=reads(s.SessionSerializer, {304: NOT_MODIFIED, 400: INVALID}),
     ),
-    retrieve=extend_schema(summary="One session", parameters=[EVENT_PARAM]),
+    retrieve=extend_schema(
+        summary="One session", parameters=[EVENT_PARAM],
+        responses=reads(s.SessionSerializer, {304: NOT_MODIFIED}),
+    ),
     create=extend_schema(
-        parameters=[EVENT_PARAM],
-        request=s.SessionWriteSerializer,
-        responses={201: s.SessionSerializer, 400: OpenApiTypes.OBJECT},
-    ),  # fmt: skip
+        parameters=[EVENT_PARAM], request=s.SessionWriteSerializer,
+        responses=writes(201, s.SessionSerializer),
+    ),
     update=extend_schema(
-        parameters=[EVENT_PARAM],
-        request=s.SessionWriteSerializer,
-        responses={200: s.SessionSerializer, 400: OpenApiTypes.OBJECT},
-    ),  # fmt: skip
+        parameters=[EVENT_PARAM], request=s.SessionWriteSerializer,
+        responses=writes(200, s.SessionSerializer),
+    ),
     partial_update=extend_schema(
-        parameters=[EVENT_PARAM],
-        request=s.SessionWriteSerializer,
-        responses={200: s.SessionSerializer, 400: OpenApiTypes.OBJECT},
-    ),  # fmt: skip
-    destroy=extend_schema(parameters=[EVENT_PARAM], responses={204: None}),
-)
+        parameters=[EVENT_PARAM], request=s.SessionWriteSerializer,
+        responses=writes(200, s.SessionSerializer),
+    ),
+    destroy=extend_schema(parameters=[EVENT_PARAM], responses=deletes()),
+)  # fmt: skip
 class SessionViewSet(EventPartViewSet):
     model = Session
     read_serializer = s.SessionSerializer
     write_serializer = s.SessionWriteSerializer
 
     def public_queryset(self, event):
-        return (
-            Session.objects.public().filter(event=event).with_details().order_by("starts_at", "pk")
-        )
+        return Session.objects.public().filter(event=event).with_details().order_by(*SESSION_ORDER)
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -302,10 +336,13 @@ class SessionViewSet(EventPartViewSet):
         queryset = filterset.qs
         since = params.get("updated_since")
         if since:
-            moment = parse_datetime(since.replace(" ", "+"))
+            try:
+                moment = parse_datetime(since.replace(" ", "+"))
+            except ValueError:  # well formed but impossible, such as February 30
+                moment = None
             if moment is None or moment.tzinfo is None:
                 raise ValidationError(
                     {"updated_since": [f"“{since}” is not an ISO 8601 date and time with offset."]}
                 )
             queryset = queryset.filter(updated_at__gte=moment)
-        return queryset.order_by("starts_at", "pk")
+        return queryset.order_by(*SESSION_ORDER)

@@ -163,7 +163,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
-    client = Client(HTTP_HOST="localhost", secure=True)
+    client = Client(HTTP_HOST="localhost")
     lines = []
     header = (
         f"{'size':>5}  {'page':<20} {'queries':>7} {'bytes':>9} "
