@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
+from django.views.generic import RedirectView
 from django.urls import include, path
 
 from events import views as event_views
@@ -13,6 +15,7 @@ admin.site.index_title = "Your events"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", event_views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("api/", include("schedule.api.urls")),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
