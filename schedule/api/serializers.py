@@ -245,6 +245,11 @@ class EventSlugField(serializers.SlugRelatedField):
     def get_queryset(self):
         return self.queryset.filter(event=self.context["event"])
 
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:  # PostgreSQL refuses NUL: a 500 otherwise
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
 
 class SessionWriteSerializer(serializers.ModelSerializer):
     """What organizers' tools send to create or change a session."""
