@@ -4,6 +4,7 @@ Every variable has a development default that is safe on a laptop. With
 ``DEBUG=0`` the site refuses to start on the development secret key.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
     "django_filters",
     "rest_framework",
     "rest_framework.authtoken",
@@ -74,7 +76,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "events.security.RateLimitedLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Behind N reverse proxies that append to X-Forwarded-For, set TRUSTED_PROXIES=N.
+TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0"))
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "events.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -115,9 +132,10 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "events.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "lineup",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -178,7 +196,7 @@ REST_FRAMEWORK = {
         "anon": env("API_ANON_RATE", "120/minute"),
         "user": env("API_USER_RATE", "600/minute"),
     },
-    "NUM_PROXIES": int(env("NUM_PROXIES", "0")) if env("NUM_PROXIES") else None,
+    "NUM_PROXIES": int(env("TRUSTED_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lineup API",

@@ -1,0 +1,47 @@
+"""A Redis cache that degrades to "no cache" when Redis is away, instead of failing.
+
+Pages are only cached copies: when Redis cannot be reached, a read is a miss and a
+write is skipped, so visitors get freshly rendered pages and nothing breaks. Each
+failure is logged; the client's short timeouts keep a dead Redis from slowing pages.
+"""
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _tolerant(name: str, fallback):
+    method = getattr(RedisCache, name)
+
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except FAILURES as exc:
+            log.warning("cache unavailable (%s: %s); serving without it", name, exc)
+            return fallback(*args, **kwargs) if callable(fallback) else fallback
+
+    call.__name__ = name
+    return call
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+class ResilientRedisCache(RedisCache):
+    get = _tolerant("get", _default)
+    set = _tolerant("set", None)
+    add = _tolerant("add", False)
+    delete = _tolerant("delete", False)
+    touch = _tolerant("touch", False)
+    get_many = _tolerant("get_many", {})
+    set_many = _tolerant("set_many", [])
+    delete_many = _tolerant("delete_many", None)
+    has_key = _tolerant("has_key", False)
+    incr = _tolerant("incr", None)
+    clear = _tolerant("clear", None)
