@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "events.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -252,10 +253,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "time=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # runserver prints these itself.
-    "loggers": {"django.utils.autoreload": {"level": "WARNING"}},
+    "loggers": {
+        "django.utils.autoreload": {"level": "WARNING"},
+        # Our request lines say the same as Django's, with the request id.
+        "django.request": {"level": "CRITICAL"},
+        "django.server": {"level": "WARNING"},
+    },
 }

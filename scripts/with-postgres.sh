@@ -30,5 +30,7 @@ trap cleanup EXIT
 "${as[@]}" "$pgbin/createdb" -h "$dir" -p "$port" -U lineup lineup
 
 export DATABASE_URL="postgres://lineup@${dir//\//%2F}:${port}/lineup"
+# For tests that restart the server: where it lives and how to run pg_ctl.
+export LINEUP_PG_DATA="$dir/data" LINEUP_PG_CTL="${as[*]} $pgbin/pg_ctl"
 echo "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on socket $dir (port $port)"
 "$@"
