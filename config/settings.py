@@ -110,6 +110,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The hot schedule templates only (see config/jinja2.py); always asked for
+        # by name (using="jinja2"); every other template is Django's.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment", "autoescape": True},
+    },
 ]
 
 DATABASES = {

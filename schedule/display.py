@@ -6,11 +6,13 @@ templates; here each session becomes one flat dict, built once per (cached) page
 
 import datetime as dt
 from collections import defaultdict
+from functools import lru_cache
 from itertools import groupby
 from math import gcd
 
+from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.text import Truncator
+from django.utils.safestring import mark_safe
 
 from events.models import Event
 from events.timefmt import clock, clock_zone, day_heading
@@ -20,13 +22,35 @@ from .models import Session
 EXCERPT_CHARS = 220
 
 
+def render_rows(template: str, **context) -> str:
+    """Render one of the hot Jinja2 templates (templates/jinja2/schedule/) to safe HTML."""
+    return mark_safe(get_template(template, using="jinja2").render(context))  # noqa: S308
+
+
+@lru_cache(maxsize=512)
+def _url_pattern(name: str, event_slug: str) -> str:
+    return reverse(name, args=[event_slug, "__slug__"])
+
+
+def url_for(name: str, event_slug: str, slug: str) -> str:
+    """``reverse`` for a URL of one event's object by slug, cheap enough for every row."""
+    return _url_pattern(name, event_slug).replace("__slug__", slug)
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """At most ``limit`` characters, cut at a word, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
 def person(link, event_slug: str) -> dict:
     speaker = link.speaker
     return {
         "name": speaker.name,
         "byline": speaker.byline,
         "company": speaker.company,
-        "url": reverse("speaker_detail", args=[event_slug, speaker.slug]),
+        "url": url_for("speaker_detail", event_slug, speaker.slug),
         "role": link.get_role_display(),
     }
 
@@ -38,7 +62,7 @@ def session_row(session: Session, event: Event) -> dict:
         "pk": session.pk,
         "title": session.title,
         "slug": session.slug,
-        "url": reverse("session_detail", args=[event.slug, session.slug]),
+        "url": url_for("session_detail", event.slug, session.slug),
         "is_break": session.is_break,
         "is_cancelled": session.is_cancelled,
         "starts_iso": session.starts_at.isoformat(),
@@ -47,7 +71,7 @@ def session_row(session: Session, event: Event) -> dict:
         "end": clock(session.ends_at, tz),
         "zone": session.starts_at.astimezone(tz).tzname(),
         "minutes": int(session.duration.total_seconds() // 60),
-        "excerpt": Truncator(session.abstract_text).chars(EXCERPT_CHARS),
+        "excerpt": excerpt(session.abstract_text),
         "speakers": [person(link, event.slug) for link in session.speaker_list],
         "moderators": [person(link, event.slug) for link in session.moderator_list],
         "track": track.name if track else "",
@@ -164,7 +188,12 @@ def grid_days(sessions, event: Event, rooms) -> list[dict]:
             for r in range(start, end):
                 for c in cols:
                     grid[r][c] = "covered"
-            grid[start][cols[0]] = {"row": row, "rowspan": end - start, "colspan": len(cols)}
+            grid[start][cols[0]] = {
+                "row": row,
+                "rowspan": end - start,
+                "colspan": len(cols),
+                "empty": False,
+            }
             spans.append(s)
         use_overflow = any(grid[r][len(room_ids)] is not None for r in range(len(times)))
         width = len(columns) if use_overflow else len(room_ids)

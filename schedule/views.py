@@ -15,8 +15,8 @@ from events.models import Event, Room
 from events.timefmt import span
 from speakers.models import Speaker
 
-from .agenda import personalize
-from .display import day_links, grid_days, group_by_day_and_time, person
+from .agenda import personalize, star_button
+from .display import day_links, grid_days, group_by_day_and_time, person, render_rows
 from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter
 from .filters import SessionFilter
 from .models import Session, SessionSpeaker
@@ -118,14 +118,19 @@ def _filter_options(event: Event, query) -> list[dict]:
     ]
 
 
+def _star(event: Event):
+    return lambda slug, title: star_button(event.slug, slug, title, False)
+
+
 def schedule_list(request: HttpRequest, event: str) -> HttpResponse:
     obj = public_event(event)
-    return _filtered_schedule(
-        request,
-        obj,
-        "schedule/schedule_list.html",
-        lambda sessions: group_by_day_and_time(sessions, obj),
-    )
+
+    def build(sessions):
+        return render_rows(
+            "schedule/day_list.jinja", days=group_by_day_and_time(sessions, obj), star=_star(obj)
+        )
+
+    return _filtered_schedule(request, obj, "schedule/schedule_list.html", build)
 
 
 def schedule_grid(request: HttpRequest, event: str) -> HttpResponse:
@@ -133,7 +138,12 @@ def schedule_grid(request: HttpRequest, event: str) -> HttpResponse:
 
     def build(sessions):
         rooms = list(Room.objects.filter(event=obj))
-        return {"rooms": rooms, "tables": grid_days(sessions, obj, rooms)}
+        return render_rows(
+            "schedule/grid_tables.jinja",
+            rooms=rooms,
+            tables=grid_days(sessions, obj, rooms),
+            star=_star(obj),
+        )
 
     return _filtered_schedule(request, obj, "schedule/schedule_grid.html", build, grid=True)
 
