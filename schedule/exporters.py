@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from events.models import Event
 
+from .display import url_for
 from .models import Session
 
 
@@ -68,7 +69,7 @@ class ICalExporter(Exporter):
         return cal.to_ical()
 
     def vevent(self, session: Session, stamp: dt.datetime) -> icalendar.Event:
-        url = self.absolute(reverse("session_detail", args=[self.event.slug, session.slug]))
+        url = self.absolute(url_for("session_detail", self.event.slug, session.slug))
         people = [link.speaker.name for link in session.speaker_list]
         moderators = [link.speaker.name for link in session.moderator_list]
         description = [session.abstract_text]
@@ -122,34 +123,61 @@ def frab_slug(event: Event, session: Session) -> str:
 
 
 class FrabExporter(Exporter):
-    """Prepares the frab structure once; XML and JSON only differ in how they write it."""
+    """Prepares the frab structure once; XML and JSON only differ in how they write it.
+
+    Each format's ``version`` is a digest of what that format writes, so it changes
+    exactly when the document does (and a round trip through import keeps it).
+    """
 
     version_prefix = "lineup-"
 
     def frab_sessions(self, sessions):
         return [s for s in sessions if s.room_id and s.starts_at and not s.is_cancelled]
 
-    def days(self, sessions):
-        """[(index, date, start, end, [(room, [session, ...]), ...]), ...] in the event's zone."""
-        tz = self.event.tzinfo
-        by_day = {}
+    def prepare(self, sessions: list[Session]) -> dict:
+        sessions = self.frab_sessions(sessions)
+        event, tz = self.event, self.event.tzinfo
+        by_day: dict[dt.date, dict[int, list[Session]]] = {}
+        rooms, tracks = {}, {}
         for s in sessions:
-            by_day.setdefault(s.starts_at.astimezone(tz).date(), []).append(s)
-        rooms = {}
-        for s in sessions:
+            by_day.setdefault(s.starts_at.astimezone(tz).date(), {}).setdefault(
+                s.room_id, []
+            ).append(s)
             rooms.setdefault(s.room_id, s.room)
+            if s.track:
+                tracks.setdefault(s.track_id, s.track)
         room_order = sorted(rooms.values(), key=lambda r: (r.position, r.name))
-        result = []
-        for index, day in enumerate(self.event.days, start=1):
-            day_sessions = by_day.get(day, [])
+        days = []
+        for index, day in enumerate(event.days, start=1):
+            per_room = by_day.get(day, {})
+            day_sessions = [s for room_sessions in per_room.values() for s in room_sessions]
             midnight = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
             start = min((s.starts_at for s in day_sessions), default=midnight)
             end = max((s.ends_at for s in day_sessions), default=midnight + dt.timedelta(days=1))
-            per_room = [
-                (room, [s for s in day_sessions if s.room_id == room.pk]) for room in room_order
-            ]
-            result.append((index, day, start.astimezone(tz), end.astimezone(tz), per_room))
-        return result
+            days.append(
+                {
+                    "index": index,
+                    "date": day.isoformat(),
+                    "start": start.astimezone(tz).isoformat(),
+                    "end": end.astimezone(tz).isoformat(),
+                    "rooms": [
+                        (room, [self.session_fields(s) for s in per_room.get(room.pk, [])])
+                        for room in room_order
+                    ],
+                }
+            )
+        prepared = {
+            "base_url": self.absolute("/"),
+            "url": self.absolute(reverse("event_home", args=[event.slug])),
+            "tracks": sorted(tracks.values(), key=lambda t: (t.position, t.name)),
+            "rooms": room_order,
+            "days": days,
+        }
+        return prepared
+
+    def version(self, content) -> str:
+        text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return self.version_prefix + hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def session_fields(self, session: Session) -> dict:
         tz = self.event.tzinfo
@@ -162,7 +190,7 @@ class FrabExporter(Exporter):
             "duration": frab_duration(session.duration),
             "room": session.room.name,
             "slug": frab_slug(self.event, session),
-            "url": self.absolute(reverse("session_detail", args=[self.event.slug, session.slug])),
+            "url": self.absolute(url_for("session_detail", self.event.slug, session.slug)),
             "title": session.title,
             "subtitle": "",
             "track": session.track.name if session.track else "",
@@ -179,32 +207,25 @@ class FrabExporter(Exporter):
             ],
         }
 
-    def conference_url(self) -> str:
-        return self.absolute(reverse("event_home", args=[self.event.slug]))
-
 
 class FrabJSONExporter(FrabExporter):
     content_type = "application/json; charset=utf-8"
     extension = "json"
 
     def render(self, sessions: list[Session]) -> bytes:
-        sessions = self.frab_sessions(sessions)
         event = self.event
-        tracks = {s.track_id: s.track for s in sessions if s.track}
-        days = self.days(sessions)
-        rooms = [room for room, _ in days[0][4]] if days else []
+        prepared = self.prepare(sessions)
         conference = {
             "acronym": event.acronym,
             "title": event.name,
             "start": event.start_date.isoformat(),
             "end": event.end_date.isoformat(),
-            "daysCount": len(days),
+            "daysCount": len(prepared["days"]),
             "timeslot_duration": "00:05",
             "time_zone_name": event.timezone,
-            "url": self.conference_url(),
+            "url": prepared["url"],
             "tracks": [
-                {"name": t.name, "slug": t.slug, "color": t.color}
-                for t in sorted(tracks.values(), key=lambda t: (t.position, t.name))
+                {"name": t.name, "slug": t.slug, "color": t.color} for t in prepared["tracks"]
             ],
             "rooms": [
                 {
@@ -213,33 +234,33 @@ class FrabJSONExporter(FrabExporter):
                     "guid": stable_guid(event, "room", room.slug),
                     "capacity": room.capacity,
                 }
-                for room in rooms
+                for room in prepared["rooms"]
             ],
             "days": [
                 {
-                    "index": index,
-                    "date": day.isoformat(),
-                    "day_start": start.isoformat(),
-                    "day_end": end.isoformat(),
+                    "index": day["index"],
+                    "date": day["date"],
+                    "day_start": day["start"],
+                    "day_end": day["end"],
                     "rooms": {
-                        room.name: [{**self.session_fields(s), "links": []} for s in room_sessions]
-                        for room, room_sessions in per_room
+                        room.name: [{**fields, "links": []} for fields in room_sessions]
+                        for room, room_sessions in day["rooms"]
                     },
                 }
-                for index, day, start, end, per_room in days
+                for day in prepared["days"]
             ],
         }
         if event.description:
             conference["description"] = event.description
-        schedule = {"base_url": self.absolute("/"), "conference": conference}
-        body = json.dumps(schedule, ensure_ascii=False, sort_keys=True)
-        schedule["version"] = self.version_prefix + hashlib.sha256(body.encode()).hexdigest()[:12]
+        schedule = {"base_url": prepared["base_url"], "conference": conference}
+        schedule["version"] = self.version(schedule)
         document = {
             "$schema": "https://c3voc.de/schedule/schema.json",
             "generator": {"name": "lineup", "version": "1"},
             "schedule": schedule,
         }
-        return json.dumps(document, ensure_ascii=False, indent=1).encode()
+        # No indent: that keeps json on its C encoder, several times faster.
+        return json.dumps(document, ensure_ascii=False).encode()
 
 
 class FrabXMLExporter(FrabExporter):
@@ -247,52 +268,53 @@ class FrabXMLExporter(FrabExporter):
     extension = "xml"
 
     def render(self, sessions: list[Session]) -> bytes:
-        sessions = self.frab_sessions(sessions)
         event = self.event
+        prepared = self.prepare(sessions)
         root = ET.Element("schedule")
         ET.SubElement(root, "generator", name="lineup", version="1")
-        version = ET.SubElement(root, "version")
+        ET.SubElement(root, "version").text = self.version(
+            [
+                [event.acronym, event.name, event.timezone, str(event.start_date),
+                 str(event.end_date), prepared["base_url"]],
+                [(t.name, t.color, t.slug) for t in prepared["tracks"]],
+                [(d["index"], d["start"], d["end"],
+                  [(r.name, [{**f, "persons": [p["name"] for p in f["persons"]]} for f in fs])
+                   for r, fs in d["rooms"]]) for d in prepared["days"]],
+            ]
+        )  # fmt: skip
         conference = ET.SubElement(root, "conference")
         for tag, text in (
             ("acronym", event.acronym),
             ("title", event.name),
             ("start", event.start_date.isoformat()),
             ("end", event.end_date.isoformat()),
-            ("days", str(len(event.days))),
+            ("days", str(len(prepared["days"]))),
             ("timeslot_duration", "00:05"),
-            ("base_url", self.absolute("/")),
-            ("url", self.conference_url()),
+            ("base_url", prepared["base_url"]),
+            ("url", prepared["url"]),
             ("time_zone_name", event.timezone),
         ):
             ET.SubElement(conference, tag).text = text
-        tracks = {s.track_id: s.track for s in sessions if s.track}
-        for track in sorted(tracks.values(), key=lambda t: (t.position, t.name)):
+        for track in prepared["tracks"]:
             attrs = {"name": track.name, "color": track.color}
             if TRACK_SLUG_RE.fullmatch(track.slug):
                 attrs["slug"] = track.slug
             ET.SubElement(conference, "track", attrs)
-        for index, day, start, end, per_room in self.days(sessions):
+        for day in prepared["days"]:
             day_el = ET.SubElement(
-                root,
-                "day",
-                index=str(index),
-                date=day.isoformat(),
-                start=start.isoformat(),
-                end=end.isoformat(),
-            )
-            for room, room_sessions in per_room:
+                root, "day", index=str(day["index"]), date=day["date"], start=day["start"],
+                end=day["end"],
+            )  # fmt: skip
+            for room, room_sessions in day["rooms"]:
                 room_el = ET.SubElement(
                     day_el, "room", name=room.name, guid=stable_guid(event, "room", room.slug)
                 )
-                for session in room_sessions:
-                    self.session_element(room_el, session)
-        body = ET.tostring(root, encoding="unicode")
-        version.text = self.version_prefix + hashlib.sha256(body.encode()).hexdigest()[:12]
+                for fields in room_sessions:
+                    self.session_element(room_el, fields)
         ET.indent(root, space=" ")
         return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
 
-    def session_element(self, parent, session: Session) -> None:
-        fields = self.session_fields(session)
+    def session_element(self, parent, fields: dict) -> None:
         el = ET.SubElement(parent, "event", id=str(fields["id"]), guid=fields["guid"])
         for tag in ("date", "start", "duration", "room", "slug", "url", "title", "subtitle",
                     "track", "type", "language", "abstract"):  # fmt: skip
