@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.caching import with_csrf
 
 from . import agenda as agendas
-from .display import group_by_day_and_time
+from .display import group_by_day_and_time, listing
 from .exporters import ICalExporter
 from .models import AgendaItem, Session
 from .views import public_event
@@ -62,7 +62,7 @@ def _agenda_days(agenda, event):
             "session_id", "seen_starts_at", "seen_ends_at", "seen_room_id", "seen_status"
         )
     }
-    sessions = list(Session.objects.for_schedule(event).filter(pk__in=items.keys()))
+    sessions = listing(Session.objects.for_schedule(event).filter(pk__in=items.keys()), event)
     clashes = agendas.clashes(sessions)
     days = group_by_day_and_time(sessions, event)
     by_pk = {s.pk: s for s in sessions}

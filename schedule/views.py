@@ -16,7 +16,14 @@ from events.timefmt import span
 from speakers.models import Speaker
 
 from .agenda import personalize, star_button
-from .display import day_links, grid_days, group_by_day_and_time, person, render_rows
+from .display import (
+    day_links,
+    grid_days,
+    group_by_day_and_time,
+    listing,
+    person,
+    render_rows,
+)
 from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter
 from .filters import SessionFilter
 from .models import Session, SessionSpeaker
@@ -48,7 +55,7 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
     def render_page() -> HttpResponse:
         filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
         valid = filterset.is_valid()
-        sessions = list(filterset.qs) if valid else []
+        sessions = listing(filterset.qs, event) if valid else []
         day = filterset.form.cleaned_data.get("day") if valid else None
         others = query.copy()
         others.pop("day", None)
