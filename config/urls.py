@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from events import views as event_views
@@ -15,7 +16,9 @@ admin.site.index_title = "Your events"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", event_views.healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # Lazy: with DEBUG=0 the hashed name comes from the manifest, which does not exist
+    # before collectstatic, and migrate and check load this module first.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
     path("api/", include("schedule.api.urls")),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

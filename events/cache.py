@@ -1,18 +1,19 @@
 """A Redis cache that degrades to "no cache" when Redis is away, instead of failing.
 
-Pages are only cached copies: when Redis cannot be reached, a read is a miss and a
-write is skipped, so visitors get freshly rendered pages and nothing breaks. Each
-failure is logged; the client's short timeouts keep a dead Redis from slowing pages.
+Pages are only cached copies: when Redis cannot be reached, or refuses a command (full
+with no eviction, read-only replica, failing snapshots: "OOM", "READONLY", "MISCONF"),
+a read is a miss and a write is skipped, so visitors get freshly rendered pages and
+nothing breaks. Each failure is logged; the client's short timeouts keep a dead Redis
+from slowing pages.
 """
 
 import logging
 
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
-FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
+FAILURES = (RedisError, OSError)
 
 
 def _tolerant(name: str, fallback):
