@@ -31,7 +31,7 @@ class Personal:
     """How one visitor's copy of a shared page differs: a version and a rewrite."""
 
     version: str
-    apply: Callable[[str], str]
+    apply: Callable[[bytes], bytes]
 
 
 def _hash(*parts: str) -> str:
@@ -47,10 +47,12 @@ def _not_modified(request: HttpRequest, etag: str, last_modified: int | None) ->
     return last_modified is not None and since is not None and last_modified <= since
 
 
-def with_csrf(request: HttpRequest, content: str) -> str:
-    if CSRF_PLACEHOLDER not in content:
+def with_csrf(request: HttpRequest, content: bytes) -> bytes:
+    """Put this visitor's CSRF token into a shared page (bytes: no decoding of big pages)."""
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if placeholder not in content:
         return content
-    return content.replace(CSRF_PLACEHOLDER, get_token(request))
+    return content.replace(placeholder, get_token(request).encode())
 
 
 def cached_event_response(
@@ -92,7 +94,7 @@ def cached_event_response(
                 if hasattr(fresh, "render"):
                     fresh.render()
                 if fresh.get("Content-Type", "").startswith("text/html"):
-                    fresh.content = with_csrf(request, fresh.content.decode()).encode()
+                    fresh.content = with_csrf(request, fresh.content)
                 return fresh
             if hasattr(fresh, "render"):
                 fresh.render()
@@ -100,10 +102,9 @@ def cached_event_response(
             kept = {name: fresh[name] for name in KEPT_HEADERS if name in fresh}
             cache.set(f"page:{key}", (content, kept), CACHE_SECONDS)
         if kept.get("Content-Type", "").startswith("text/html"):
-            text = content.decode()
             if personal:
-                text = personal.apply(text)
-            content = with_csrf(request, text).encode()
+                content = personal.apply(content)
+            content = with_csrf(request, content)
         response = HttpResponse(content)
         for name, value in kept.items():
             response[name] = value

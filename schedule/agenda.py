@@ -201,11 +201,11 @@ def personalize(request: HttpRequest, event: Event) -> Personal:
         AgendaItem.objects.filter(agenda=agenda).values_list("session__slug", "session__title")
     )
 
-    def apply(content: str) -> str:
+    def apply(content: bytes) -> bytes:
         for slug, title in items:
             content = content.replace(
-                star_button(event.slug, slug, title, False),
-                star_button(event.slug, slug, title, True),
+                star_button(event.slug, slug, title, False).encode(),
+                star_button(event.slug, slug, title, True).encode(),
             )
         return content
 

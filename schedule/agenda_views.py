@@ -1,13 +1,15 @@
 """My agenda: star and unstar (POST, CSRF-checked), the agenda page, its calendar feed."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from events.caching import with_csrf
+from events.caching import CACHE_SECONDS, with_csrf
 
 from . import agenda as agendas
 from .display import group_by_day_and_time, listing
@@ -36,11 +38,14 @@ def _toggle(request: HttpRequest, event: str, session: str, on: bool) -> HttpRes
         agendas.unstar(agenda, target)
     if request.headers.get("HX-Request") == "true":
         button = agendas.star_button(obj.slug, target.slug, target.title, on)
-        response = HttpResponse(with_csrf(request, button))
+        response = HttpResponse(with_csrf(request, button.encode()))
     else:
         response = HttpResponseRedirect(_back(request, target.get_absolute_url()))
     if new_key:
-        agendas.set_agenda_cookie(response, obj, new_key, secure=request.is_secure())
+        # HTTPS-only like the session cookie with DEBUG off, even if the proxy does not
+        # say the request came over HTTPS.
+        secure = request.is_secure() or settings.SESSION_COOKIE_SECURE
+        agendas.set_agenda_cookie(response, obj, new_key, secure=secure)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -154,13 +159,20 @@ def agenda_feed(request: HttpRequest, event: str, token: str) -> HttpResponse:
     agenda = agendas.agenda_by_feed_token(obj, token)
     if agenda is None:
         raise Http404("No such calendar.")
-    sessions = list(
-        Session.objects.for_schedule(obj).filter(
-            pk__in=AgendaItem.objects.filter(agenda=agenda).values("session_id")
+    base = request.build_absolute_uri("/")
+    # Keyed on both the agenda's and the event's last change: either changes the feed.
+    key = f"feed:{agenda.pk}:{agenda.updated_at.isoformat()}:{obj.changed_at.isoformat()}:{base}"
+    exporter = ICalExporter(obj, base, name=f"{obj.name} · my agenda")
+    body = cache.get(key)
+    if body is None:
+        sessions = list(
+            Session.objects.for_schedule(obj).filter(
+                pk__in=AgendaItem.objects.filter(agenda=agenda).values("session_id")
+            )
         )
-    )
-    exporter = ICalExporter(obj, request.build_absolute_uri("/"), name=f"{obj.name} · my agenda")
-    response = HttpResponse(exporter.render(sessions), content_type=exporter.content_type)
+        body = exporter.render(sessions)
+        cache.set(key, body, CACHE_SECONDS)
+    response = HttpResponse(body, content_type=exporter.content_type)
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{obj.slug}-agenda.ics"'
     response["Cache-Control"] = "private, no-cache"

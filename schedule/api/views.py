@@ -7,6 +7,7 @@ too, and are checked by the same rules as the admin.
 
 import hashlib
 
+from django.core.cache import cache
 from django.db.models import F, ProtectedError, RestrictedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -24,6 +25,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from events.caching import CACHE_SECONDS
 from events.models import Event, Membership, Room, SessionType, Track
 from speakers.models import Speaker
 
@@ -56,11 +58,18 @@ class ConditionalMixin:
         return quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32])
 
     def conditional(self, request, event: Event, build) -> Response:
+        """304, or the answer's data from the cache (keyed by the ETag), or built anew."""
         etag = self.etag_for(request, event)
         if etag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
-            response = build()
+            data = cache.get(f"api:{etag}")
+            if data is not None:
+                response = Response(data)
+            else:
+                response = build()
+                if response.status_code == 200:
+                    cache.set(f"api:{etag}", response.data, CACHE_SECONDS)
         response["ETag"] = etag
         response["Last-Modified"] = http_date(event.changed_at.timestamp())
         response["Cache-Control"] = "no-cache"
