@@ -13,7 +13,7 @@ from events.caching import CACHE_SECONDS, with_csrf
 
 from . import agenda as agendas
 from .display import group_by_day_and_time, listing
-from .exporters import ICalExporter
+from .exporters import ICalExporter, load_sessions
 from .models import AgendaItem, Session
 from .views import public_event
 
@@ -165,11 +165,8 @@ def agenda_feed(request: HttpRequest, event: str, token: str) -> HttpResponse:
     exporter = ICalExporter(obj, base, name=f"{obj.name} · my agenda")
     body = cache.get(key)
     if body is None:
-        sessions = list(
-            Session.objects.for_schedule(obj).filter(
-                pk__in=AgendaItem.objects.filter(agenda=agenda).values("session_id")
-            )
-        )
+        starred = AgendaItem.objects.filter(agenda=agenda).values("session_id")
+        sessions = load_sessions(Session.objects.for_schedule(obj).filter(pk__in=starred), obj)
         body = exporter.render(sessions)
         cache.set(key, body, CACHE_SECONDS)
     response = HttpResponse(body, content_type=exporter.content_type)

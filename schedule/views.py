@@ -5,7 +5,7 @@ keyed on when the event's data last changed.
 """
 
 from django.db.models import Exists, F, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -24,7 +24,7 @@ from .display import (
     person,
     render_rows,
 )
-from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter
+from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter, load_sessions
 from .filters import SessionFilter
 from .models import Session, SessionSpeaker
 
@@ -260,7 +260,11 @@ def schedule_ics(request: HttpRequest, event: str) -> HttpResponse:
     obj = public_event(event)
     exporter = ICalExporter(obj, request.build_absolute_uri("/"))
     return _export(
-        request, obj, exporter, lambda: list(Session.objects.for_schedule(obj)), f"{obj.slug}.ics"
+        request,
+        obj,
+        exporter,
+        lambda: load_sessions(Session.objects.for_schedule(obj), obj),
+        f"{obj.slug}.ics",
     )
 
 
@@ -269,9 +273,11 @@ def session_ics(request: HttpRequest, event: str, slug: str) -> HttpResponse:
     exporter = ICalExporter(obj, request.build_absolute_uri("/"))
 
     def sessions():  # read only when rendering: a 304 or a cached answer needs no session
-        session = get_object_or_404(Session.objects.for_schedule(obj), slug=slug)
-        exporter.name = session.title
-        return [session]
+        found = load_sessions(Session.objects.for_schedule(obj).filter(slug=slug), obj)
+        if not found:
+            raise Http404("No such session.")
+        exporter.name = found[0].title
+        return found
 
     return _export(request, obj, exporter, sessions, f"{obj.slug}-{slug}.ics")
 
@@ -284,7 +290,7 @@ def schedule_frab(request: HttpRequest, event: str, fmt: str) -> HttpResponse:
         request,
         obj,
         exporter,
-        lambda: list(Session.objects.for_schedule(obj)),
+        lambda: load_sessions(Session.objects.for_schedule(obj), obj),
         f"{obj.slug}.schedule.{fmt}",
     )
 
