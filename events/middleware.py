@@ -10,7 +10,9 @@ import time
 import uuid
 
 log = logging.getLogger("lineup.request")
-REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Matched with fullmatch: "^...$" lets a trailing newline through, which then breaks
+# the response header (a 500) and the log line.
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class RequestLogMiddleware:
@@ -19,7 +21,7 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        request.id = incoming if REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
         start = time.perf_counter()
         response = self.get_response(request)
         elapsed_ms = (time.perf_counter() - start) * 1000

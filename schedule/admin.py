@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -218,7 +219,15 @@ class SessionAdmin(EventScopedAdmin):
         return ", ".join(s.name for s in obj.speakers.all()) or "—"
 
     def _set_status(self, request, queryset, status, verb):
+        changed = list(queryset.exclude(status=status))
         count = queryset.set_status(status)
+        # An update() leaves no history: record who changed each session, as a form save does.
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=changed,
+            action_flag=CHANGE,
+            change_message=f"Changed Status to {Session.Status(status).label} (bulk action).",
+        )
         self.message_user(request, f"{count} session(s) {verb}.", messages.SUCCESS)
 
     @admin.action(description="Publish selected sessions")
