@@ -29,6 +29,7 @@ from .filters import SessionFilter
 from .models import Session, SessionSpeaker
 
 BIO_EXCERPT_CHARS = 280
+LONG_SCHEDULE = 1000  # sessions; above this the list and grid open one day at a time
 
 
 def public_event(slug: str) -> Event:
@@ -55,6 +56,14 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
     def render_page() -> HttpResponse:
         filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
         valid = filterset.is_valid()
+        one_day = valid and "day" not in query and filterset.qs.count() > LONG_SCHEDULE
+        if one_day:
+            # Thousands of sessions make a page nobody reads on a phone: open at the
+            # first day; "All days" stays one click away.
+            first = filterset.qs.order_by("starts_at").values_list("starts_at", flat=True)[0]
+            query["day"] = first.astimezone(event.tzinfo).date().isoformat()
+            filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
+            valid = filterset.is_valid()
         sessions = listing(filterset.qs, event) if valid else []
         day = filterset.form.cleaned_data.get("day") if valid else None
         others = query.copy()
@@ -70,6 +79,7 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
             "active_filters": active,
             "is_filtered": bool(active) or bool(day and day != "all" and not live_today),
             "live": live_today is not None,
+            "one_day": one_day,
             "query": query.urlencode(),
             "filter_groups": _filter_options(event, query),
             "hidden": [("day", v) for v in query.getlist("day")[:1]]
