@@ -52,12 +52,6 @@ class Upload(io.BytesIO):
         return len(self.getvalue())
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The organizers' passwords play no part here: hash them cheaply.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api():
     return APIClient()

@@ -43,8 +43,6 @@ UTC = dt.UTC
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    # Sign-ins hash passwords: the fast hasher keeps these tests quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     reset()
     yield
     reset()

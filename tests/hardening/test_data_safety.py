@@ -41,11 +41,6 @@ SAMPLE = BASE_DIR / "tests" / "schedule" / "samples" / "pretalx-democon.schedule
 UTC = dt.UTC
 
 
-@pytest.fixture(autouse=True)
-def _settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def snapshot() -> dict[str, list]:
     """Every row of every table."""
     rows = {}

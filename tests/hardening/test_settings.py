@@ -43,7 +43,7 @@ def production_env(folder: Path, **changes: str | None) -> dict[str, str]:
         TRUST_X_FORWARDED_PROTO="1",
         # A database, static and media folder of its own: never the developer's.
         DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        STATIC_ROOT=str(folder / "static"),
+        STATIC_ROOT=str(folder / "collected-static"),
         MEDIA_ROOT=str(folder / "media"),
         PYTHONDONTWRITEBYTECODE="1",
     )
@@ -68,7 +68,7 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_check_deploy_passes_with_the_production_environment(tmp_path):
     # Before collectstatic (STATIC_ROOT is empty), as in a deployment: migrate and check
     # load the URLconf, which must not need the static manifest yet.
-    assert not (tmp_path / "static").exists()
+    assert not (tmp_path / "collected-static").exists()
     done = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path)
     )

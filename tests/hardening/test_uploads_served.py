@@ -25,7 +25,6 @@ DEV_URLCONF = "tests.hardening.dev_urls"
 
 @pytest.fixture(autouse=True)
 def _settings(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Where a traversal in the upload's name would land if it were believed.
     settings.MEDIA_ROOT = tmp_path / "site" / "media"
 

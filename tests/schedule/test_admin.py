@@ -33,15 +33,6 @@ LA = zoneinfo.ZoneInfo("America/Los_Angeles")
 LONG_AGO = dt.datetime(2001, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _admin_settings(settings, tmp_path):
-    # Fast password hashing for the many users made here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # WhiteNoise warns (an error here) when STATIC_ROOT is missing, as before collectstatic.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-
-
 @dataclass
 class World:
     event: Event

@@ -30,15 +30,6 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
-def _settings(settings, tmp_path):
-    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-    # Sign-ins hash passwords: the fast hasher keeps the account tests quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
 

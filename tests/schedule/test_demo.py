@@ -260,8 +260,6 @@ def test_generate_demo_command_refuses_bad_arguments(args):
 def project_dir(settings, tmp_path):
     """setup_demo keeps the login under BASE_DIR/var: use a throw-away folder."""
     settings.BASE_DIR = tmp_path / "project"
-    # Password hashing is deliberately slow; these tests hash a dozen times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings.BASE_DIR
 
 

@@ -42,13 +42,6 @@ HHMM = re.compile(r"^\d{2}:\d{2}$")
 ACRONYM = re.compile(r"^[a-z0-9_]{4,}$")
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-
-
 @pytest.fixture(scope="module")
 def xsd():
     return xmlschema.XMLSchema(str(SCHEMAS / "schedule.xml.xsd"))

@@ -28,13 +28,6 @@ ICS = "text/calendar; charset=utf-8"
 HOSTILE = 'Evil; title, with\nnew lines\\ a backslash: "quotes"\nEND:VEVENT\nBEGIN:VEVENT'
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-
-
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LA)
 

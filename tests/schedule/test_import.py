@@ -38,13 +38,6 @@ SAMPLES = Path(__file__).resolve().parent / "samples"
 MODELS = (Event, Session, Speaker, Room, Track, SessionType, SessionSpeaker)
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-
-
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 

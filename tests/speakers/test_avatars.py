@@ -282,15 +282,6 @@ def media_files() -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-@pytest.fixture(autouse=True)
-def _admin_settings(settings, tmp_path):
-    # Fast password hashing for the organizer made here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # WhiteNoise warns (an error here) when STATIC_ROOT is missing, as before collectstatic.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-
-
 @pytest.fixture
 def organizer(db):
     return MembershipFactory(event=EventFactory(slug="avatar-conf")).user
