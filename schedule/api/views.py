@@ -9,7 +9,7 @@ import hashlib
 
 from django.core.cache import cache
 from django.db.models import F, ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
@@ -23,6 +23,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from events.caching import CACHE_SECONDS
@@ -58,18 +59,19 @@ class ConditionalMixin:
         return quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32])
 
     def conditional(self, request, event: Event, build) -> Response:
-        """304, or the answer's data from the cache (keyed by the ETag), or built anew."""
+        """304, or the answer's JSON from the cache (keyed by the ETag), or built anew."""
         etag = self.etag_for(request, event)
         if etag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
-            data = cache.get(f"api:{etag}")
-            if data is not None:
-                response = Response(data)
-            else:
-                response = build()
-                if response.status_code == 200:
-                    cache.set(f"api:{etag}", response.data, CACHE_SECONDS)
+            body = cache.get(f"api:{etag}")
+            if body is None:
+                built = build()
+                if built.status_code != 200:
+                    return built
+                body = JSONRenderer().render(built.data)
+                cache.set(f"api:{etag}", body, CACHE_SECONDS)
+            response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
         response["Last-Modified"] = http_date(event.changed_at.timestamp())
         response["Cache-Control"] = "no-cache"
