@@ -33,7 +33,9 @@ PROJECT_VARIABLES = {
 
 
 def production_env(folder: Path, **changes: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in PROJECT_VARIABLES}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests for their run, never in production.
+    leave_out = {*PROJECT_VARIABLES, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in leave_out}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="0",

@@ -271,7 +271,11 @@ class Server:
 
 def server_env(static_root: Path, media_root: Path, **extra: str) -> dict[str, str]:
     """Production settings, as an operator would set them."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PYTEST_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="0",
