@@ -191,12 +191,20 @@ class ICalExporter(Exporter):
             lines.append(("LOCATION", ical_value(vText(session.room.name))))
         lines.append(("STATUS", "CANCELLED" if session.is_cancelled else "CONFIRMED"))
         lines.append(("URL", ical_value(vUri(url))))
-        body = b"".join(Contentline(f"{name}:{value}").to_ical() + b"\r\n" for name, value in lines)
+        body = b"".join(content_line(f"{name}:{value}") for name, value in lines)
         return b"BEGIN:VEVENT\r\n" + body + b"END:VEVENT\r\n"
 
 
 def ical_value(value) -> str:
     return value.to_ical().decode()
+
+
+def content_line(line: str) -> bytes:
+    """One content line, folded by icalendar when longer than 75 octets (RFC 5545)."""
+    raw = line.encode()
+    if len(raw) <= 75:
+        return raw + b"\r\n"  # folding would leave it as it is
+    return Contentline(line).to_ical() + b"\r\n"
 
 
 # frab ---------------------------------------------------------------------
