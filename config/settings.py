@@ -272,5 +272,6 @@ LOGGING = {
         # Our request lines say the same as Django's, with the request id.
         "django.request": {"level": "CRITICAL"},
         "django.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # lockouts are warnings; each sign-in is not news
     },
 }
