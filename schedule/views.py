@@ -77,7 +77,6 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
             "days": build(sessions) if valid else [],
             "day_links": day_links(event, day if day not in ("", "all") else None, others),
             "active_filters": active,
-            "is_filtered": bool(active) or bool(day and day != "all" and not live_today),
             "live": live_today is not None,
             "one_day": one_day,
             "query": query.urlencode(),
@@ -85,7 +84,6 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
             "hidden": [("day", v) for v in query.getlist("day")[:1]]
             + [("speaker", v) for v in query.getlist("speaker")],
             "q": query.get("q", ""),
-            "grid": grid,  # the htmx fragment renders results.html alone: it must know
             "section": "grid" if grid else "schedule",  # marks the current page in the nav
         }
         partial = request.headers.get("HX-Request") == "true"
