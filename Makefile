@@ -22,7 +22,7 @@ install: $(BIN)/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py setup_demo --host $(HOST)
 	$(BIN)/python manage.py runserver $(HOST)
 
 test-deps:

@@ -16,7 +16,6 @@ DEMO_SLUG = "democon"
 DEMO_SESSIONS = 150
 DEMO_SEED = 1
 USERNAME = "organizer"
-BASE_URL = "http://127.0.0.1:8000"
 
 
 def login_file() -> Path:
@@ -38,7 +37,7 @@ def read_password(path: Path) -> str | None:
 def write_password(path: Path, password: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = (
-        f"# The demo organizer's login for {BASE_URL}/admin/ (made by manage.py setup_demo).\n"
+        "# The demo organizer's login for /admin/ (made by manage.py setup_demo).\n"
         f"username: {USERNAME}\n"
         f"password: {password}\n"
     )
@@ -66,7 +65,13 @@ class Command(BaseCommand):
         "(used by make run). Running it again changes nothing."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--host", default="127.0.0.1:8000", help="where runserver will listen (for the links)"
+        )
+
+    def handle(self, *args, host: str = "127.0.0.1:8000", **options):
+        base_url = f"http://{host}"
         event = Event.objects.filter(slug=DEMO_SLUG).first()
         if event is None:
             start = next_tuesday_in_three_months()
@@ -90,8 +95,8 @@ class Command(BaseCommand):
 
         self.stdout.write(
             "\n"
-            f"  Public schedule:  {BASE_URL}/{DEMO_SLUG}/schedule/\n"
-            f"  Organizer admin:  {BASE_URL}/admin/\n"
+            f"  Public schedule:  {base_url}/{DEMO_SLUG}/schedule/\n"
+            f"  Organizer admin:  {base_url}/admin/\n"
             f"  Username:         {USERNAME}\n"
             f"  Password:         {password}\n"
             f"  (kept in {shown(path)})\n"
