@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -112,7 +113,10 @@ class SessionAdmin(EventScopedAdmin):
     ]  # fmt: skip
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("speakers")
+        links = SessionSpeaker.objects.select_related("speaker").order_by("position", "pk")
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("speaker_links", queryset=links)
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         tz = event_timezone(request, object_id)
@@ -216,7 +220,7 @@ class SessionAdmin(EventScopedAdmin):
 
     @admin.display(description="speakers")
     def speaker_names(self, obj):
-        return ", ".join(s.name for s in obj.speakers.all()) or "—"
+        return ", ".join(link.speaker.name for link in obj.speaker_links.all()) or "—"
 
     def _set_status(self, request, queryset, status, verb):
         changed = list(queryset.exclude(status=status))

@@ -1,5 +1,5 @@
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 from events.markup import plain_text, render_markdown
@@ -68,12 +68,21 @@ class Speaker(EventData, models.Model):
             self.slug = unique_slug(Speaker, self.name, exclude_pk=self.pk, event=self.event)
         self.bio_html = render_markdown(self.bio)
         super().save(*args, **kwargs)
+        replaced = getattr(self, "_replaced_files", [])
+        if replaced:
+            storage = self.avatar.storage
+            self._replaced_files = []
+            transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
 
     def get_absolute_url(self) -> str:
         return reverse("speaker_detail", args=[self.event.slug, self.slug])
 
     def set_avatar(self, processed: ProcessedAvatar | None) -> None:
-        """Attach an avatar made by images.process_avatar (or remove it with None)."""
+        """Attach an avatar made by images.process_avatar (or remove it with None).
+
+        The files it replaces are deleted once the new ones are saved and committed.
+        """
+        self._replaced_files = [f.name for f in (self.avatar, self.avatar_thumb) if f]
         if processed is None:
             self.avatar = self.avatar_thumb = ""
         else:

@@ -693,3 +693,20 @@ def test_an_editor_may_view_but_not_change_the_event(client, a):
     assert (
         client.get(reverse("admin:schedule_session_change", args=[a.session.pk])).status_code == 200
     )
+
+
+@pytest.mark.django_db
+def test_session_changelist_lists_speakers_in_their_order(client):
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import SessionFactory, SessionSpeakerFactory, SpeakerFactory
+
+    session = SessionFactory(title="Ordered panel")
+    zed = SpeakerFactory(event=session.event, name="Zed Last-Alphabetically")
+    aaron = SpeakerFactory(event=session.event, name="Aaron First-Alphabetically")
+    SessionSpeakerFactory(session=session, speaker=aaron, position=1)
+    SessionSpeakerFactory(session=session, speaker=zed, position=0)
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(root)
+    page = client.get(reverse("admin:schedule_session_changelist")).content.decode()
+    assert "Zed Last-Alphabetically, Aaron First-Alphabetically" in page

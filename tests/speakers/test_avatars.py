@@ -401,3 +401,27 @@ def test_admin_keeps_the_avatar_when_saving_without_a_new_file(admin_client, org
     assert response.status_code == 302
     speaker.refresh_from_db()
     assert not speaker.avatar and not speaker.avatar_thumb
+
+
+@pytest.mark.django_db
+def test_replacing_or_removing_an_avatar_deletes_the_old_files(django_capture_on_commit_callbacks):
+    speaker = SpeakerFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker.set_avatar(process_avatar(upload(encode(photo(), "JPEG"))))
+        speaker.save()
+    first = [speaker.avatar.name, speaker.avatar_thumb.name]
+    storage = speaker.avatar.storage
+    assert all(storage.exists(name) for name in first)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker.set_avatar(process_avatar(upload(encode(photo(color=BLUE), "JPEG"))))
+        speaker.save()
+    second = [speaker.avatar.name, speaker.avatar_thumb.name]
+    assert not any(storage.exists(name) for name in first)
+    assert all(storage.exists(name) for name in second)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker.set_avatar(None)
+        speaker.save()
+    assert not speaker.avatar and not speaker.avatar_thumb
+    assert not any(storage.exists(name) for name in second)
