@@ -8,7 +8,7 @@ too, and are checked by the same rules as the admin.
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import F, ProtectedError, RestrictedError
+from django.db.models import Count, F, Max, ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
@@ -49,18 +49,12 @@ class Pagination(PageNumberPagination):
 
 
 class ConditionalMixin:
-    """ETag and Last-Modified from when the event's data last changed; 304 on a match."""
+    """ETag and Last-Modified from when the data last changed; 304 on a match, and the
+    answer's JSON cached under its ETag."""
 
-    def etag_for(self, request, event: Event) -> str:
-        raw = "|".join(
-            [str(event.pk), event.changed_at.isoformat(), request.get_full_path(),
-             request.headers.get("Accept", "")]
-        )  # fmt: skip
-        return quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32])
-
-    def conditional(self, request, event: Event, build) -> Response:
-        """304, or the answer's JSON from the cache (keyed by the ETag), or built anew."""
-        etag = self.etag_for(request, event)
+    def conditional(self, request, stamp: str, changed_at, build) -> HttpResponse:
+        raw = "|".join([stamp, request.get_full_path(), request.headers.get("Accept", "")])
+        etag = quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32])
         if etag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
@@ -73,9 +67,14 @@ class ConditionalMixin:
                 cache.set(f"api:{etag}", body, CACHE_SECONDS)
             response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
-        response["Last-Modified"] = http_date(event.changed_at.timestamp())
+        if changed_at is not None:
+            response["Last-Modified"] = http_date(changed_at.timestamp())
         response["Cache-Control"] = "no-cache"
         return response
+
+    def event_conditional(self, request, event: Event, build) -> HttpResponse:
+        stamp = f"{event.pk}:{event.changed_at.isoformat()}"
+        return self.conditional(request, stamp, event.changed_at, build)
 
 
 # Every answer the API can give, documented (the schema is checked against the API).
@@ -104,10 +103,14 @@ def deletes(used_by_sessions: bool = False) -> dict:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published events", responses=reads(s.EventSerializer)),
-    retrieve=extend_schema(summary="One published event", responses=reads(s.EventSerializer)),
+    list=extend_schema(
+        summary="Published events", responses=reads(s.EventSerializer, {304: NOT_MODIFIED})
+    ),
+    retrieve=extend_schema(
+        summary="One published event", responses=reads(s.EventSerializer, {304: NOT_MODIFIED})
+    ),
 )
-class EventViewSet(viewsets.ReadOnlyModelViewSet):
+class EventViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.EventSerializer
     lookup_field = "slug"
     lookup_value_regex = SLUG_RE  # what the URL accepts, documented as the pattern
@@ -115,6 +118,21 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Event.objects.published().order_by("start_date", "slug")
+
+    def _events_conditional(self, request, build):
+        # Any event's save (publishing, unpublishing) moves the latest changed_at; a
+        # deletion moves the count.
+        seen = Event.objects.aggregate(latest=Max("changed_at"), count=Count("pk"))
+        stamp = f"events:{seen['count']}:{seen['latest']}"
+        return self.conditional(request, stamp, seen["latest"], build)
+
+    def list(self, request, *args, **kwargs):
+        return self._events_conditional(request, lambda: super(EventViewSet, self).list(
+            request, *args, **kwargs))  # fmt: skip
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._events_conditional(request, lambda: super(EventViewSet, self).retrieve(
+            request, *args, **kwargs))  # fmt: skip
 
 
 EVENT_PARAM = OpenApiParameter(
@@ -189,11 +207,11 @@ class EventPartViewSet(
         return context
 
     def list(self, request, *args, **kwargs):
-        return self.conditional(request, self.get_event(), lambda: super(
+        return self.event_conditional(request, self.get_event(), lambda: super(
             EventPartViewSet, self).list(request, *args, **kwargs))  # fmt: skip
 
     def retrieve(self, request, *args, **kwargs):
-        return self.conditional(request, self.get_event(), lambda: super(
+        return self.event_conditional(request, self.get_event(), lambda: super(
             EventPartViewSet, self).retrieve(request, *args, **kwargs))  # fmt: skip
 
     def perform_create(self, serializer):
