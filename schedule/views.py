@@ -264,18 +264,6 @@ def _export(request, event: Event, exporter, sessions, filename: str) -> HttpRes
     return cached_event_response(request, event, render_export)
 
 
-def schedule_ics(request: HttpRequest, event: str) -> HttpResponse:
-    obj = public_event(event)
-    exporter = ICalExporter(obj, request.build_absolute_uri("/"))
-    return _export(
-        request,
-        obj,
-        exporter,
-        lambda: load_sessions(Session.objects.for_schedule(obj), obj),
-        f"{obj.slug}.ics",
-    )
-
-
 def session_ics(request: HttpRequest, event: str, slug: str) -> HttpResponse:
     obj = public_event(event)
     exporter = ICalExporter(obj, request.build_absolute_uri("/"))
@@ -290,16 +278,20 @@ def session_ics(request: HttpRequest, event: str, slug: str) -> HttpResponse:
     return _export(request, obj, exporter, sessions, f"{obj.slug}-{slug}.ics")
 
 
-def schedule_frab(request: HttpRequest, event: str, fmt: str) -> HttpResponse:
+EXPORTERS = {"ics": ICalExporter, "xml": FrabXMLExporter, "json": FrabJSONExporter}
+EXPORT_NAMES = {"ics": "{slug}.ics", "xml": "{slug}.schedule.xml", "json": "{slug}.schedule.json"}
+
+
+def schedule_export(request: HttpRequest, event: str, fmt: str) -> HttpResponse:
+    """The whole public schedule as iCalendar or frab XML/JSON: one view, one exporter each."""
     obj = public_event(event)
-    exporter_class = {"xml": FrabXMLExporter, "json": FrabJSONExporter}[fmt]
-    exporter = exporter_class(obj, request.build_absolute_uri("/"))
+    exporter = EXPORTERS[fmt](obj, request.build_absolute_uri("/"))
     return _export(
         request,
         obj,
         exporter,
         lambda: load_sessions(Session.objects.for_schedule(obj), obj),
-        f"{obj.slug}.schedule.{fmt}",
+        EXPORT_NAMES[fmt].format(slug=obj.slug),
     )
 
 
