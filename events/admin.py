@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404
@@ -155,9 +157,72 @@ class SessionTypeInline(EventScopedInline, admin.TabularInline):
 
 
 class MembershipInline(admin.TabularInline):
+    """Superusers pick organizers from every account."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+
+
+class MembershipByNameForm(forms.ModelForm):
+    """Owners name co-organizers by user name: no list of accounts is shown to them."""
+
+    username = forms.CharField(
+        label="User name",
+        max_length=150,
+        help_text="An account that can already sign in to the admin.",
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["username", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["username"].initial = self.instance.user.get_username()
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(
+                "There is no active account “%(name)s”.", params={"name": name}
+            )
+        if not user.is_staff:
+            raise forms.ValidationError(
+                "“%(name)s” cannot sign in to the admin yet: ask an administrator for staff "
+                "access first.",
+                params={"name": name},
+            )
+        others = Membership.objects.filter(user=user, event_id=self.instance.event_id)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                "“%(name)s” already organizes this event.", params={"name": name}
+            )
+        self.instance.user = user
+        return name
+
+
+class MembershipByNameFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        names = [
+            form.cleaned_data["username"]
+            for form in self.forms
+            if form.cleaned_data.get("username") and not form.cleaned_data.get("DELETE")
+        ]
+        if len(names) != len(set(names)):
+            raise forms.ValidationError("Each person can be listed only once.")
+
+
+class OwnerMembershipInline(EventScopedInline, admin.TabularInline):
+    model = Membership
+    form = MembershipByNameForm
+    formset = MembershipByNameFormSet
+    extra = 0
+    verbose_name = "organizer"
+    verbose_name_plural = "organizers"
 
 
 @admin.register(Event)
@@ -195,10 +260,12 @@ class EventAdmin(EventScopedAdmin):
         )
 
     def get_inlines(self, request, obj):
-        # Choosing co-organizers means listing user accounts: superusers only.
+        parts = [RoomInline, TrackInline, SessionTypeInline]
         if request.user.is_superuser:
             return self.inlines
-        return [RoomInline, TrackInline, SessionTypeInline]
+        if obj is not None and self._is_owner(request, obj):
+            return [*parts, OwnerMembershipInline]  # by user name, not from a list
+        return parts
 
     def _is_owner(self, request, obj) -> bool:
         return (

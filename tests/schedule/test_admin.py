@@ -710,3 +710,53 @@ def test_session_changelist_lists_speakers_in_their_order(client):
     client.force_login(root)
     page = client.get(reverse("admin:schedule_session_changelist")).content.decode()
     assert "Zed Last-Alphabetically, Aaron First-Alphabetically" in page
+
+
+@pytest.mark.django_db
+def test_owners_add_co_organizers_by_user_name_and_editors_cannot(client):
+    from django.contrib.auth import get_user_model
+
+    from events.models import Membership
+    from tests.factories import MembershipFactory, UserFactory
+
+    owner = MembershipFactory(role=Membership.Role.OWNER)
+    event = owner.event
+    UserFactory(username="newcomer", is_staff=True)
+    UserFactory(username="attendee", is_staff=False)
+    url = reverse("admin:events_event_change", args=[event.pk])
+    client.force_login(owner.user)
+    page = client.get(url).content.decode()
+    assert 'name="memberships-TOTAL_FORMS"' in page
+    assert "attendee" not in page  # no list of accounts for owners
+
+    def post(username, role="editor"):
+        data = {
+            "name": event.name, "slug": event.slug, "acronym": event.acronym,
+            "start_date": event.start_date, "end_date": event.end_date,
+            "timezone": event.timezone, "is_published": "on",
+            "memberships-TOTAL_FORMS": "2", "memberships-INITIAL_FORMS": "1",
+            "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-id": str(owner.pk), "memberships-0-event": str(event.pk),
+            "memberships-0-username": owner.user.username, "memberships-0-role": "owner",
+            "memberships-1-event": str(event.pk), "memberships-1-username": username,
+            "memberships-1-role": role,
+        }  # fmt: skip
+        for prefix in ("rooms", "tracks", "session_types"):
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+        return client.post(url, data)
+
+    refused = post("nobody-by-that-name")
+    assert refused.status_code == 200 and "There is no active account" in refused.content.decode()
+    refused = post("attendee")
+    assert "cannot sign in to the admin yet" in refused.content.decode()
+    refused = post(owner.user.username)
+    assert "already organizes this event" in refused.content.decode()
+    assert Membership.objects.filter(event=event).count() == 1
+
+    assert post("newcomer").status_code == 302
+    added = Membership.objects.get(event=event, user__username="newcomer")
+    assert added.role == Membership.Role.EDITOR
+
+    editor = get_user_model().objects.get(username="newcomer")
+    client.force_login(editor)
+    assert 'name="memberships-TOTAL_FORMS"' not in client.get(url).content.decode()
