@@ -114,8 +114,10 @@ class SessionAdmin(EventScopedAdmin):
 
     def get_queryset(self, request):
         links = SessionSpeaker.objects.select_related("speaker").order_by("position", "pk")
-        return super().get_queryset(request).prefetch_related(
-            Prefetch("speaker_links", queryset=links)
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("speaker_links", queryset=links))
         )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
