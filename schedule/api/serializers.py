@@ -320,6 +320,8 @@ class SessionWriteSerializer(serializers.ModelSerializer):
             )  # fmt: skip
             for link in links
         )
+        # bulk_create sends no signals: mark the event's data as changed after it.
+        Event.objects.filter(pk=session.event_id).touch()
 
     def create(self, validated_data):
         links = validated_data.pop("speakers", [])
