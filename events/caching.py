@@ -24,6 +24,9 @@ from .models import Event
 CACHE_SECONDS = 60 * 60 * 24
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 CSRF_PLACEHOLDER = "__lineup_csrf_token__"
+# Only this exact markup is filled in, never the placeholder text elsewhere: an abstract
+# may contain the word, and must not receive a visitor's token (it would leak it).
+CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 
 
 @dataclass
@@ -49,10 +52,10 @@ def _not_modified(request: HttpRequest, etag: str, last_modified: int | None) ->
 
 def with_csrf(request: HttpRequest, content: bytes) -> bytes:
     """Put this visitor's CSRF token into a shared page (bytes: no decoding of big pages)."""
-    placeholder = CSRF_PLACEHOLDER.encode()
+    placeholder = CSRF_INPUT.format(CSRF_PLACEHOLDER).encode()
     if placeholder not in content:
         return content
-    return content.replace(placeholder, get_token(request).encode())
+    return content.replace(placeholder, CSRF_INPUT.format(get_token(request)).encode())
 
 
 def cached_event_response(

@@ -77,6 +77,13 @@ class EventData:
     def changed_event_id(self) -> int | None:
         return getattr(self, "event_id", None)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # Remember the event a row was loaded with: moving it changes both events.
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_event_id = getattr(instance, "event_id", None)
+        return instance
+
 
 class EventQuerySet(models.QuerySet):
     def published(self):

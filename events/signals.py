@@ -22,9 +22,11 @@ def _touch(instance, *, deleted: bool = False) -> None:
     going = getattr(_deleting, "ids", ()) if deleted else ()
     if getattr(instance, "event_id", None) in going:
         return
-    event_id = instance.changed_event_id()
-    if event_id and event_id not in going:
-        Event.objects.filter(pk=event_id).touch()
+    event_ids = {instance.changed_event_id(), getattr(instance, "_loaded_event_id", None)}
+    event_ids -= {None, *going}
+    if event_ids:
+        Event.objects.filter(pk__in=event_ids).touch()
+    instance._loaded_event_id = getattr(instance, "event_id", None)
 
 
 @receiver(pre_delete, sender=Event)

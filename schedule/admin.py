@@ -157,7 +157,10 @@ class SessionAdmin(EventScopedAdmin):
                 upload = form.cleaned_data["file"]
                 try:
                     report = import_schedule(
-                        upload.read(), event.slug, publish=not form.cleaned_data["draft"]
+                        upload.read(),
+                        event.slug,
+                        publish=not form.cleaned_data["draft"],
+                        update_event=False,  # the event's settings are its owners' to change
                     )
                 except ImportProblem as exc:
                     form.add_error("file", f"Nothing was imported. {exc}")

@@ -18,7 +18,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from events.caching import CSRF_PLACEHOLDER, Personal
+from events.caching import CSRF_INPUT, CSRF_PLACEHOLDER, Personal
 from events.models import Event
 
 from .models import Agenda, AgendaItem, Session
@@ -184,7 +184,7 @@ def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -
     return mark_safe(  # noqa: S308 - every variable part is escaped or a slug
         f'<form class="star-form" method="post" action="{url}" hx-post="{url}" '
         f'hx-target="this" hx-swap="outerHTML">'
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_PLACEHOLDER}">'
+        f"{CSRF_INPUT.format(CSRF_PLACEHOLDER)}"
         f'<button type="submit" class="btn-star{on}" aria-pressed="{pressed}" '
         f'aria-label="{label}" title="{label}">'
         f'<span aria-hidden="true">{icon}</span><span class="star-text">{text}</span></button>'

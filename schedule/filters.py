@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from events.models import Event, Room, SessionType, Track
 from speakers.models import Speaker
 
-from .models import Session, SessionSpeaker
+from .models import Session, SessionSpeaker, public_speakers
 
 MAX_QUERY_WORDS = 10
 
@@ -99,10 +99,10 @@ class SessionFilter(django_filters.FilterSet):
         self.event = event
         super().__init__(data, queryset, **kwargs)
         self.filters["day"].extra["event"] = event
-        for name, model in (
-            ("track", Track), ("type", SessionType), ("room", Room), ("speaker", Speaker),
-        ):  # fmt: skip
+        for name, model in (("track", Track), ("type", SessionType), ("room", Room)):
             self.filters[name].queryset = model.objects.filter(event=event)
+        # Speakers not announced yet (drafts only) are as unknown as a wrong slug.
+        self.filters["speaker"].queryset = public_speakers(event)
 
     def filter_speaker(self, qs, name, value):
         if not value:

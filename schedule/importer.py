@@ -14,11 +14,20 @@ import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from lxml import etree
 
-from events.models import Event, Room, SessionType, Track, acronym_from_slug, unique_slug
+from events.models import (
+    Event,
+    Room,
+    SessionType,
+    Track,
+    acronym_from_slug,
+    unique_slug,
+    validate_timezone,
+)
 from speakers.models import Speaker
 
 from .models import Session, SessionSpeaker
@@ -61,7 +70,7 @@ class ParsedSchedule:
     format: str
     title: str
     acronym: str
-    timezone: str
+    timezone: str | None  # None when the file names no valid zone
     start: dt.date | None
     end: dt.date | None
     description: str = ""
@@ -119,17 +128,26 @@ def _duration(value: str, where: str) -> dt.timedelta:
     return delta
 
 
-def _zone(name: str, notes: list[str]) -> str:
+def _zone(name: str, notes: list[str]) -> str | None:
+    """The file's IANA time zone, by the same rule as Event.timezone; None if it has none."""
     name = (name or "").strip()
     if not name:
         notes.append("The file names no time zone; UTC was used.")
-        return "UTC"
+        return None
     try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        validate_timezone(name)
+    except ValidationError:
         notes.append(f"Unknown time zone “{name}”; UTC was used.")
-        return "UTC"
+        return None
     return name
+
+
+def _list(value, where: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ImportProblem(f"{where}: a list was expected.")
+    return value
 
 
 def _date_only(value: str) -> dt.date | None:
@@ -142,7 +160,7 @@ def _date_only(value: str) -> dt.date | None:
         return None
 
 
-def _start(date_value: str, tz: str, where: str, notes: list[str]) -> dt.datetime:
+def _start(date_value: str, tz: str | None, where: str, notes: list[str]) -> dt.datetime:
     value = (date_value or "").strip()
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -151,8 +169,8 @@ def _start(date_value: str, tz: str, where: str, notes: list[str]) -> dt.datetim
     if not 1 < moment.year < 9999:  # converting or adding a duration would overflow
         raise ImportProblem(f"{where}: date “{value}” is out of range.")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz))
-        notes.append(f"{where}: date without offset, read in {tz}.")
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz or "UTC"))
+        notes.append(f"{where}: date without offset, read in {tz or 'UTC'}.")
     return moment.astimezone(dt.UTC)
 
 
@@ -305,6 +323,8 @@ class JSONReader:
             raise ImportProblem(
                 f"line {exc.lineno}, column {exc.colno}: the JSON is malformed ({exc.msg})."
             ) from None
+        except RecursionError:
+            raise ImportProblem("The JSON is nested too deeply to be a schedule.") from None
         schedule = document.get("schedule") if isinstance(document, dict) else None
         if not isinstance(schedule, dict):
             raise ImportProblem("$: the document has no “schedule” object.")
@@ -325,12 +345,12 @@ class JSONReader:
             description=str(conference.get("description") or ""),
             notes=self.notes,
         )
-        for track in conference.get("tracks") or []:
+        for track in _list(conference.get("tracks"), "$.schedule.conference.tracks"):
             if isinstance(track, dict) and track.get("name"):
                 color = str(track.get("color") or "")
                 if re.fullmatch(r"#[0-9a-fA-F]{6}", color):
                     result.track_colors[str(track["name"])] = color.lower()
-        for room in conference.get("rooms") or []:
+        for room in _list(conference.get("rooms"), "$.schedule.conference.rooms"):
             if isinstance(room, dict) and room.get("name"):
                 capacity = room.get("capacity")
                 result.room_capacity[str(room["name"])] = (
@@ -368,7 +388,7 @@ class JSONReader:
         else:
             ends_at = starts_at + _duration(str(event.get("duration") or ""), where)
         persons = []
-        for p, person in enumerate(event.get("persons") or []):
+        for p, person in enumerate(_list(event.get("persons"), f"{where}.persons")):
             if not isinstance(person, dict):
                 raise ImportProblem(f"{where}.persons[{p}]: a person must be an object.")
             name = str(person.get("name") or person.get("public_name") or "").strip()
@@ -418,22 +438,26 @@ def _event_dates(parsed: ParsedSchedule, tz: zoneinfo.ZoneInfo) -> tuple[dt.date
 
 
 @transaction.atomic
-def apply(parsed: ParsedSchedule, event_slug: str, *, publish: bool = True) -> Report:
+def apply(
+    parsed: ParsedSchedule, event_slug: str, *, publish: bool = True, update_event: bool = True
+) -> Report:
+    """Write a parsed file. ``update_event=False`` (the admin's upload) leaves an existing
+    event's name, acronym, time zone and description as they are: only its dates grow."""
     _check_file(parsed)
     report = Report(format=parsed.format)
-    tz = zoneinfo.ZoneInfo(parsed.timezone)
-    start, end = _event_dates(parsed, tz)
     event = Event.objects.select_for_update().filter(slug=event_slug).first()
     created = event is None
     if created:
-        event = Event(slug=event_slug, is_published=publish)
-    event.name = parsed.title[:200]
-    event.acronym = parsed.acronym[:50]
-    event.timezone = parsed.timezone
+        event = Event(slug=event_slug, is_published=publish, timezone=parsed.timezone or "UTC")
+    if created or update_event:
+        event.name = parsed.title[:200]
+        event.acronym = parsed.acronym[:50]
+        event.timezone = parsed.timezone or event.timezone
+        if parsed.description:
+            event.description = parsed.description
+    start, end = _event_dates(parsed, zoneinfo.ZoneInfo(event.timezone))
     event.start_date = min(start, event.start_date) if not created else start
     event.end_date = max(end, event.end_date) if not created else end
-    if parsed.description:
-        event.description = parsed.description
     if (event.end_date - event.start_date).days > 60:
         raise ImportProblem("The sessions span more than 61 days: is this one conference?")
     event.save()
@@ -518,6 +542,8 @@ def apply(parsed: ParsedSchedule, event_slug: str, *, publish: bool = True) -> R
     return report
 
 
-def import_schedule(data: bytes, event_slug: str, *, publish: bool = True) -> Report:
+def import_schedule(
+    data: bytes, event_slug: str, *, publish: bool = True, update_event: bool = True
+) -> Report:
     """Parse, then write in one transaction. Raises ImportProblem and changes nothing."""
-    return apply(parse(data), event_slug, publish=publish)
+    return apply(parse(data), event_slug, publish=publish, update_event=update_event)

@@ -3,9 +3,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.timezone import now as django_now
 
 from events.markup import plain_text, render_markdown
 from events.models import (
@@ -57,7 +58,8 @@ class SessionQuerySet(EventScopedQuerySet):
     def set_status(self, status: str) -> int:
         """Change the status of many sessions at once, keeping caches honest."""
         event_ids = set(self.values_list("event_id", flat=True))
-        count = self.update(status=status)
+        # updated_at too: API clients poll with updated_since.
+        count = self.update(status=status, updated_at=django_now())
         Event.objects.filter(pk__in=event_ids).touch()
         return count
 
@@ -203,6 +205,14 @@ class Session(EventData, models.Model):
         return [
             link for link in self.speaker_links.all() if link.role == SessionSpeaker.Role.MODERATOR
         ]
+
+
+def public_speakers(event: Event):
+    """Speakers with at least one public session: the others are not announced yet."""
+    public_links = SessionSpeaker.objects.filter(
+        speaker=OuterRef("pk"), session__status__in=Session.PUBLIC_STATUSES
+    )
+    return Speaker.objects.filter(event=event).filter(Exists(public_links))
 
 
 class SessionSpeaker(EventData, models.Model):

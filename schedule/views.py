@@ -4,7 +4,7 @@ Pages are cached and answer conditional requests through ``cached_event_response
 keyed on when the event's data last changed.
 """
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,7 +13,6 @@ from django.utils.text import Truncator
 from events.caching import cached_event_response
 from events.models import Event, Room
 from events.timefmt import span
-from speakers.models import Speaker
 
 from .agenda import personalize, star_button
 from .display import (
@@ -26,7 +25,7 @@ from .display import (
 )
 from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter, load_sessions
 from .filters import SessionFilter
-from .models import Session, SessionSpeaker
+from .models import Session, public_speakers
 
 BIO_EXCERPT_CHARS = 280
 LONG_SCHEDULE = 1000  # sessions; above this the list and grid open one day at a time
@@ -34,15 +33,6 @@ LONG_SCHEDULE = 1000  # sessions; above this the list and grid open one day at a
 
 def public_event(slug: str) -> Event:
     return get_object_or_404(Event.objects.published(), slug=slug)
-
-
-def public_speakers(event: Event):
-    """Speakers with at least one public session: the others are not announced yet."""
-    public_links = SessionSpeaker.objects.filter(
-        speaker=OuterRef("pk"),
-        session__status__in=Session.PUBLIC_STATUSES,
-    )
-    return Speaker.objects.filter(event=event).filter(Exists(public_links))
 
 
 def _filtered_schedule(request: HttpRequest, event: Event, template: str, build, *, grid=False):

@@ -31,8 +31,7 @@ from events.models import Event, Membership, Room, SessionType, Track
 from speakers.models import Speaker
 
 from ..filters import SessionFilter
-from ..models import Session
-from ..views import public_speakers
+from ..models import Session, public_speakers
 from . import serializers as s
 
 SAFE = permissions.SAFE_METHODS

@@ -111,8 +111,7 @@ def pages_for(event) -> list[tuple[str, str]]:
     from django.urls import reverse
 
     from schedule import agenda as agendas
-    from schedule.models import Agenda, AgendaItem, Session
-    from schedule.views import public_speakers
+    from schedule.models import Agenda, AgendaItem, Session, public_speakers
 
     session = Session.objects.for_schedule(event).filter(speakers__isnull=False).first()
     speaker = public_speakers(event).order_by("name").first()
