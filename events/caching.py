@@ -75,7 +75,7 @@ def cached_event_response(
         str(event.pk),
         event.changed_at.isoformat(),
         event.phase(),  # the banner changes when the event starts and ends
-        request.get_full_path(),
+        request.build_absolute_uri(),  # host and scheme too: pages carry absolute URLs
         request.headers.get("HX-Request", ""),
         variant,
     )

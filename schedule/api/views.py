@@ -52,7 +52,8 @@ class ConditionalMixin:
     answer's JSON cached under its ETag."""
 
     def conditional(self, request, stamp: str, changed_at, build) -> HttpResponse:
-        raw = "|".join([stamp, request.get_full_path(), request.headers.get("Accept", "")])
+        # The full URL: answers carry absolute URLs, so each host has its own copy.
+        raw = "|".join([stamp, request.build_absolute_uri(), request.headers.get("Accept", "")])
         etag = quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32])
         if etag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
             response = Response(status=status.HTTP_304_NOT_MODIFIED)

@@ -128,3 +128,15 @@ def test_time_zones_follow_the_events_own_rule(zone):
     report = import_schedule(frab_json(time_zone_name=zone), "conf")
     assert Event.objects.get(slug="conf").timezone == "UTC"
     assert any(zone in note for note in report.notes)
+
+
+def test_each_host_gets_its_own_cached_copy(client, settings):
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    session = SessionFactory()
+    url = session.get_absolute_url()
+    first = client.get(url, HTTP_HOST="one.example").content.decode()
+    second = client.get(url, HTTP_HOST="two.example").content.decode()
+    assert "http://one.example/" in first and "http://two.example/" in second
+    api = f"/api/v1/events/{session.event.slug}/sessions/"
+    client.get(api, HTTP_HOST="one.example")
+    assert "two.example" in client.get(api, HTTP_HOST="two.example").content.decode()
