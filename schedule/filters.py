@@ -18,6 +18,7 @@ from speakers.models import Speaker
 from .models import Session, SessionSpeaker, public_speakers
 
 MAX_QUERY_WORDS = 10
+MAX_QUERY_LENGTH = 200
 
 
 class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
@@ -89,7 +90,7 @@ class SessionFilter(django_filters.FilterSet):
         queryset=Speaker.objects.none(), noun="speaker", method="filter_speaker",
         label="Speaker",
     )  # fmt: skip
-    q = django_filters.CharFilter(method="filter_text", label="Search", max_length=200)
+    q = django_filters.CharFilter(method="filter_text", label="Search", max_length=MAX_QUERY_LENGTH)
 
     class Meta:
         model = Session

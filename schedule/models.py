@@ -172,10 +172,6 @@ class Session(EventData, models.Model):
         return self.frab_id or self.pk
 
     @property
-    def is_public(self) -> bool:
-        return self.status in self.PUBLIC_STATUSES
-
-    @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 

@@ -24,7 +24,7 @@ from .display import (
     render_rows,
 )
 from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter, load_sessions
-from .filters import SessionFilter
+from .filters import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, SessionFilter
 from .models import Session, public_speakers
 
 BIO_EXCERPT_CHARS = 280
@@ -193,12 +193,12 @@ def speaker_list(request: HttpRequest, event: str) -> HttpResponse:
         q = request.GET.get("q", "").strip()
         speakers = public_speakers(obj)
         error = ""
-        if len(q) > 200:
-            error = "q: the search text is too long (at most 200 characters)."
+        if len(q) > MAX_QUERY_LENGTH:
+            error = f"q: the search text is too long (at most {MAX_QUERY_LENGTH} characters)."
         elif "\x00" in q:  # PostgreSQL refuses NUL in text: a 500 otherwise
             error = "q: the search text cannot contain a NUL character."
         else:
-            for word in q.split()[:10]:
+            for word in q.split()[:MAX_QUERY_WORDS]:
                 speakers = speakers.filter(
                     Q(name__icontains=word) | Q(company__icontains=word)
                     | Q(job_title__icontains=word)

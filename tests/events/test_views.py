@@ -1,7 +1,6 @@
 """The list of events and an event's home page."""
 
 import datetime as dt
-import re
 import zoneinfo
 
 import pytest
@@ -10,31 +9,9 @@ from django.utils import timezone
 
 from events.models import Event
 from tests.factories import EventFactory
+from tests.html import attr, find_all, text
 
 pytestmark = pytest.mark.django_db
-
-
-def find_all(node, tag=None, cls=None):
-    found = []
-    for child in node.children:
-        if isinstance(child, str):
-            continue
-        classes = (dict(child.attributes).get("class") or "").split()
-        if (tag is None or child.name == tag) and (cls is None or cls in classes):
-            found.append(child)
-        found.extend(find_all(child, tag, cls))
-    return found
-
-
-def text(node) -> str:
-    if isinstance(node, str):
-        return node
-    joined = " ".join(" ".join(text(child) for child in node.children).split())
-    return re.sub(r" ([,.;:])", r"\1", joined)  # "<time>May 6</time>, 2030"
-
-
-def attr(element, name):
-    return dict(element.attributes).get(name)
 
 
 def today_in(tz_name: str) -> dt.date:

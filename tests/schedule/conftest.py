@@ -8,12 +8,10 @@ cancelled talk and a draft that must never show.
 """
 
 import datetime as dt
-import re
 import zoneinfo
 from types import SimpleNamespace
 
 import pytest
-from django.test.html import Element, RootElement, parse_html
 
 from schedule.models import Session, SessionSpeaker
 from tests.factories import (
@@ -165,64 +163,9 @@ def conf(db):
     )  # fmt: skip
 
 
-class Html:
-    """Reading pages through Django's own test HTML parser (it also rejects end tags
-    that close nothing, so every parsed page is at least well nested)."""
-
-    @staticmethod
-    def dom(response) -> Element:
-        document = parse_html(response.content.decode())
-        if not isinstance(document, RootElement):  # a fragment of one element
-            root = RootElement()
-            root.append(document)
-            document = root
-        return document
-
-    @staticmethod
-    def attr(element: Element, name: str) -> str | None:
-        return dict(element.attributes).get(name)
-
-    @classmethod
-    def find_all(cls, node: Element, tag: str | None = None, cls_: str | None = None, **attrs):
-        """Elements under ``node`` (depth first) by tag, one CSS class, attribute values."""
-        found = []
-        for child in node.children:
-            if isinstance(child, str):
-                continue
-            values = dict(child.attributes)
-            if (
-                (tag is None or child.name == tag)
-                and (cls_ is None or cls_ in (values.get("class") or "").split())
-                and all(values.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())
-            ):
-                found.append(child)
-            found.extend(cls.find_all(child, tag, cls_, **attrs))
-        return found
-
-    @classmethod
-    def find(cls, node: Element, tag: str | None = None, cls_: str | None = None, **attrs):
-        found = cls.find_all(node, tag, cls_, **attrs)
-        assert len(found) == 1, f"expected one <{tag} class={cls_} {attrs}>, found {len(found)}"
-        return found[0]
-
-    @classmethod
-    def text(cls, node) -> str:
-        if isinstance(node, str):
-            return node
-        joined = " ".join(" ".join(cls.text(child) for child in node.children).split())
-        return re.sub(r" ([,.;:])", r"\1", joined)  # "<time>May 6</time>, 2030"
-
-    @classmethod
-    def meta(cls, node: Element) -> dict[str, str]:
-        """<meta property|name=… content=…> as a dict."""
-        tags = cls.find_all(node, "meta")
-        return {
-            (cls.attr(m, "property") or cls.attr(m, "name")): cls.attr(m, "content")
-            for m in tags
-            if cls.attr(m, "property") or cls.attr(m, "name")
-        }
-
-
 @pytest.fixture
 def html():
-    return Html
+    """The page-reading helpers of tests/html.py."""
+    from tests import html as helpers
+
+    return helpers

@@ -1,12 +1,10 @@
 """The public speaker pages: the directory (with search) and one speaker."""
 
 import datetime as dt
-import re
 import zoneinfo
 from types import SimpleNamespace
 
 import pytest
-from django.test.html import RootElement, parse_html
 
 from schedule.models import Session, SessionSpeaker
 from tests.factories import (
@@ -16,6 +14,7 @@ from tests.factories import (
     SessionSpeakerFactory,
     SpeakerFactory,
 )
+from tests.html import attr, dom, find, find_all, meta, text
 
 pytestmark = pytest.mark.django_db
 
@@ -26,56 +25,6 @@ BIO = (
     + "He has given many talks about clusters. " * 12
     + "\n\nThe last sentence of the bio."
 )
-
-
-def dom(response):
-    document = parse_html(response.content.decode())
-    if not isinstance(document, RootElement):
-        root = RootElement()
-        root.append(document)
-        document = root
-    return document
-
-
-def find_all(node, tag=None, cls=None, **attrs):
-    found = []
-    for child in node.children:
-        if isinstance(child, str):
-            continue
-        values = dict(child.attributes)
-        if (
-            (tag is None or child.name == tag)
-            and (cls is None or cls in (values.get("class") or "").split())
-            and all(values.get(k.replace("_", "-")) == v for k, v in attrs.items())
-        ):
-            found.append(child)
-        found.extend(find_all(child, tag, cls, **attrs))
-    return found
-
-
-def find(node, tag=None, cls=None, **attrs):
-    found = find_all(node, tag, cls, **attrs)
-    assert len(found) == 1, (tag, cls, attrs, len(found))
-    return found[0]
-
-
-def text(node) -> str:
-    if isinstance(node, str):
-        return node
-    joined = " ".join(" ".join(text(child) for child in node.children).split())
-    return re.sub(r" ([,.;:])", r"\1", joined)  # "<time>May 6</time>, 2030"
-
-
-def attr(element, name):
-    return dict(element.attributes).get(name)
-
-
-def meta(document) -> dict[str, str]:
-    return {
-        attr(m, "property") or attr(m, "name"): attr(m, "content")
-        for m in find_all(document, "meta")
-        if attr(m, "property") or attr(m, "name")
-    }
 
 
 @pytest.fixture
