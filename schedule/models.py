@@ -59,7 +59,9 @@ class SessionQuerySet(EventScopedQuerySet):
         """Change the status of many sessions at once, keeping caches honest."""
         event_ids = set(self.values_list("event_id", flat=True))
         # updated_at too: API clients poll with updated_since.
-        count = self.update(status=status, updated_at=django_now())
+        count = self.update(
+            status=status, updated_at=django_now(), version=models.F("version") + 1
+        )
         Event.objects.filter(pk__in=event_ids).touch()
         return count
 
@@ -107,6 +109,12 @@ class Session(EventData, models.Model):
     )
     speakers = models.ManyToManyField(
         Speaker, through="SessionSpeaker", related_name="sessions", blank=True
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one at every change: the board refuses a change based on an "
+        "older version, and calendar clients read it as the event's SEQUENCE.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -157,6 +165,10 @@ class Session(EventData, models.Model):
         if self.frab_id is None:
             self.frab_id = next_frab_id(self.event_id)
         self.abstract_html = render_markdown(self.abstract)
+        if self.pk is not None and not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
