@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "events.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for uncached answers; cached ones come compressed (events/compression.py)
+    "events.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,6 +123,12 @@ TEMPLATES = [
     },
 ]
 
+if not DEBUG and not env("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set when DEBUG is off (postgres://user:password@host/lineup, "
+        "or sqlite:////absolute/path.sqlite3 for one machine); is the environment file "
+        "loaded (set -a; . /etc/lineup/env; set +a)?"
+    )
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -239,7 +247,11 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # "preload" is a promise to the browsers' preload list, hard to take back: only on
+    # request. Off, Django's W021 warning says so; it is silenced as a deliberate choice.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # A strict Content-Security-Policy: no inline script or style anywhere (our templates,
 # the admin and the API docs alike), nothing loaded from other hosts.

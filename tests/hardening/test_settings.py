@@ -220,7 +220,8 @@ def test_production_runs_with_debug_off(production):
 def test_security_headers(production, page):
     response = production[page]
     headers = response["headers"]
-    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    # No "preload" unless SECURE_HSTS_PRELOAD=1 (tests/test_deploy_settings.py).
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
