@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: help install run test test-sqlite test-postgres test-services test-deps lint fmt bench loadtest lock clean
+.PHONY: help install install-dev run test test-sqlite test-postgres test-services test-deps lint fmt bench loadtest lock clean
 
 help:
 	@echo "make run    set up everything and serve the demo on http://$(HOST)/"
@@ -13,12 +13,20 @@ help:
 	@echo "make loadtest  4 gunicorn workers on PostgreSQL and Redis under 30 s of load, on 127.0.0.1"
 	@echo "make lint / make fmt / make lock / make clean"
 
+# Production packages only (requirements.lock): enough for make run and a server.
 $(BIN)/.installed: requirements.lock
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
 	touch $@
 
+# Production packages plus the test and lint tools (requirements-dev.lock).
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.lock
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
 install: $(BIN)/.installed
+
+install-dev: $(BIN)/.installed-dev
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -28,30 +36,30 @@ run: install
 test-deps:
 	bash scripts/install-test-deps.sh
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-fmt: install
+fmt: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test-sqlite: install
+test-sqlite: install-dev
 	@echo "=== pytest on SQLite (with browser tests) ==="
 	DATABASE_URL= REDIS_URL= $(BIN)/pytest -m "not services"
 
-test-postgres: install
+test-postgres: install-dev
 	@echo "=== pytest on PostgreSQL ==="
 	REDIS_URL= bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser and not services"
 
-test-services: install
+test-services: install-dev
 	@echo "=== several gunicorn workers on PostgreSQL and Redis, and their faults ==="
 	bash scripts/with-postgres.sh bash scripts/with-redis.sh $(BIN)/pytest -m services
 
-test: install test-deps lint test-sqlite test-postgres test-services
+test: install-dev test-deps lint test-sqlite test-postgres test-services
 
-bench: install
+bench: install-dev
 	$(BIN)/python -m tests.bench.run
 
 # 20 simulated visitors for 30 s against gunicorn on a private PostgreSQL and Redis
@@ -59,12 +67,17 @@ bench: install
 loadtest: install
 	bash scripts/loadtest.sh
 
-# Re-pin every dependency after changing pyproject.toml.
+# Re-pin every dependency after changing pyproject.toml: requirements.lock for
+# production (the project's dependencies), requirements-dev.lock for tests and lint (the
+# same pins plus the dev extras).
 lock:
 	rm -rf .lockenv && $(PY) -m venv .lockenv
-	.lockenv/bin/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > .lockenv/deps.txt
+	.lockenv/bin/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies']))" > .lockenv/deps.txt
+	.lockenv/bin/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['optional-dependencies']['dev']))" > .lockenv/dev.txt
 	.lockenv/bin/pip install -q -r .lockenv/deps.txt
-	.lockenv/bin/pip freeze > requirements.lock
+	.lockenv/bin/pip freeze --exclude-editable > requirements.lock
+	.lockenv/bin/pip install -q -c requirements.lock -r .lockenv/dev.txt
+	.lockenv/bin/pip freeze --exclude-editable > requirements-dev.lock
 	rm -rf .lockenv
 
 clean:
