@@ -7,13 +7,14 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from events import views as event_views
-from schedule import account_views
+from schedule import account_views, board_views
 
 admin.site.site_header = "Lineup for organizers"
 admin.site.site_title = "Lineup admin"
 admin.site.index_title = "Your events"
 
 urlpatterns = [
+    *board_views.urls(),  # /admin/events/event/<id>/board/…, before the admin's own routes
     path("admin/", admin.site.urls),
     path("healthz", event_views.healthz, name="healthz"),
     # Lazy: with DEBUG=0 the hashed name comes from the manifest, which does not exist

@@ -142,6 +142,18 @@ class Clash:
     second: Session
 
 
+def overlapping_pairs(members: list, spans: dict) -> list[tuple]:
+    """Pairs of ``members`` whose (start, end) in ``spans`` overlap, earliest first."""
+    ordered = sorted(members, key=lambda m: spans[m][0])
+    pairs = []
+    for i, first in enumerate(ordered):
+        for second in ordered[i + 1 :]:
+            if spans[second][0] >= spans[first][1]:
+                break
+            pairs.append((first, second))
+    return pairs
+
+
 def find_clashes(event) -> list[Clash]:
     """Every room and speaker double-booking in an event, e.g. after an import."""
     sessions = list(
@@ -151,20 +163,17 @@ def find_clashes(event) -> list[Clash]:
         .order_by("starts_at")
     )
     by_id = {s.pk: s for s in sessions}
+    spans = {s.pk: (s.starts_at, s.ends_at) for s in sessions}
     # Grouped by id, not name: two rooms or speakers may share a name.
-    groups: dict[tuple[str, str, int], list[Session]] = defaultdict(list)
+    groups: dict[tuple[str, str, int], list[int]] = defaultdict(list)
     for session in sessions:
         if session.room_id:
-            groups[("room", session.room.name, session.room_id)].append(session)
+            groups[("room", session.room.name, session.room_id)].append(session.pk)
     links = SessionSpeaker.objects.filter(session_id__in=by_id).select_related("speaker")
     for link in links:
-        groups[("speaker", link.speaker.name, link.speaker_id)].append(by_id[link.session_id])
-    clashes = []
-    for (kind, where, _), members in sorted(groups.items()):
-        members.sort(key=lambda s: s.starts_at)
-        for i, first in enumerate(members):
-            for second in members[i + 1 :]:
-                if second.starts_at >= first.ends_at:
-                    break
-                clashes.append(Clash(kind, where, first, second))
-    return clashes
+        groups[("speaker", link.speaker.name, link.speaker_id)].append(link.session_id)
+    return [
+        Clash(kind, where, by_id[first], by_id[second])
+        for (kind, where, _), members in sorted(groups.items())
+        for first, second in overlapping_pairs(members, spans)
+    ]

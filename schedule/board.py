@@ -1,0 +1,346 @@
+"""The organizers' schedule board: what it shows and how it changes sessions.
+
+Every change made on the board, by the admin's bulk actions or by "copy to all rooms"
+goes through ``apply_changes``: one transaction that locks the sessions, refuses a change
+based on a stale ``Session.version``, writes the new placement, runs the scheduling rules
+of ``rules.py`` on the result (so a batch is judged as a whole, not one row at a time),
+and writes the admin's history. A refused change leaves nothing behind.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.urls import reverse
+
+from events.models import Event, Room
+from events.timefmt import clock, day_heading
+
+from .models import AgendaItem, Session, SessionSpeaker
+from .rules import check_session, overlapping_pairs
+
+STEPS = (5, 10, 15, 30)
+MAX_DURATION = 24 * 60  # minutes: a slot longer than a day is a typo
+
+
+class BoardError(Exception):
+    """A change the board refuses. ``status`` is the HTTP status to answer with."""
+
+    status = 400
+
+    def __init__(self, message: str | list[str], session: Session | None = None):
+        self.messages = [message] if isinstance(message, str) else list(message)
+        self.session = session
+        super().__init__(" ".join(self.messages))
+
+
+class StaleChange(BoardError):
+    status = 409
+
+
+@dataclass
+class Change:
+    """New values for one session; ``version`` is the one the change was based on."""
+
+    session_id: int
+    values: dict
+    version: int | None = None
+
+
+# Reading -------------------------------------------------------------------------------
+
+
+def local_minutes(moment: dt.datetime, tz) -> tuple[dt.date, int]:
+    local = moment.astimezone(tz)
+    return local.date(), local.hour * 60 + local.minute
+
+
+def at_local(event: Event, day: dt.date, minutes: int) -> dt.datetime:
+    """The instant that reads ``minutes`` after midnight of ``day`` in the event's zone."""
+    naive = dt.datetime.combine(day, dt.time.min) + dt.timedelta(minutes=minutes)
+    return naive.replace(tzinfo=event.tzinfo)
+
+
+def slot_words(session: Session, rooms: dict[int, str] | None = None) -> str:
+    """ "Tue Feb 24 10:00am–10:40am, Magnolia", or "unscheduled", for history and messages."""
+    if session.starts_at is None:
+        return "unscheduled"
+    tz = session.event.tzinfo
+    start = session.starts_at.astimezone(tz)
+    when = f"{start:%a %b} {start.day} {clock(start, tz)}–{clock(session.ends_at, tz)}"
+    if session.room_id is None:
+        return f"{when}, all rooms"
+    name = rooms[session.room_id] if rooms else str(session.room)
+    return f"{when}, {name}"
+
+
+def fingerprint(event: Event) -> str:
+    """Changes whenever any session of the event (drafts included) or the event changes."""
+    seen = Session.objects.filter(event=event).aggregate(n=Count("pk"), last=Max("updated_at"))
+    last = seen["last"].isoformat() if seen["last"] else "-"
+    return f"{seen['n']}|{last}|{event.changed_at.isoformat()}"
+
+
+def session_row(values: dict, speakers: list, stars: int, tz) -> dict:
+    row = {
+        "id": values["id"],
+        "v": values["version"],
+        "title": values["title"],
+        "status": values["status"],
+        "track": values["track_id"],
+        "type": values["session_type_id"],
+        "room": values["room_id"],
+        "speakers": speakers,
+        "stars": stars,
+        "day": None,
+        "start": None,
+        "duration": None,
+    }
+    if values["starts_at"] is not None:
+        day, start = local_minutes(values["starts_at"], tz)
+        row["day"] = day.isoformat()
+        row["start"] = start
+        row["duration"] = round((values["ends_at"] - values["starts_at"]).total_seconds() / 60)
+    return row
+
+
+def board_state(event: Event, session_ids: Iterable[int] | None = None) -> dict:
+    """Everything the board draws, as JSON-ready data, in a fixed number of queries.
+
+    With ``session_ids``, only those sessions (for the answer to a move).
+    """
+    tz = event.tzinfo
+    sessions = Session.objects.filter(event=event)
+    if session_ids is not None:
+        sessions = sessions.filter(pk__in=list(session_ids))
+    values = list(
+        sessions.order_by("starts_at", "title").values(
+            "id", "version", "title", "status", "track_id", "session_type_id", "room_id",
+            "starts_at", "ends_at",
+        )
+    )  # fmt: skip
+    ids = [v["id"] for v in values]
+    speakers: dict[int, list] = defaultdict(list)
+    links = (
+        SessionSpeaker.objects.filter(session_id__in=ids)
+        .order_by("session_id", "position", "speaker__name")
+        .values_list("session_id", "speaker_id", "speaker__name", "role")
+    )
+    for session_id, speaker_id, name, role in links:
+        speakers[session_id].append([speaker_id, name, role])
+    stars = dict(
+        AgendaItem.objects.filter(session_id__in=ids)
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "n")
+    )
+    rows = [session_row(v, speakers[v["id"]], stars.get(v["id"], 0), tz) for v in values]
+    state = {"sessions": rows}
+    if session_ids is None:
+        state.update(
+            event_parts(event),
+            clashes=clash_list(values, speakers),
+            fingerprint=fingerprint(event),
+        )
+    return state
+
+
+def event_parts(event: Event) -> dict:
+    days = [
+        {
+            "date": day.isoformat(),
+            "label": f"{day:%a} {day:%b} {day.day}",
+            "heading": day_heading(day),
+            "zone": at_local(event, day, 12 * 60).tzname(),
+        }
+        for day in event.days
+    ]
+    return {
+        "event": {
+            "id": event.pk,
+            "name": event.name,
+            "timezone": event.timezone,
+            "days": days,
+            "admin_change_url": reverse("admin:schedule_session_change", args=[0]),
+        },
+        "rooms": list(event.rooms.order_by("position", "name").values("id", "name", "capacity")),
+        "tracks": list(event.tracks.order_by("position", "name").values("id", "name", "color")),
+        "types": list(event.session_types.order_by("name").values("id", "name", "is_break")),
+    }
+
+
+def clash_list(values: list[dict], speakers: dict[int, list]) -> list[dict]:
+    """Room and speaker double-bookings among loaded session values (cancelled left out)."""
+    live = {
+        v["id"]: v
+        for v in values
+        if v["starts_at"] is not None and v["status"] != Session.Status.CANCELLED
+    }
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for v in live.values():
+        if v["room_id"] is not None:
+            groups[("room", v["room_id"], "")].append(v["id"])
+    for session_id, links in speakers.items():
+        if session_id in live:
+            for speaker_id, name, _role in links:
+                groups[("speaker", speaker_id, name)].append(session_id)
+    spans = {pk: (v["starts_at"], v["ends_at"]) for pk, v in live.items()}
+    return [
+        {"kind": kind, "what": what, "name": name, "sessions": [first, second]}
+        for (kind, what, name), members in groups.items()
+        for first, second in overlapping_pairs(members, spans)
+    ]
+
+
+# Changing ------------------------------------------------------------------------------
+
+PLACEMENT = ("room_id", "starts_at", "ends_at")
+
+
+def placement(event: Event, room_id, day, start, duration) -> dict:
+    """Check the raw parts of a placement and turn them into field values."""
+    if room_id is not None and not Room.objects.filter(event=event, pk=room_id).exists():
+        raise BoardError("That room is not one of this event's rooms.")
+    if day is None:
+        return {"room_id": None, "starts_at": None, "ends_at": None}
+    if not 0 <= start < 24 * 60:
+        raise BoardError("The start time must lie within the day (00:00 to 23:59).")
+    if not 1 <= duration <= MAX_DURATION:
+        raise BoardError(f"The length must be between 1 and {MAX_DURATION} minutes.")
+    starts_at = at_local(event, day, start)
+    return {
+        "room_id": room_id,
+        "starts_at": starts_at,
+        "ends_at": starts_at + dt.timedelta(minutes=duration),
+    }
+
+
+def _describe(session: Session, before: dict, rooms: dict[int, str]) -> str:
+    parts = []
+    old = Session(event=session.event, **{k: before[k] for k in PLACEMENT})
+    if any(before[k] != getattr(session, k) for k in PLACEMENT):
+        parts.append(f"Moved from {slot_words(old, rooms)} to {slot_words(session, rooms)}")
+    for key, label in (("track_id", "track"), ("session_type_id", "type")):
+        if key in before and before[key] != getattr(session, key):
+            parts.append(f"Changed {label}")
+    return "; ".join(parts) + "."
+
+
+@transaction.atomic
+def apply_changes(event: Event, user, changes: list[Change], *, how: str) -> list[Session]:
+    """Apply every change or none; see the module's docstring.
+
+    ``how`` ends each history message ("on the board", "bulk action").
+    """
+    ids = [c.session_id for c in changes]
+    if len(set(ids)) != len(ids):
+        raise BoardError("Each session can be changed only once at a time.")
+    locked = {
+        s.pk: s
+        for s in Session.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .filter(event=event, pk__in=ids)
+    }
+    missing = [pk for pk in ids if pk not in locked]
+    if missing:
+        raise BoardError("That session is not one of this event's sessions.")
+    rooms = dict(Room.objects.filter(event=event).values_list("pk", "name"))
+    befores = {}
+    for change in changes:
+        session = locked[change.session_id]
+        if change.version is not None and change.version != session.version:
+            raise StaleChange(
+                f"“{session.title}” was changed by someone else since your board loaded it: "
+                f"it is now {slot_words(session, rooms)}. Nothing was saved; look again.",
+                session,
+            )
+        if all(getattr(session, k) == v for k, v in change.values.items()):
+            continue  # dropped where it was: nothing to save or to record
+        befores[session.pk] = {k: getattr(session, k) for k in (*PLACEMENT, *change.values)}
+        for key, value in change.values.items():
+            setattr(session, key, value)
+        session.save()
+    _check_all([locked[pk] for pk in befores])
+    for pk in befores:
+        session = locked[pk]
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[session],
+            action_flag=CHANGE,
+            change_message=f"{_describe(session, befores[pk], rooms)[:-1]} ({how}).",
+        )
+    return [locked[pk] for pk in ids]
+
+
+def _check_all(sessions: list[Session]) -> None:
+    """Judge the new state of every changed session; refuse the whole batch on any error."""
+    speaker_ids: dict[int, list[int]] = defaultdict(list)
+    links = SessionSpeaker.objects.filter(session__in=sessions).values_list(
+        "session_id", "speaker_id"
+    )
+    for session_id, speaker_id in links:
+        speaker_ids[session_id].append(speaker_id)
+    problems = []
+    for session in sessions:
+        try:
+            check_session(session, speaker_ids[session.pk])
+        except ValidationError as exc:
+            for message in exc.messages:
+                problems.append(message if len(sessions) == 1 else f"“{session.title}”: {message}")
+    if problems:
+        raise BoardError(problems, sessions[0] if len(sessions) == 1 else None)
+
+
+@transaction.atomic
+def copy_to_all_rooms(event: Event, user, session_id: int, version: int | None) -> list[Session]:
+    """Copy a break into every other room at the same time, or refuse it whole."""
+    source = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("event", "session_type")
+        .filter(event=event, pk=session_id)
+        .first()
+    )
+    if source is None:
+        raise BoardError("That session is not one of this event's sessions.")
+    if version is not None and version != source.version:
+        raise StaleChange(f"“{source.title}” was changed by someone else meanwhile.", source)
+    if source.starts_at is None or source.room_id is None:
+        raise BoardError("Place the break in one room first, then copy it to the others.")
+    if not source.is_break:
+        raise BoardError("Only breaks are copied to every room; this session is not a break.")
+    copies = []
+    for room in event.rooms.exclude(pk=source.room_id).order_by("position", "name"):
+        copy = Session(
+            event=event,
+            title=source.title,
+            abstract=source.abstract,
+            track_id=source.track_id,
+            session_type_id=source.session_type_id,
+            room=room,
+            starts_at=source.starts_at,
+            ends_at=source.ends_at,
+            status=source.status,
+        )
+        copy.save()
+        copies.append(copy)
+    problems = []
+    for copy in copies:
+        try:
+            check_session(copy, [])
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    if problems:
+        raise BoardError(problems, source)
+    for copy in copies:
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[copy],
+            action_flag=ADDITION,
+            change_message=f"Copied from “{source.title}” in {source.room} (on the board).",
+        )
+    return copies

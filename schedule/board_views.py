@@ -1,0 +1,150 @@
+"""The schedule board's page and the small JSON endpoints behind it.
+
+Served under ``/admin/events/event/<id>/board/`` through the admin site (login, staff and
+CSRF as for every admin page); only the event's owners and editors reach it, others get
+404 as for the rest of that event's admin.
+"""
+
+import datetime as dt
+import json
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from events.admin import organizer_events
+from events.models import Event
+
+from . import board
+from .board import BoardError, Change
+
+MAX_BODY = 4096  # bytes: a move is a handful of numbers
+
+
+def _event(request: HttpRequest, event_id: int) -> Event:
+    return get_object_or_404(organizer_events(request), pk=event_id)
+
+
+@require_GET
+def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = _event(request, event_id)
+    state = board.board_state(event)
+    ctx = {
+        **admin.site.each_context(request),
+        "title": f"Schedule board · {event.name}",
+        "is_nav_sidebar_enabled": False,  # the board needs the width
+        "event": event,
+        "state": state,
+        "steps": board.STEPS,
+        "urls": {
+            "data": reverse("schedule_board_data", args=[event.pk]),
+            "move": reverse("schedule_board_move", args=[event.pk]),
+            "copy": reverse("schedule_board_copy", args=[event.pk]),
+            "admin_session": reverse("admin:schedule_session_change", args=[0]),
+        },
+    }
+    return TemplateResponse(request, "admin/schedule/board.html", ctx)
+
+
+@require_GET
+def board_data(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The whole board as JSON; 204 when nothing changed since ``?since=<fingerprint>``."""
+    event = _event(request, event_id)
+    since = request.GET.get("since")
+    if since and since == board.fingerprint(event):
+        return HttpResponse(status=204)
+    return JsonResponse(board.board_state(event))
+
+
+def _json_body(request: HttpRequest) -> dict:
+    if len(request.body) > MAX_BODY:
+        raise BoardError("That request is too large for a move.")
+    try:
+        data = json.loads(request.body)
+    except (ValueError, RecursionError):
+        raise BoardError("The request is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise BoardError("The request must be a JSON object.")
+    return data
+
+
+def _int(data: dict, key: str, *, optional: bool = False, low=0, high=2**31 - 1):
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BoardError(f"“{key}” must be a whole number between {low} and {high}.")
+    return value
+
+
+def _day(data: dict):
+    value = data.get("day")
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BoardError("“day” must be a date such as 2027-02-24.") from None
+
+
+def _answer(event: Event, sessions, status: int = 200, error: BoardError | None = None):
+    state = board.board_state(event, [s.pk for s in sessions if s is not None])
+    body = {"sessions": state["sessions"], "fingerprint": board.fingerprint(event)}
+    if error is not None:
+        body["error"] = " ".join(error.messages)
+        body["errors"] = error.messages
+    return JsonResponse(body, status=status)
+
+
+@require_POST
+def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Place, move, resize or unschedule one session: {session, version, room, day, start,
+    duration}; ``day`` null puts it back in the tray, ``room`` null spans every room."""
+    event = _event(request, event_id)
+    try:
+        data = _json_body(request)
+        session_id = _int(data, "session", low=1)
+        version = _int(data, "version", low=1)
+        day = _day(data)
+        values = board.placement(
+            event,
+            _int(data, "room", optional=True, low=1),
+            day,
+            _int(data, "start", optional=day is None, high=24 * 60),
+            _int(data, "duration", optional=day is None, low=1, high=board.MAX_DURATION),
+        )
+        changed = board.apply_changes(
+            event, request.user, [Change(session_id, values, version)], how="on the board"
+        )
+    except BoardError as exc:
+        return _answer(event, [exc.session], exc.status, exc)
+    return _answer(event, changed)
+
+
+@require_POST
+def board_copy(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Copy a break into every other room at the same time: {session, version}."""
+    event = _event(request, event_id)
+    try:
+        data = _json_body(request)
+        copies = board.copy_to_all_rooms(
+            event, request.user, _int(data, "session", low=1), _int(data, "version", low=1)
+        )
+    except BoardError as exc:
+        return _answer(event, [exc.session], exc.status, exc)
+    return _answer(event, copies)
+
+
+def urls():
+    """The board's routes, inside the admin site (login, staff, CSRF, no caching)."""
+    view = admin.site.admin_view
+    base = "admin/events/event/<int:event_id>/board/"
+    return [
+        path(base, view(board_page), name="schedule_board"),
+        path(f"{base}data/", view(board_data), name="schedule_board_data"),
+        path(f"{base}move/", view(board_move), name="schedule_board_move"),
+        path(f"{base}copy/", view(board_copy), name="schedule_board_copy"),
+    ]
