@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # gzip for uncached answers; cached ones come compressed (events/compression.py)
     "events.compression.CompressionMiddleware",
+    # gzip for uncached answers; cached ones come compressed (events/compression.py)
+    "events.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -13,12 +13,13 @@ out, and its ``version`` makes the ETag differ per visitor.
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.http import http_date, parse_http_date_safe
 
+from .compression import etag_for, load, negotiate, plain, respond
 from .models import Event
 
 CACHE_SECONDS = 60 * 60 * 24
@@ -81,38 +82,44 @@ def cached_event_response(
     )
     personal_version = personal.version if personal else ""
     csrf = request.COOKIES.get("csrftoken", "")
-    etag = quote_etag(_hash(key, personal_version, csrf))
+    encoding = negotiate(request)
+    etag = etag_for(_hash(key, personal_version, csrf), encoding)
     last_modified = int(event.changed_at.timestamp())
     # A personal page changes with the visitor's agenda too: only its ETag can tell.
     since_ok = None if personal else last_modified
     if request.method in ("GET", "HEAD") and _not_modified(request, etag, since_ok):
         response = HttpResponseNotModified()
     else:
-        stored = cache.get(f"page:{key}")
-        if stored is not None:
-            content, kept = stored
-        else:
+        refused = []
+
+        def make():
             fresh = render()
-            if fresh.status_code != 200:
-                if hasattr(fresh, "render"):
-                    fresh.render()
-                if fresh.get("Content-Type", "").startswith("text/html"):
-                    fresh.content = with_csrf(request, fresh.content)
-                return fresh
             if hasattr(fresh, "render"):
                 fresh.render()
-            content = fresh.content
-            kept = {name: fresh[name] for name in KEPT_HEADERS if name in fresh}
-            cache.set(f"page:{key}", (content, kept), CACHE_SECONDS)
-        if kept.get("Content-Type", "").startswith("text/html"):
-            if personal:
-                content = personal.apply(content)
-            content = with_csrf(request, content)
-        response = HttpResponse(content)
-        for name, value in kept.items():
-            response[name] = value
+            if fresh.status_code != 200:
+                refused.append(fresh)
+                return None
+            return fresh.content, {name: fresh[name] for name in KEPT_HEADERS if name in fresh}
+
+        # Stored compressed (events/compression.py): a cached answer costs no
+        # compression; the CSRF token goes into each answer's short plain tail.
+        stored = load(f"page:{key}", encoding, make)
+        if stored is None:
+            fresh = refused[0]
+            if fresh.get("Content-Type", "").startswith("text/html"):
+                fresh.content = with_csrf(request, fresh.content)
+            return fresh
+        html = stored.headers.get("Content-Type", "").startswith("text/html")
+        if html and personal and personal.version:
+            shared = stored
+            stored = load(
+                f"page:{key}:{_hash(personal.version)}",
+                encoding,
+                lambda: (personal.apply(plain(shared)), shared.headers),
+            )
+        response = respond(stored, encoding, partial(with_csrf, request) if html else None)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "private, no-cache" if personal or csrf else "no-cache"
-    response["Vary"] = "HX-Request, Cookie"
+    response["Vary"] = "HX-Request, Cookie, Accept-Encoding"
     return response

@@ -181,15 +181,21 @@ def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -
         )
     else:
         label, on, pressed, icon, text = f"Add “{title}” to my agenda", "", "false", "☆", "Star"
+    # A submit button of the page's one star form (STAR_FORM, at the end of the page),
+    # posting to its own URL: one CSRF token per page instead of one per row, in the
+    # short tail that each answer fills in (events/compression.py).
     return mark_safe(  # noqa: S308 - every variable part is escaped or a slug
-        f'<form class="star-form" method="post" action="{url}" hx-post="{url}" '
-        f'hx-target="this" hx-swap="outerHTML">'
-        f"{CSRF_INPUT.format(CSRF_PLACEHOLDER)}"
-        f'<button type="submit" class="btn-star{on}" aria-pressed="{pressed}" '
+        f'<button type="submit" form="star-form" formaction="{url}" hx-post="{url}" '
+        f'hx-swap="outerHTML" class="btn-star{on}" aria-pressed="{pressed}" '
         f'aria-label="{label}" title="{label}">'
         f'<span aria-hidden="true">{icon}</span><span class="star-text">{text}</span></button>'
-        "</form>"
     )
+
+
+# The form every star button submits (htmx sends its fields too: the button's ``form``).
+STAR_FORM = mark_safe(  # noqa: S308 - constant markup
+    f'<form id="star-form" method="post" hidden>{CSRF_INPUT.format(CSRF_PLACEHOLDER)}</form>'
+)
 
 
 def personalize(request: HttpRequest, event: Event) -> Personal:

@@ -85,7 +85,7 @@ def test_hostile_content_runs_nothing_and_csp_holds(hostile, new_page, screensho
             violations[path] = found
     # Star the session (htmx swaps the button in place), then see my agenda.
     page.goto(f"{base}/{slug}/schedule/")
-    page.locator(".star-form button").first.click()
+    page.locator(".btn-star").first.click()
     page.wait_for_selector(".btn-star.is-starred")
     found = _visit(page, f"{base}/{slug}/agenda/")
     assert page.locator("h4.session-title").first.inner_text().startswith("<script>")

@@ -1,0 +1,203 @@
+"""Compressed answers: gzip or Brotli, compressed once and kept compressed in the cache.
+
+A cached page, export, feed or API answer is stored as a ``Stored``: its headers and its
+body already compressed for one encoding. Serving it again costs no compression work:
+the stored bytes are sent as they are, or inflated for the rare client that accepts no
+encoding (inflating is some ten times cheaper than compressing).
+
+Pages carry one per-visitor secret, the CSRF token. It cannot sit in the shared
+compressed bytes, and re-compressing a page per answer is what caching avoids. So a body
+is split at its first CSRF input: the *head* before it is compressed once and stored,
+flushed to a byte boundary but not finished; the short *tail* from there on (the pages'
+one star form, then the closing tags) is filled in and appended per answer, in its own
+compression context. Both formats allow this: a deflate stream may be continued by any
+further blocks (the gzip trailer's CRC-32 continues from the head's), and a Brotli stream
+by an uncompressed meta-block (RFC 7932, 9.2) and a last, empty one.
+
+BREACH (guessing a secret from the compressed size of pages that reflect attacker input,
+the reason Django's docs warn about GZipMiddleware with CSRF tokens): the token is never
+compressed together with anything an attacker controls. A gzip tail has its own deflate
+context holding only the token and our fixed closing markup, and a Brotli tail is not
+compressed at all. On top of that, Django masks the token differently in every answer.
+Uncached dynamic pages (the agenda, sign-in, the admin) go through ``GZipMiddleware``,
+which pads the gzip header with random bytes per answer ("Heal The Breach"), and those
+tokens are masked too. A body holding more than one token (a page with several forms)
+still works: everything from its first token on is the per-answer tail.
+
+Bodies under ``MIN_SIZE`` bytes go out plain: compressing them saves less than a packet.
+"""
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import brotli
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import patch_vary_headers
+
+MIN_SIZE = 500
+CACHE_SECONDS = 60 * 60 * 24  # as events.caching: entries are keyed by version
+GZIP_LEVEL = 6  # zlib's default: level 9 saves under 1% more here, for twice the time
+BROTLI_QUALITY = 5  # a dynamic-content setting: quality 11 takes seconds on a big page
+CSRF_MARK = b'<input type="hidden" name="csrfmiddlewaretoken"'
+ETAG_SUFFIX = {"br": "-br", "gzip": "-gz", None: ""}
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time
+BROTLI_LAST_EMPTY = b"\x03"  # ISLAST=1, ISLASTEMPTY=1
+
+
+def negotiate(request: HttpRequest) -> str | None:
+    """The encoding to answer in: "br" if accepted, else "gzip", else None (plain).
+
+    Accept-Encoding lists codings with optional weights; ``q=0`` refuses one, and ``*``
+    stands for every coding not named.
+    """
+    weights: dict[str, float] = {}
+    for item in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = item.partition(";")
+        name = name.strip().lower()
+        if not name:
+            continue
+        weight = 1.0
+        for param in params.split(";"):
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[name] = weight
+    for coding in ("br", "gzip"):
+        if weights.get(coding, weights.get("*", 0.0)) > 0:
+            return coding
+    return None
+
+
+def etag_for(tag: str, encoding: str | None) -> str:
+    """A strong ETag per encoding: the bytes differ, so the tags must too."""
+    return f'"{tag}{ETAG_SUFFIX[encoding]}"'
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One answer as kept in the cache: compressed head, plain tail (see the module)."""
+
+    headers: dict[str, str]
+    encoding: str | None  # None: the body was too small to compress; head is plain
+    head: bytes
+    tail: bytes
+    crc: int  # gzip: CRC-32 of the plain head, for the trailer
+    size: int  # length of the plain head
+
+
+def store(body: bytes, encoding: str | None, headers: dict[str, str]) -> Stored:
+    """Compress ``body`` for ``encoding``, once, keeping the tail from the first CSRF
+    input plain so that each answer can fill in its own token."""
+    cut = body.find(CSRF_MARK)
+    head, tail = (body, b"") if cut < 0 else (body[:cut], body[cut:])
+    if encoding is None or len(body) < MIN_SIZE:
+        return Stored(headers, None, body, b"", 0, len(body))
+    if encoding == "gzip":
+        deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        packed = GZIP_HEADER + deflate.compress(head) + deflate.flush(zlib.Z_SYNC_FLUSH)
+    else:
+        compressor = brotli.Compressor(quality=BROTLI_QUALITY)
+        packed = compressor.process(head) + compressor.flush()
+    return Stored(headers, encoding, packed, tail, zlib.crc32(head), len(head))
+
+
+def _gzip_end(stored: Stored, tail: bytes) -> bytes:
+    deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    crc = zlib.crc32(tail, stored.crc)
+    size = (stored.size + len(tail)) & 0xFFFFFFFF
+    return (
+        deflate.compress(tail)
+        + deflate.flush()
+        + crc.to_bytes(4, "little")
+        + size.to_bytes(4, "little")
+    )
+
+
+def _brotli_end(tail: bytes) -> bytes:
+    """Uncompressed meta-blocks of at most 64 KiB each, then the last, empty one."""
+    parts = []
+    for start in range(0, len(tail), 1 << 16):
+        chunk = tail[start : start + (1 << 16)]
+        # ISLAST=0, MNIBBLES=0 (four nibbles), MLEN-1, ISUNCOMPRESSED=1, padded to a byte
+        header = ((len(chunk) - 1) << 3) | (1 << 19)
+        parts.append(header.to_bytes(3, "little") + chunk)
+    return b"".join(parts) + BROTLI_LAST_EMPTY
+
+
+def plain_head(stored: Stored) -> bytes:
+    if stored.encoding is None:
+        return stored.head
+    if stored.encoding == "gzip":
+        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(stored.head[len(GZIP_HEADER) :])
+    return brotli.Decompressor().process(stored.head)
+
+
+def plain(stored: Stored) -> bytes:
+    """The whole plain body, tail still unfilled."""
+    return plain_head(stored) + stored.tail
+
+
+def body_for(stored: Stored, encoding: str | None, tail: bytes) -> tuple[bytes, str | None]:
+    """The bytes to send and their Content-Encoding (None: plain), with ``tail`` (the
+    stored tail, filled in for this answer) appended."""
+    if stored.encoding is None:
+        return stored.head + tail, None
+    if encoding != stored.encoding:  # a client that accepts no encoding
+        return plain_head(stored) + tail, None
+    if encoding == "gzip":
+        return stored.head + _gzip_end(stored, tail), "gzip"
+    return stored.head + _brotli_end(tail), "br"
+
+
+def load(key: str, encoding: str | None, make: Callable[[], tuple[bytes, dict] | None]):
+    """The stored answer under ``key`` for ``encoding``, made and stored on a miss.
+
+    ``make`` returns (plain body, headers to keep), or None for an answer not to store.
+    A client that accepts no encoding reads the gzip copy, inflated.
+    """
+    kept = encoding or "gzip"
+    full_key = f"{key}:{kept}"
+    stored = cache.get(full_key)
+    if stored is None:
+        made = make()
+        if made is None:
+            return None
+        body, headers = made
+        stored = store(body, kept, headers)
+        cache.set(full_key, stored, CACHE_SECONDS)
+    return stored
+
+
+def respond(
+    stored: Stored, encoding: str | None, fill: Callable[[bytes], bytes] | None = None
+) -> HttpResponse:
+    """An HttpResponse for a stored answer; ``fill`` completes the tail per answer."""
+    tail = fill(stored.tail) if fill and stored.tail else stored.tail
+    body, used = body_for(stored, encoding, tail)
+    response = HttpResponse(body)
+    for name, value in stored.headers.items():
+        response[name] = value
+    if used:
+        response["Content-Encoding"] = used
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """gzip for answers no view compressed: uncached, dynamic pages and API writes.
+
+    Django's middleware compresses on every answer, which is right for pages made per
+    visitor and wrong for cached ones; those come compressed from the cache and carry a
+    Content-Encoding, so this leaves them alone. Same size threshold as the cache.
+    """
+
+    def process_response(self, request, response):
+        if not response.streaming and len(response.content) < MIN_SIZE:
+            return response
+        return super().process_response(request, response)
