@@ -12,6 +12,7 @@ from schedule import account_views, board_views
 admin.site.site_header = "Lineup for organizers"
 admin.site.site_title = "Lineup admin"
 admin.site.index_title = "Your events"
+admin.site.enable_nav_sidebar = False  # the schedule lists and the board need the width
 
 urlpatterns = [
     *board_views.urls(),  # /admin/events/event/<id>/board/…, before the admin's own routes

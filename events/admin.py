@@ -1,3 +1,6 @@
+import functools
+import zoneinfo
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -5,9 +8,46 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from .models import Event, Membership, Room, SessionType, Track
+
+
+@functools.cache
+def zone_names() -> list[str]:
+    return sorted(zoneinfo.available_timezones())
+
+
+class ColorInput(forms.TextInput):
+    input_type = "color"
+
+
+class ZoneInput(forms.TextInput):
+    """A text box that suggests IANA zone names as one types (a <datalist>)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        zones = f"{(attrs or {}).get('id', name)}-zones"
+        attrs = {**(attrs or {}), "list": zones, "autocomplete": "off"}
+        box = super().render(name, value, attrs, renderer)
+        options = format_html_join("", '<option value="{}">', ((z,) for z in zone_names()))
+        return format_html('{}<datalist id="{}">{}</datalist>', box, zones, options)
+
+
+class TrackForm(forms.ModelForm):
+    class Meta:
+        model = Track
+        fields = ["event", "name", "slug", "color", "position"]
+        widgets = {"color": ColorInput}
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "name", "slug", "acronym", "tagline", "is_published", "start_date", "end_date",
+            "timezone", "venue_name", "venue_address", "description",
+        ]  # fmt: skip
+        widgets = {"timezone": ZoneInput}
 
 
 def organizer_events(request):
@@ -146,6 +186,7 @@ class RoomInline(EventScopedInline, admin.TabularInline):
 
 class TrackInline(EventScopedInline, admin.TabularInline):
     model = Track
+    form = TrackForm
     extra = 0
     fields = ["name", "slug", "color", "position"]
 
@@ -228,10 +269,10 @@ class OwnerMembershipInline(EventScopedInline, admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(EventScopedAdmin):
     event_path = "pk"
+    form = EventForm
     list_display = [
         "name",
-        "start_date",
-        "end_date",
+        "dates",
         "is_published",
         "session_count",
         "speaker_count",
@@ -303,18 +344,27 @@ class EventAdmin(EventScopedAdmin):
     def speaker_count(self, obj):
         return obj.num_speakers
 
+    @admin.display(description="dates", ordering="start_date")
+    def dates(self, obj):
+        start, end = obj.start_date, obj.end_date
+        if start == end:
+            return f"{start:%b} {start.day}, {start.year}"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start:%b} {start.day}–{end.day}, {end.year}"
+        return f"{start:%b} {start.day} – {end:%b} {end.day}, {end.year}"
+
     @admin.display(description="links")
     def public_links(self, obj):
         sessions = reverse("admin:schedule_session_changelist") + f"?event={obj.pk}"
-        clashes = reverse("admin:schedule_session_clashes", args=[obj.pk])
-        upload = reverse("admin:schedule_session_import", args=[obj.pk])
         return format_html(
-            '<a href="{}">schedule</a> · <a href="{}">sessions</a> · <a href="{}">clashes</a> · '
-            '<a href="{}">import</a>',
-            reverse("schedule_list", args=[obj.slug]),
+            '<span class="lineup-links"><a class="lineup-board" href="{}">Board</a> · '
+            '<a href="{}">Sessions</a> · <a href="{}">Clashes</a> · <a href="{}">Import</a> · '
+            '<a href="{}">Public schedule</a></span>',
+            reverse("schedule_board", args=[obj.pk]),
             sessions,
-            clashes,
-            upload,
+            reverse("admin:schedule_session_clashes", args=[obj.pk]),
+            reverse("admin:schedule_session_import", args=[obj.pk]),
+            reverse("schedule_list", args=[obj.slug]),
         )
 
 
@@ -343,6 +393,7 @@ class RoomAdmin(EventPartAdmin):
 
 @admin.register(Track)
 class TrackAdmin(EventPartAdmin):
+    form = TrackForm
     list_display = ["name", "event", "swatch", "position", "session_count"]
     list_editable = ["position"]
 

@@ -1,19 +1,25 @@
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import escape, format_html
 
 from events.admin import EventFilter, EventScopedAdmin, EventScopedInline, organizer_events
+from events.models import Room, SessionType, Track
 from events.timefmt import clock, clock_zone
 
+from .board import BoardError, Change, apply_changes
 from .importer import ImportProblem, import_schedule
-from .models import Session, SessionSpeaker
+from .models import AgendaItem, Session, SessionSpeaker
 from .rules import find_clashes, speaker_clash_errors
 
 
@@ -75,20 +81,92 @@ def event_timezone(request, object_id):
     return event.tzinfo if event else None
 
 
+class ScheduledFilter(admin.SimpleListFilter):
+    title = "schedule"
+    parameter_name = "scheduled"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Unscheduled"), ("yes", "Scheduled")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(starts_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(starts_at__isnull=False)
+        return queryset
+
+
+class BulkForm(forms.Form):
+    """The value a bulk action needs: a room, a number of minutes, a track or a type."""
+
+    TITLES = {
+        "room": "Move sessions to a room",
+        "shift": "Shift sessions in time",
+        "track": "Set the track of sessions",
+        "type": "Set the type of sessions",
+    }
+
+    def __init__(self, kind: str, event, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind == "room":
+            self.fields["room"] = forms.ModelChoiceField(
+                Room.objects.filter(event=event), empty_label="All rooms (break, plenary)",
+                required=False,
+            )  # fmt: skip
+        elif kind == "shift":
+            self.fields["minutes"] = forms.IntegerField(
+                min_value=-24 * 60,
+                max_value=24 * 60,
+                help_text="Later with a positive number, earlier with a negative one.",
+            )
+        elif kind == "track":
+            self.fields["track"] = forms.ModelChoiceField(
+                Track.objects.filter(event=event), empty_label="No track", required=False
+            )
+        else:
+            self.fields["session_type"] = forms.ModelChoiceField(
+                SessionType.objects.filter(event=event), empty_label="No type", required=False,
+                label="Type",
+            )  # fmt: skip
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data["minutes"]
+        if minutes == 0:
+            raise forms.ValidationError("Shift by at least one minute.")
+        return minutes
+
+    def changes(self, sessions) -> tuple[list[Change], list[Session]]:
+        data, changes, skipped = self.cleaned_data, [], []
+        for session in sessions:
+            if self.kind == "room":
+                room = data["room"]
+                values = {"room_id": room.pk if room else None}
+            elif self.kind == "shift":
+                if session.starts_at is None:
+                    skipped.append(session)
+                    continue
+                delta = dt.timedelta(minutes=data["minutes"])
+                values = {
+                    "starts_at": session.starts_at + delta,
+                    "ends_at": session.ends_at + delta,
+                }
+            elif self.kind == "track":
+                values = {"track_id": data["track"].pk if data["track"] else None}
+            else:
+                kind = data["session_type"]
+                values = {"session_type_id": kind.pk if kind else None}
+            changes.append(Change(session.pk, values, session.version))
+        return changes, skipped
+
+
 @admin.register(Session)
 class SessionAdmin(EventScopedAdmin):
-    list_display = [
-        "title",
-        "day",
-        "time",
-        "room",
-        "track",
-        "session_type",
-        "status",
-        "speaker_names",
-    ]
+    list_display = ["title_and_speakers", "when", "room", "kind", "status_mark", "stars"]
+    list_display_links = ["title_and_speakers"]
     list_filter = [
         EventFilter,
+        ScheduledFilter,
         "status",
         ("track", RelatedOnlyFieldListFilter),
         ("session_type", RelatedOnlyFieldListFilter),
@@ -99,7 +177,9 @@ class SessionAdmin(EventScopedAdmin):
     search_help_text = "Search titles, abstracts, speaker names and guids."
     prepopulated_fields = {"slug": ["title"]}
     inlines = [SessionSpeakerInline]
-    actions = ["publish", "unpublish", "cancel"]
+    actions = [
+        "publish", "unpublish", "cancel", "move_to_room", "shift_time", "set_track", "set_type",
+    ]  # fmt: skip
     readonly_fields = ["guid"]
     ordering = ["event", "starts_at", "room__position"]
     fieldsets = [
@@ -114,11 +194,30 @@ class SessionAdmin(EventScopedAdmin):
 
     def get_queryset(self, request):
         links = SessionSpeaker.objects.select_related("speaker").order_by("position", "pk")
+        stars = (
+            AgendaItem.objects.filter(session=OuterRef("pk"))
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return (
             super()
             .get_queryset(request)
             .prefetch_related(Prefetch("speaker_links", queryset=links))
+            .annotate(num_stars=Coalesce(Subquery(stars, output_field=IntegerField()), Value(0)))
         )
+
+    def get_fieldsets(self, request, obj=None):
+        tz = event_timezone(request, obj.pk if obj else None)
+        where = escape(  # the admin shows descriptions unescaped
+            f"Times are in {tz} (the event's own time zone)."
+            if tz
+            else "Times are read in the time zone of the event you choose."
+        )
+        return [
+            (title, {**options, "description": where} if title == "When and where" else options)
+            for title, options in self.fieldsets
+        ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         tz = event_timezone(request, object_id)
@@ -209,23 +308,49 @@ class SessionAdmin(EventScopedAdmin):
         }
         return TemplateResponse(request, "admin/schedule/session/clashes.html", ctx)
 
-    @admin.display(description="day", ordering="starts_at")
-    def day(self, obj):
-        if not obj.starts_at:
-            return "—"
-        local = obj.starts_at.astimezone(obj.event.tzinfo)
-        return f"{local:%a %b} {local.day}"
+    @admin.display(description="title and speakers", ordering="title")
+    def title_and_speakers(self, obj):
+        names = ", ".join(link.speaker.name for link in obj.speaker_links.all())
+        if not names:
+            return obj.title
+        return format_html('{}<span class="lineup-sub">{}</span>', obj.title, names)
 
-    @admin.display(description="time", ordering="starts_at")
-    def time(self, obj):
+    @admin.display(description="when", ordering="starts_at")
+    def when(self, obj):
         if not obj.starts_at:
             return "unscheduled"
         tz = obj.event.tzinfo
-        return f"{clock(obj.starts_at, tz)}–{clock_zone(obj.ends_at, tz)}"
+        local = obj.starts_at.astimezone(tz)
+        return format_html(
+            '{}<span class="lineup-sub">{}–{}</span>',
+            f"{local:%a %b} {local.day}",
+            clock(obj.starts_at, tz),
+            clock_zone(obj.ends_at, tz),
+        )
 
-    @admin.display(description="speakers")
-    def speaker_names(self, obj):
-        return ", ".join(link.speaker.name for link in obj.speaker_links.all()) or "—"
+    @admin.display(description="track · type")
+    def kind(self, obj):
+        parts = [str(part) for part in (obj.track, obj.session_type) if part]
+        return " · ".join(parts) or "—"
+
+    @admin.display(description="status", ordering="status")
+    def status_mark(self, obj):
+        return format_html(
+            '<span class="lineup-status-{}">{}</span>', obj.status, obj.get_status_display()
+        )
+
+    @admin.display(description="★ stars", ordering="num_stars")
+    def stars(self, obj):
+        room = obj.room
+        if room is not None and room.capacity is not None and obj.num_stars > room.capacity:
+            return format_html(
+                '<span class="lineup-over" title="More stars than {} has seats">{} ⚠ {} seats'
+                "</span>",
+                room.name,
+                obj.num_stars,
+                room.capacity,
+            )
+        return obj.num_stars
 
     def _set_status(self, request, queryset, status, verb):
         changed = list(queryset.exclude(status=status))
@@ -250,3 +375,59 @@ class SessionAdmin(EventScopedAdmin):
     @admin.action(description="Mark selected sessions as cancelled")
     def cancel(self, request, queryset):
         self._set_status(request, queryset, Session.Status.CANCELLED, "cancelled")
+
+    # Bulk changes of place and kind: a second page asks for the value, then every
+    # selected session is changed through the board's rules, or none is.
+
+    @admin.action(description="Move selected sessions to a room…")
+    def move_to_room(self, request, queryset):
+        return self._bulk(request, queryset, "room")
+
+    @admin.action(description="Shift selected sessions by some minutes…")
+    def shift_time(self, request, queryset):
+        return self._bulk(request, queryset, "shift")
+
+    @admin.action(description="Set the track of selected sessions…")
+    def set_track(self, request, queryset):
+        return self._bulk(request, queryset, "track")
+
+    @admin.action(description="Set the type of selected sessions…")
+    def set_type(self, request, queryset):
+        return self._bulk(request, queryset, "type")
+
+    def _bulk(self, request, queryset, kind: str):
+        sessions = list(queryset.select_related("event").order_by("starts_at", "title"))
+        events = {s.event for s in sessions}
+        if len(events) != 1:
+            self.message_user(request, "Choose sessions of one event at a time.", messages.WARNING)
+            return None
+        (event,) = events
+        applying = "apply" in request.POST
+        form = BulkForm(kind, event, request.POST if applying else None)
+        if applying and form.is_valid():
+            changes, skipped = form.changes(sessions)
+            try:
+                changed = apply_changes(event, request.user, changes, how="bulk action")
+            except BoardError as exc:
+                self.message_user(
+                    request,
+                    "Nothing was changed: " + " ".join(exc.messages),
+                    messages.ERROR,
+                )
+                return None
+            note = f"{len(changed)} session(s) changed."
+            if skipped:
+                note += f" Left alone (not scheduled): {', '.join(s.title for s in skipped)}."
+            self.message_user(request, note, messages.SUCCESS)
+            return None
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": BulkForm.TITLES[kind],
+            "opts": self.model._meta,
+            "event": event,
+            "sessions": sessions,
+            "form": form,
+            "action": request.POST.get("action"),
+            "selected": [s.pk for s in sessions],
+        }
+        return TemplateResponse(request, "admin/schedule/session/bulk.html", ctx)

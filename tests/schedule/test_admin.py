@@ -378,11 +378,14 @@ def test_session_changelist_shows_local_day_time_status_and_speakers(client, a, 
     response = login(client, org_a).get(reverse("admin:schedule_session_changelist"))
     html = response.content.decode()
     # 17:00 UTC on May 6 is 10:00am PDT in Los Angeles.
-    assert '<td class="field-day">Mon May 6</td>' in html
-    assert '<td class="field-time">10:00am–10:40am PDT</td>' in html
-    assert '<td class="field-status">Published</td>' in html
-    assert '<td class="field-speaker_names">Alpha Speaker, Zed Second</td>' in html
-    assert '<td class="field-time">unscheduled</td>' in html
+    # Day and time in one cell, speakers (in order) under the title.
+    assert (
+        '<td class="field-when">Mon May 6<span class="lineup-sub">10:00am–10:40am PDT</span></td>'
+        in html
+    )
+    assert '<span class="lineup-status-published">Published</span>' in html
+    assert 'Alpha Session<span class="lineup-sub">Alpha Speaker, Zed Second</span>' in html
+    assert '<td class="field-when">unscheduled</td>' in html
 
 
 def test_session_changelist_shows_a_late_session_on_its_local_day(client, a, org_a):
@@ -391,8 +394,10 @@ def test_session_changelist_shows_a_late_session_on_its_local_day(client, a, org
     SessionFactory(event=a.event, title="Evening", starts_at=start,
                    ends_at=start + dt.timedelta(hours=1))  # fmt: skip
     html = login(client, org_a).get(reverse("admin:schedule_session_changelist")).content
-    assert b'<td class="field-day">Tue May 7</td>' in html
-    assert b'<td class="field-time">7:00pm\xe2\x80\x938:00pm PDT</td>' in html
+    assert (
+        '<td class="field-when">Tue May 7<span class="lineup-sub">7:00pm–8:00pm PDT</span></td>'
+        in html.decode()
+    )
 
 
 # --- bulk actions ---------------------------------------------------------------------

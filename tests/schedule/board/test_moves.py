@@ -7,7 +7,6 @@ writes the admin's history.
 
 import datetime as dt
 import json
-import zoneinfo
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -15,79 +14,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from events.models import Membership
 from schedule.models import Agenda, AgendaItem, Session, SessionSpeaker
 from tests.factories import (
-    EventFactory,
-    MembershipFactory,
-    RoomFactory,
     SessionFactory,
-    SessionTypeFactory,
     SpeakerFactory,
-    TrackFactory,
     UserFactory,
 )
 
+from .conftest import LA, at
+
 pytestmark = pytest.mark.django_db
-
-LA = zoneinfo.ZoneInfo("America/Los_Angeles")
-DAY1 = dt.date(2030, 5, 6)
-
-
-def at(hour: int, minute: int = 0, day: dt.date = DAY1) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LA)
-
-
-@pytest.fixture
-def conf():
-    event = EventFactory(
-        name="Board Conf", slug="board-conf", timezone="America/Los_Angeles",
-        start_date=DAY1, end_date=DAY1 + dt.timedelta(days=1),
-    )  # fmt: skip
-    hall = RoomFactory(event=event, name="Hall", capacity=300, position=0)
-    cedar = RoomFactory(event=event, name="Cedar", capacity=40, position=1)
-    oak = RoomFactory(event=event, name="Oak", capacity=120, position=2)
-    track = TrackFactory(event=event, name="Data", color="#aa3300")
-    talk = SessionTypeFactory(event=event, name="Talk")
-    coffee = SessionTypeFactory(event=event, name="Break", is_break=True)
-    ada = SpeakerFactory(event=event, name="Ada Lovelace")
-    keynote = SessionFactory(
-        event=event, title="Keynote", room=hall, track=track, session_type=talk,
-        starts_at=at(9), ends_at=at(10),
-    )  # fmt: skip
-    SessionSpeaker.objects.create(session=keynote, speaker=ada)
-    talk_b = SessionFactory(
-        event=event, title="Second talk", room=cedar, session_type=talk,
-        starts_at=at(10), ends_at=at(10, 40),
-    )  # fmt: skip
-    SessionSpeaker.objects.create(session=talk_b, speaker=ada)
-    loose = SessionFactory(
-        event=event, title="Loose talk", room=None, starts_at=None, ends_at=None,
-        status=Session.Status.DRAFT,
-    )  # fmt: skip
-    pause = SessionFactory(
-        event=event, title="Coffee", room=hall, session_type=coffee,
-        starts_at=at(11), ends_at=at(11, 30),
-    )  # fmt: skip
-    return type("Conf", (), dict(locals()))
-
-
-@pytest.fixture
-def owner(conf):
-    return MembershipFactory(event=conf.event, user__username="owner").user
-
-
-@pytest.fixture
-def editor(conf):
-    return MembershipFactory(
-        event=conf.event, user__username="editor", role=Membership.Role.EDITOR
-    ).user
-
-
-@pytest.fixture
-def stranger():
-    """An organizer of another event."""
-    return MembershipFactory(user__username="stranger").user
 
 
 def board_url(conf, name="schedule_board"):
