@@ -205,12 +205,17 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["schedule.api.throttling.ThrottledTokenAuthentication"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "schedule.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "schedule.api.throttling.AnonRateThrottle",
+        "schedule.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", "120/minute"),
@@ -218,6 +223,9 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": int(env("TRUSTED_PROXIES", "0")),
 }
+# Failed token authentications per client address and window, then 429 (API throttling).
+TOKEN_FAILURE_LIMIT = int(env("TOKEN_FAILURE_LIMIT", "20"))
+TOKEN_FAILURE_WINDOW = 10 * 60
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lineup API",
     "DESCRIPTION": (

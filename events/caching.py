@@ -10,12 +10,14 @@ cached once for everybody, with placeholders; a ``Personal`` fills them in on th
 out, and its ``version`` makes the ETag differ per visitor.
 """
 
+import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.middleware.csrf import get_token
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -42,13 +44,43 @@ def _hash(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def _not_modified(request: HttpRequest, etag: str, last_modified: int | None) -> bool:
+def canonical_query(params: QueryDict, names) -> QueryDict:
+    """The parameters a page takes, each value once, in one order: what a page is
+    rendered from and cached under. Other parameters are ignored, so ``?bust=N`` finds
+    the same entry instead of making a new one."""
+    query = QueryDict(mutable=True)
+    for name in sorted(names):
+        values = sorted(set(params.getlist(name)))
+        if values:
+            query.setlist(name, values)
+    return query
+
+
+def validators(
+    request: HttpRequest, etag: str, changed_at: dt.datetime | None
+) -> tuple[bool, str | None]:
+    """Whether the client's copy is current, and the Last-Modified header to send.
+
+    The ETag (which holds ``changed_at`` to the microsecond) is checked first; only
+    without If-None-Match does If-Modified-Since count. An HTTP date has whole seconds,
+    so a Last-Modified is only sent once its second is over: a client that has one
+    fetched after every change of that second, and "not modified since" is then true.
+    """
     if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
+    if request.method not in ("GET", "HEAD"):
+        fresh = False
+    elif if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return etag in tags or "*" in tags
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return last_modified is not None and since is not None and last_modified <= since
+        fresh = etag in tags or "*" in tags
+    else:
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        fresh = changed_at is not None and since is not None and changed_at.timestamp() < since + 1
+    if changed_at is None:
+        return fresh, None
+    second = int(changed_at.timestamp())
+    if second + 1 > time.time():
+        return fresh and if_none_match is not None, None
+    return fresh, http_date(second)
 
 
 def with_csrf(request: HttpRequest, content: bytes) -> bytes:
@@ -66,28 +98,32 @@ def cached_event_response(
     *,
     variant: str = "",
     personal: Personal | None = None,
+    query: QueryDict | None = None,
 ) -> HttpResponse:
     """Answer with 304, a cached body, or a freshly rendered one, in that order.
 
     Only 200 responses are stored. ``variant`` separates responses that differ for the
-    same URL (for example the current day during a live event).
+    same URL (for example the current day during a live event). ``query`` is the
+    page's own parameters from ``canonical_query``, what it renders from; any other
+    part of the query string is not part of the key.
     """
     key = _hash(
         str(event.pk),
         event.changed_at.isoformat(),
         event.phase(),  # the banner changes when the event starts and ends
-        request.build_absolute_uri(),  # host and scheme too: pages carry absolute URLs
-        request.headers.get("HX-Request", ""),
+        # Scheme, host and path (pages carry absolute URLs), and the page's parameters.
+        request.build_absolute_uri(request.path),
+        query.urlencode() if query else "",
+        "htmx" if request.headers.get("HX-Request") == "true" else "",
         variant,
     )
     personal_version = personal.version if personal else ""
     csrf = request.COOKIES.get("csrftoken", "")
     encoding = negotiate(request)
     etag = etag_for(_hash(key, personal_version, csrf), encoding)
-    last_modified = int(event.changed_at.timestamp())
     # A personal page changes with the visitor's agenda too: only its ETag can tell.
-    since_ok = None if personal else last_modified
-    if request.method in ("GET", "HEAD") and _not_modified(request, etag, since_ok):
+    current, last_modified = validators(request, etag, None if personal else event.changed_at)
+    if current:
         response = HttpResponseNotModified()
     else:
         refused = []
@@ -119,7 +155,8 @@ def cached_event_response(
             )
         response = respond(stored, encoding, partial(with_csrf, request) if html else None)
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
+    if last_modified:
+        response["Last-Modified"] = last_modified
     response["Cache-Control"] = "private, no-cache" if personal or csrf else "no-cache"
     response["Vary"] = "HX-Request, Cookie, Accept-Encoding"
     return response

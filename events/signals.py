@@ -3,11 +3,17 @@
 This is the one place that keeps ``Event.changed_at`` honest: admin saves, API writes,
 imports and cascaded deletes all pass through these model signals. Bulk
 ``QuerySet.update`` calls bypass signals and must call ``Event.objects...touch()``.
+
+``changed_at`` is public (the API shows it; pages' ETag and Last-Modified come from
+it), and only public data is cached under it: a row with ``seen_by_public()`` (a
+session, its speaker links, a speaker) moves it only when visitors see the row before
+or after the change. Work on drafts stays invisible; organizers' screens read the rows
+themselves, never a cache keyed on ``changed_at``.
 """
 
 import threading
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from .models import Event, EventData
@@ -19,6 +25,11 @@ _deleting = threading.local()
 def _touch(instance, *, deleted: bool = False) -> None:
     if not isinstance(instance, EventData):
         return
+    if hasattr(instance, "seen_by_public"):
+        was_seen = getattr(instance, "_was_seen_by_public", False)
+        if not (was_seen or (not deleted and instance.seen_by_public())):
+            instance._loaded_event_id = getattr(instance, "event_id", None)
+            return
     going = getattr(_deleting, "ids", ()) if deleted else ()
     if getattr(instance, "event_id", None) in going:
         return
@@ -32,6 +43,26 @@ def _touch(instance, *, deleted: bool = False) -> None:
 @receiver(pre_delete, sender=Event)
 def event_deleting(sender, instance, **kwargs):
     _deleting.ids = {*getattr(_deleting, "ids", ()), instance.pk}
+
+
+@receiver(pre_save)
+def data_saving(sender, instance, raw=False, **kwargs):
+    """Remember whether visitors saw the row as it is stored (one query per save)."""
+    if raw or not hasattr(instance, "seen_by_public") or not isinstance(instance, EventData):
+        return
+    stored = sender._default_manager.filter(pk=instance.pk).first() if instance.pk else None
+    instance._was_seen_by_public = stored is not None and stored.seen_by_public()
+
+
+@receiver(pre_delete)
+def data_deleting(sender, instance, **kwargs):
+    if hasattr(instance, "seen_by_public") and isinstance(instance, EventData):
+        # A whole event being deleted: its rows need no look-up (see _touch).
+        going = getattr(_deleting, "ids", ())
+        if going and getattr(instance, "event_id", None) in going:
+            instance._was_seen_by_public = True
+        else:
+            instance._was_seen_by_public = instance.seen_by_public()
 
 
 @receiver(post_save)

@@ -159,6 +159,10 @@ class Session(EventData, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def seen_by_public(self) -> bool:
+        """Whether visitors see this row (events.signals: only such changes are news)."""
+        return self.status in self.PUBLIC_STATUSES
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Session, self.title, exclude_pk=self.pk, event=self.event)
@@ -253,6 +257,11 @@ class SessionSpeaker(EventData, models.Model):
         if SessionSpeaker.session.is_cached(self):
             return self.session.event_id
         return Session.objects.filter(pk=self.session_id).values_list("event_id", flat=True).first()
+
+    def seen_by_public(self) -> bool:
+        return Session.objects.filter(
+            pk=self.session_id, status__in=Session.PUBLIC_STATUSES
+        ).exists()
 
 
 class Agenda(models.Model):

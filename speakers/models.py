@@ -63,6 +63,10 @@ class Speaker(EventData, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def seen_by_public(self) -> bool:
+        """Announced: in a published or cancelled session (events.signals)."""
+        return self.session_links.filter(session__status__in=("published", "cancelled")).exists()
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Speaker, self.name, exclude_pk=self.pk, event=self.event)

@@ -51,7 +51,23 @@ class EventSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), reverse("event_home", args=[obj.slug]))
 
 
-class EventPartSerializer(serializers.ModelSerializer):
+# The bound of every integer the API takes (positions, capacities): far above any real
+# value, far below the database's integer range (2**31 - 1 on PostgreSQL).
+MAX_INTEGER = 1_000_000
+
+
+class BoundedModelSerializer(serializers.ModelSerializer):
+    """Every integer field of a model is taken between 0 and MAX_INTEGER."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if issubclass(field_class, serializers.IntegerField):
+            kwargs["max_value"] = min(kwargs.get("max_value", MAX_INTEGER), MAX_INTEGER)
+            kwargs["min_value"] = max(kwargs.get("min_value", 0), 0)
+        return field_class, kwargs
+
+
+class EventPartSerializer(BoundedModelSerializer):
     """Rooms, tracks, types: the event comes from the URL, the slug from the name."""
 
     slug = serializers.SlugField(required=False, max_length=50)
@@ -224,7 +240,14 @@ class SpeakerLinkWriteSerializer(serializers.Serializer):
     role = serializers.ChoiceField(
         choices=SessionSpeaker.Role.choices, default=SessionSpeaker.Role.SPEAKER
     )
-    position = serializers.IntegerField(min_value=0, default=0)
+    position = serializers.IntegerField(min_value=0, max_value=MAX_INTEGER, default=0)
+
+    def validate(self, attrs):
+        # A partial update (PATCH) skips missing nested fields, the speaker too: a link
+        # is whole in every request.
+        if "speaker" not in attrs:
+            raise serializers.ValidationError({"speaker": ["Each link needs a speaker."]})
+        return {"role": SessionSpeaker.Role.SPEAKER, "position": 0, **attrs}
 
 
 class EventSlugField(serializers.SlugRelatedField):
@@ -251,7 +274,7 @@ class EventSlugField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class SessionWriteSerializer(serializers.ModelSerializer):
+class SessionWriteSerializer(BoundedModelSerializer):
     """What organizers' tools send to create or change a session."""
 
     room = EventSlugField("room", queryset=Room.objects)
@@ -314,14 +337,15 @@ class SessionWriteSerializer(serializers.ModelSerializer):
             SessionSpeaker(
                 session=session,
                 speaker=speakers[link["speaker"]],
-                # A partial update (PATCH) leaves out the nested defaults.
-                role=link.get("role", SessionSpeaker.Role.SPEAKER),
-                position=link.get("position", 0),
+                role=link["role"],
+                position=link["position"],
             )  # fmt: skip
             for link in links
         )
-        # bulk_create sends no signals: mark the event's data as changed after it.
-        Event.objects.filter(pk=session.event_id).touch()
+        # bulk_create sends no signals: mark the event's data as changed after it, if
+        # visitors see the session (events.signals).
+        if session.seen_by_public():
+            Event.objects.filter(pk=session.event_id).touch()
 
     def create(self, validated_data):
         links = validated_data.pop("speakers", [])

@@ -7,12 +7,12 @@ too, and are checked by the same rules as the admin.
 
 import hashlib
 
-from django.core.cache import cache
-from django.db.models import Count, F, Max, ProtectedError, RestrictedError
+from django.db import transaction
+from django.db.models import F, ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -26,7 +26,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from events.caching import CACHE_SECONDS
+from events.caching import canonical_query, validators
+from events.compression import etag_for, load, negotiate, respond
 from events.models import Event, Membership, Room, SessionType, Track
 from speakers.models import Speaker
 
@@ -49,26 +50,49 @@ class Pagination(PageNumberPagination):
 
 class ConditionalMixin:
     """ETag and Last-Modified from when the data last changed; 304 on a match, and the
-    answer's JSON cached under its ETag."""
+    answer's JSON cached under its ETag.
+
+    The key holds the parameters the route takes, in a canonical order, and nothing
+    else: an unknown parameter is a 400 (no render, no cache entry), and a repeated or
+    reordered value finds the same entry.
+    """
+
+    accepted_params: tuple[str, ...] = ("page", "page_size", "format")
+
+    def known_query(self, request) -> str:
+        unknown = sorted(set(request.query_params) - set(self.accepted_params))
+        if unknown:
+            names = ", ".join(f"“{name}”" for name in unknown)
+            raise ValidationError({"detail": f"Unknown query parameter(s): {names}."})
+        return canonical_query(request.query_params, self.accepted_params).urlencode()
 
     def conditional(self, request, stamp: str, changed_at, build) -> HttpResponse:
-        # The full URL: answers carry absolute URLs, so each host has its own copy.
-        raw = "|".join([stamp, request.build_absolute_uri(), request.headers.get("Accept", "")])
-        etag = quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32])
-        if etag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
+        # Scheme, host and path: answers carry absolute URLs, so each host has its own copy.
+        raw = "|".join([stamp, request.build_absolute_uri(request.path), self.known_query(request)])
+        tag = hashlib.sha256(raw.encode()).hexdigest()[:32]
+        encoding = negotiate(request)  # stored and sent compressed: events/compression.py
+        etag = etag_for(tag, encoding)
+        current, last_modified = validators(request, etag, changed_at)
+        if current:
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
-            body = cache.get(f"api:{etag}")
-            if body is None:
+            refused = []
+
+            def make():
                 built = build()
                 if built.status_code != 200:
-                    return built
-                body = JSONRenderer().render(built.data)
-                cache.set(f"api:{etag}", body, CACHE_SECONDS)
-            response = HttpResponse(body, content_type="application/json")
+                    refused.append(built)
+                    return None
+                return JSONRenderer().render(built.data), {"Content-Type": "application/json"}
+
+            stored = load(f"api:{tag}", encoding, make)
+            if stored is None:
+                return refused[0]
+            response = respond(stored, encoding)
+        patch_vary_headers(response, ("Accept-Encoding",))
         response["ETag"] = etag
-        if changed_at is not None:
-            response["Last-Modified"] = http_date(changed_at.timestamp())
+        if last_modified:
+            response["Last-Modified"] = last_modified
         response["Cache-Control"] = "no-cache"
         return response
 
@@ -86,8 +110,9 @@ IN_USE = OpenApiResponse(ERROR, description="Still used by sessions: move them f
 
 def reads(ok, more: dict | None = None) -> dict:
     """A read: 404 for an unknown or unpublished event or row (or a page past the end);
-    401 for a token that is not valid (none is needed); 429 when throttled."""
-    return {200: ok, **(more or {}), 401: ERROR, 404: ERROR, 429: ERROR}
+    400 for a query parameter the route does not take; 401 for a token that is not
+    valid (none is needed); 429 when throttled."""
+    return {200: ok, 400: INVALID, **(more or {}), 401: ERROR, 404: ERROR, 429: ERROR}
 
 
 def writes(code: int, ok) -> dict:
@@ -120,11 +145,12 @@ class EventViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
         return Event.objects.published().order_by("start_date", "slug")
 
     def _events_conditional(self, request, build):
-        # Any event's save (publishing, unpublishing) moves the latest changed_at; a
-        # deletion moves the count.
-        seen = Event.objects.aggregate(latest=Max("changed_at"), count=Count("pk"))
-        stamp = f"events:{seen['count']}:{seen['latest']}"
-        return self.conditional(request, stamp, seen["latest"], build)
+        # Published events only: an organizer's work on an unpublished event must not
+        # show. Publishing, unpublishing or deleting one changes the list of pairs.
+        seen = list(self.get_queryset().values_list("pk", "changed_at"))
+        stamp = "events:" + ",".join(f"{pk}@{changed.isoformat()}" for pk, changed in seen)
+        latest = max((changed for _, changed in seen), default=None)
+        return self.conditional(request, stamp, latest, build)
 
     def list(self, request, *args, **kwargs):
         return self._events_conditional(request, lambda: super(EventViewSet, self).list(
@@ -162,6 +188,13 @@ class EventPartViewSet(
     model = None
     read_serializer = None
     write_serializer = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Who may write here is decided before the body is read: a token of another
+        # event gets 403 whatever it sends (malformed or deeply nested JSON included).
+        if request.method not in SAFE and not getattr(self, "swagger_fake_view", False):
+            self.get_event()
 
     def get_event(self) -> Event:
         if not hasattr(self, "_event"):
@@ -221,12 +254,17 @@ class EventPartViewSet(
         data = self.read_serializer(instance, context=self.get_serializer_context()).data
         return Response(data, status=code)
 
+    # Every write is one transaction: a session and its speaker links change together
+    # or not at all.
+
+    @transaction.atomic
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
         return self.reply_with_read(self.refetch(serializer.instance), status.HTTP_201_CREATED)
 
+    @transaction.atomic
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         instance = self.get_object()
@@ -241,7 +279,8 @@ class EventPartViewSet(
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
         try:
-            instance.delete()
+            with transaction.atomic():
+                instance.delete()
         except (ProtectedError, RestrictedError) as exc:  # rooms, tracks, types: RESTRICT
             used_by = getattr(exc, "protected_objects", None) or exc.restricted_objects
             count = len(used_by)
@@ -340,6 +379,12 @@ class SessionViewSet(EventPartViewSet):
     model = Session
     read_serializer = s.SessionSerializer
     write_serializer = s.SessionWriteSerializer
+
+    @property
+    def accepted_params(self):
+        if self.action == "list":
+            return ("page", "page_size", "format", "updated_since", *SessionFilter.base_filters)
+        return ConditionalMixin.accepted_params
 
     def public_queryset(self, event):
         return Session.objects.public().filter(event=event).with_details().order_by(*SESSION_ORDER)

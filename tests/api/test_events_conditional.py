@@ -1,7 +1,10 @@
 """The events routes answer conditional requests and never serve a stale list."""
 
+import datetime as dt
+
 import pytest
 
+from events.models import Event
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +16,8 @@ def slugs(response) -> list[str]:
 
 def test_events_list_has_an_etag_and_answers_304(client):
     EventFactory(slug="alpha")
+    # A Last-Modified is given once the second of the last change is over.
+    Event.objects.update(changed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     first = client.get("/api/v1/events/")
     assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
     again = client.get("/api/v1/events/", HTTP_IF_NONE_MATCH=first["ETag"])

@@ -417,6 +417,7 @@ def test_saving_or_deleting_a_session_marks_the_event_changed(event_pair):
 def test_saving_or_deleting_a_speaker_marks_the_event_changed(event_pair):
     event, bystander = event_pair
     speaker = SpeakerFactory(event=event)
+    SessionSpeaker.objects.create(session=SessionFactory(event=event), speaker=speaker)
 
     def rename():
         speaker.name = "Someone Else"
@@ -482,3 +483,30 @@ def test_slug_cut_at_45_characters_never_ends_in_a_dash():
     room = RoomFactory(event=event, name=title, slug="")
     assert room.slug == "measuring-internal-platforms-before-changing"
     assert RoomFactory(event=event, name=title, slug="").slug == f"{room.slug}-2"
+
+
+def test_work_on_drafts_leaves_the_event_unchanged(event_pair):
+    """changed_at is public (API, ETag, Last-Modified): drafts and speakers not yet
+    announced change it only when visitors see the row before or after the change."""
+    event, bystander = event_pair
+    draft = SessionFactory(event=event, status=Session.Status.DRAFT)
+    hidden = SpeakerFactory(event=event)
+    SessionSpeaker.objects.create(session=draft, speaker=hidden)
+    _age(event)
+
+    def unchanged(action):
+        _age(event)
+        action()
+        assert not _was_touched(event)
+
+    draft.title = "Still a draft"
+    unchanged(draft.save)
+    hidden.bio = "Not announced yet"
+    unchanged(hidden.save)
+    unchanged(lambda: SessionSpeaker.objects.filter(session=draft).delete())
+    unchanged(lambda: SessionFactory(event=event, status=Session.Status.DRAFT, room=draft.room))
+    draft.status = Session.Status.PUBLISHED
+    _check_touch(event, bystander, draft.save)
+    draft.status = Session.Status.DRAFT
+    _check_touch(event, bystander, draft.save)  # withdrawn: visitors see it go
+    unchanged(draft.delete)
