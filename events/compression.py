@@ -47,12 +47,9 @@ GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, n
 BROTLI_LAST_EMPTY = b"\x03"  # ISLAST=1, ISLASTEMPTY=1
 
 
-def negotiate(request: HttpRequest) -> str | None:
-    """The encoding to answer in: "br" if accepted, else "gzip", else None (plain).
-
-    Accept-Encoding lists codings with optional weights; ``q=0`` refuses one, and ``*``
-    stands for every coding not named.
-    """
+def accepts(request: HttpRequest, coding: str) -> bool:
+    """Whether Accept-Encoding accepts ``coding``: listed (or ``*`` is) with a weight
+    above zero; ``q=0`` refuses one."""
     weights: dict[str, float] = {}
     for item in request.headers.get("Accept-Encoding", "").split(","):
         name, _, params = item.partition(";")
@@ -68,8 +65,13 @@ def negotiate(request: HttpRequest) -> str | None:
                 except ValueError:
                     weight = 0.0
         weights[name] = weight
+    return weights.get(coding, weights.get("*", 0.0)) > 0
+
+
+def negotiate(request: HttpRequest) -> str | None:
+    """The encoding to answer in: "br" if accepted, else "gzip", else None (plain)."""
     for coding in ("br", "gzip"):
-        if weights.get(coding, weights.get("*", 0.0)) > 0:
+        if accepts(request, coding):
             return coding
     return None
 
@@ -200,4 +202,16 @@ class CompressionMiddleware(GZipMiddleware):
     def process_response(self, request, response):
         if not response.streaming and len(response.content) < MIN_SIZE:
             return response
+        if not accepts(request, "gzip"):  # Django's own test ignores "gzip;q=0"
+            patch_vary_headers(response, ("Accept-Encoding",))
+            return response
         return super().process_response(request, response)
+
+
+def not_modified(request: HttpRequest, etag: str) -> bool:
+    """Whether If-None-Match names ``etag`` (weak or strong, or ``*``)."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    tags = request.headers.get("If-None-Match", "").split(",")
+    found = {tag.strip().removeprefix("W/") for tag in tags}
+    return etag in found or "*" in found

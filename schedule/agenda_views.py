@@ -1,15 +1,24 @@
 """My agenda: star and unstar (POST, CSRF-checked), the agenda page, its calendar feed."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from events.caching import CACHE_SECONDS, with_csrf
+from events import compression
+from events.caching import with_csrf
 
 from . import agenda as agendas
 from .display import group_by_day_and_time, listing
@@ -163,13 +172,22 @@ def agenda_feed(request: HttpRequest, event: str, token: str) -> HttpResponse:
     # Keyed on both the agenda's and the event's last change: either changes the feed.
     key = f"feed:{agenda.pk}:{agenda.updated_at.isoformat()}:{obj.changed_at.isoformat()}:{base}"
     exporter = ICalExporter(obj, base, name=f"{obj.name} · my agenda")
-    body = cache.get(key)
-    if body is None:
-        starred = AgendaItem.objects.filter(agenda=agenda).values("session_id")
-        sessions = load_sessions(Session.objects.for_schedule(obj).filter(pk__in=starred), obj)
-        body = exporter.render(sessions)
-        cache.set(key, body, CACHE_SECONDS)
-    response = HttpResponse(body, content_type=exporter.content_type)
+    # Polled every hour or so by every subscriber: 304 when nothing changed, else the
+    # stored compressed copy (events/compression.py).
+    encoding = compression.negotiate(request)
+    etag = compression.etag_for(hashlib.sha256(key.encode()).hexdigest()[:32], encoding)
+    if compression.not_modified(request, etag):
+        response = HttpResponseNotModified()
+    else:
+
+        def make():
+            starred = AgendaItem.objects.filter(agenda=agenda).values("session_id")
+            sessions = load_sessions(Session.objects.for_schedule(obj).filter(pk__in=starred), obj)
+            return exporter.render(sessions), {"Content-Type": exporter.content_type}
+
+        response = compression.respond(compression.load(key, encoding, make), encoding)
+    response["ETag"] = etag
+    patch_vary_headers(response, ("Accept-Encoding",))
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{obj.slug}-agenda.ics"'
     response["Cache-Control"] = "private, no-cache"
