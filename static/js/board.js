@@ -381,18 +381,34 @@
 
   // Talking to the server -------------------------------------------------------------
 
+  // One request at a time, in order: a poll never overtakes a move. aria-busy says when
+  // the board is waiting for the server (tests wait on it too).
+  var queue = Promise.resolve(), inFlight = 0;
+  function serial(task) {
+    inFlight += 1;
+    root.setAttribute("aria-busy", "true");
+    var run = queue.then(task);
+    queue = run.catch(function () {}).then(function () {
+      inFlight -= 1;
+      if (!inFlight) root.removeAttribute("aria-busy");
+    });
+    return run;
+  }
+
   function send(url, payload) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      body: JSON.stringify(payload)
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        return { ok: response.ok, status: response.status, body: body };
+    return serial(function () {
+      return fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+        body: JSON.stringify(payload)
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          return { ok: response.ok, status: response.status, body: body };
+        });
+      }, function () {
+        return { ok: false, status: 0, body: { error: "The server could not be reached; nothing was saved." } };
       });
-    }, function () {
-      return { ok: false, status: 0, body: { error: "The server could not be reached; nothing was saved." } };
     });
   }
 
@@ -473,22 +489,24 @@
 
   var polling = null;
   function refresh() {
-    var url = root.dataset.dataUrl + (state.fingerprint ? "?since=" + encodeURIComponent(state.fingerprint) : "");
-    return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
-      if (r.status !== 200) return;
-      return r.json().then(function (fresh) {
-        state = fresh;
-        if (ui.drag || ui.pending) { ui.dirty = true; index(); return; }
-        fillChoices();
-        render();
-      });
-    }).catch(function () { /* offline for a moment: the next poll tries again */ });
+    return serial(function () {
+      var url = root.dataset.dataUrl + (state.fingerprint ? "?since=" + encodeURIComponent(state.fingerprint) : "");
+      return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+        if (r.status !== 200) return;
+        return r.json().then(function (fresh) {
+          state = fresh;
+          if (ui.drag || ui.pending) { ui.dirty = true; index(); return; }
+          fillChoices();
+          render();
+        });
+      }).catch(function () { /* offline for a moment: the next poll tries again */ });
+    });
   }
 
   function startPolling() {
     if (polling) return;
     polling = window.setInterval(function () {
-      if (!document.hidden) refresh();
+      if (!document.hidden && !inFlight) refresh();
     }, POLL_MS);
   }
 
