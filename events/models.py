@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+import uuid
 import zoneinfo
 from functools import cached_property
 
@@ -10,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone as django_tz
 from django.utils.text import slugify
+
+from lib.text import validate_language, validate_line, validate_text
 
 from .markup import render_markdown
 
@@ -119,9 +122,9 @@ class Event(models.Model):
         ],
         help_text="Short name for frab exports; filled from the slug when left empty.",
     )
-    name = models.CharField(max_length=200)
-    tagline = models.CharField(max_length=300, blank=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    name = models.CharField(max_length=200, validators=[validate_line])
+    tagline = models.CharField(max_length=300, blank=True, validators=[validate_line])
+    description = models.TextField(blank=True, help_text="Markdown.", validators=[validate_text])
     description_html = models.TextField(blank=True, editable=False)
     timezone = models.CharField(
         max_length=64,
@@ -131,8 +134,15 @@ class Event(models.Model):
     )
     start_date = models.DateField()
     end_date = models.DateField()
-    venue_name = models.CharField(max_length=200, blank=True)
-    venue_address = models.CharField(max_length=300, blank=True)
+    venue_name = models.CharField(max_length=200, blank=True, validators=[validate_line])
+    venue_address = models.CharField(max_length=300, blank=True, validators=[validate_line])
+    language = models.CharField(
+        max_length=16,
+        default="en",
+        validators=[validate_language],
+        help_text="The language most sessions are held in (en, de…); a session in another "
+        "language says so on its page.",
+    )
     is_published = models.BooleanField(
         default=False, help_text="Only published events are visible to the public."
     )
@@ -221,7 +231,7 @@ class EventScopedQuerySet(models.QuerySet):
 class SluggedEventData(EventData, models.Model):
     """Rooms, tracks and types: named, ordered things that belong to one event."""
 
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_line])
     slug = models.SlugField(blank=True, help_text="Filled from the name when left empty.")
 
     objects = EventScopedQuerySet.as_manager()
@@ -248,12 +258,22 @@ def _unique_slug_per_event(name: str) -> models.UniqueConstraint:
 
 class Room(SluggedEventData):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
+    guid = models.UUIDField(
+        default=uuid.uuid4, help_text="Stable identity across exports and imports."
+    )
     capacity = models.PositiveIntegerField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0, help_text="Column order in the grid.")
 
     class Meta:
         ordering = ["position", "name"]
-        constraints = [_unique_slug_per_event("room_slug_unique_per_event")]
+        constraints = [
+            _unique_slug_per_event("room_slug_unique_per_event"),
+            models.UniqueConstraint(
+                fields=["event", "guid"],
+                name="room_guid_unique_per_event",
+                violation_error_message="This guid is already used in this event.",
+            ),
+        ]
 
 
 class Track(SluggedEventData):

@@ -33,9 +33,9 @@ from PIL import Image, ImageDraw
 from events.markup import render_markdown
 from events.models import Event, Room, SessionType, Track, free_slug, slug_root
 from speakers.images import THUMB_SIZE, ProcessedAvatar, process_avatar
-from speakers.models import Speaker
+from speakers.models import Speaker, next_speaker_id
 
-from .models import Session, SessionSpeaker
+from .models import Session, SessionSpeaker, next_frab_id
 
 MIN_SESSIONS = 20
 MAX_SESSIONS = 10_000
@@ -920,9 +920,11 @@ def _write(demo: _Demo, slug: str, written: list[str]) -> Event:
 
     slugs = _Slugs()
     speakers = []
-    for person in demo.people:
+    first_person_id = next_speaker_id()  # frab ids are unique across the installation
+    for number, person in enumerate(demo.people):
         speaker = Speaker(
             event=event,
+            frab_id=first_person_id + number,
             name=person.name,
             slug=slugs(person.name),
             job_title=person.job_title,
@@ -949,6 +951,7 @@ def _write(demo: _Demo, slug: str, written: list[str]) -> Event:
         written.extend(f.name for s in batch for f in (s.avatar, s.avatar_thumb) if f)
 
     slugs = _Slugs()
+    first_id = next_frab_id()
     sessions = Session.objects.bulk_create(
         (
             Session(
@@ -966,7 +969,7 @@ def _write(demo: _Demo, slug: str, written: list[str]) -> Event:
                 ends_at=item.ends_at,
                 status=item.status,
             )
-            for number, item in enumerate(demo.sessions, start=1)
+            for number, item in enumerate(demo.sessions, start=first_id)
         ),
         batch_size=500,
     )

@@ -21,6 +21,7 @@ from icalendar.prop import vCategory, vDDDTypes, vText, vUri
 
 from events.markup import plain_text
 from events.models import Event, Room, SessionType, Track
+from lib.text import clean_line, clean_text
 
 from .display import url_for
 from .models import Session, SessionSpeaker
@@ -32,6 +33,9 @@ class Person:
     slug: str
     bio: str
     role: str
+    frab_id: int | None
+    guid: uuid.UUID
+    code: str
 
 
 @dataclass(slots=True)
@@ -45,8 +49,15 @@ class Exported:
     frab_id: int | None
     slug: str
     title: str
+    subtitle: str
     abstract: str
     abstract_html: str
+    description: str
+    language: str
+    do_not_record: bool
+    recording_license: str
+    links: list
+    version: int
     status: str
     starts_at: dt.datetime | None
     ends_at: dt.datetime | None
@@ -84,9 +95,31 @@ class Exported:
 
 
 EXPORT_FIELDS = (
-    "pk", "guid", "frab_id", "slug", "title", "abstract", "abstract_html", "status",
-    "starts_at", "ends_at", "updated_at", "room_id", "track_id", "session_type_id",
+    "pk", "guid", "frab_id", "slug", "title", "subtitle", "abstract", "abstract_html",
+    "description", "language", "do_not_record", "recording_license", "links", "version",
+    "status", "starts_at", "ends_at", "updated_at", "room_id", "track_id", "session_type_id",
 )  # fmt: skip
+LINE_FIELDS = ("title", "subtitle", "recording_license")
+TEXT_FIELDS = ("abstract", "abstract_html", "description")
+
+
+def clean_row(row: dict) -> dict:
+    """No control character reaches an export, whatever the database holds (the models
+    refuse them and the importer strips them; this is the last line)."""
+    for name in LINE_FIELDS:
+        row[name] = clean_line(row[name])
+    for name in TEXT_FIELDS:
+        row[name] = clean_text(row[name])
+    links = row["links"]
+    if links:
+        row["links"] = [
+            {"url": clean_line(str(link.get("url") or "")),
+             "title": clean_line(str(link.get("title") or ""))}
+            for link in links if isinstance(link, dict) and link.get("url")
+        ]  # fmt: skip
+    elif not isinstance(links, list):
+        row["links"] = []
+    return row
 
 
 def load_sessions(queryset, event: Event) -> list[Exported]:
@@ -96,17 +129,32 @@ def load_sessions(queryset, event: Event) -> list[Exported]:
     rooms = {r.pk: r for r in Room.objects.filter(event=event)}
     tracks = {t.pk: t for t in Track.objects.filter(event=event)}
     types = {t.pk: t for t in SessionType.objects.filter(event=event)}
+    for named in (*rooms.values(), *tracks.values(), *types.values()):
+        named.name = clean_line(named.name)
     people: dict[int, list[Person]] = {}
     links = (
         SessionSpeaker.objects.filter(session__in=queryset.values("pk"))
         .order_by("position", "speaker__name")
-        .values_list("session_id", "speaker__name", "speaker__slug", "speaker__bio", "role")
-    )
-    for session_id, name, slug, bio, role in links:
-        people.setdefault(session_id, []).append(Person(name, slug, bio, role))
+        .values_list(
+            "session_id", "speaker__name", "speaker__slug", "speaker__bio", "role",
+            "speaker__frab_id", "speaker__guid", "speaker__code", "speaker_id",
+        )
+    )  # fmt: skip
+    for session_id, name, slug, bio, role, frab_id, guid, code, speaker_id in links:
+        people.setdefault(session_id, []).append(
+            Person(
+                clean_line(name),
+                slug,
+                clean_text(bio),
+                role,
+                frab_id or speaker_id,
+                guid,
+                clean_line(code),
+            )
+        )
     return [
         Exported(
-            **{k: v for k, v in row.items() if k != "session_type_id"},
+            **{k: v for k, v in clean_row(row).items() if k != "session_type_id"},
             room=rooms.get(row["room_id"]),
             track=tracks.get(row["track_id"]),
             session_type=types.get(row["session_type_id"]),
@@ -143,7 +191,10 @@ class ICalExporter(Exporter):
 
     def __init__(self, event: Event, base_url: str, *, name: str | None = None):
         super().__init__(event, base_url)
-        self.name = name or event.name
+        self.name = clean_line(name or event.name)
+        venue = clean_line(event.venue_name)
+        self.venue = venue
+        self.location_without_room = venue or clean_line(event.name)
 
     def render(self, sessions: list[Exported]) -> bytes:
         cal = icalendar.Calendar()
@@ -187,8 +238,14 @@ class ICalExporter(Exporter):
         lines.append(("DESCRIPTION", ical_value(vText(text))))
         updated = session.updated_at.astimezone(dt.UTC).replace(microsecond=0)
         lines.append(("LAST-MODIFIED", ical_value(vDDDTypes(updated))))
+        # Every event has a place, breaks too: the room and the venue, or what is known.
         if session.room:
-            lines.append(("LOCATION", ical_value(vText(session.room.name))))
+            location = f"{session.room.name}, {self.venue}" if self.venue else session.room.name
+        else:
+            location = self.location_without_room
+        lines.append(("LOCATION", ical_value(vText(location))))
+        # Calendar clients update an event in place when its SEQUENCE goes up.
+        lines.append(("SEQUENCE", str(session.version)))
         lines.append(("STATUS", "CANCELLED" if session.is_cancelled else "CONFIRMED"))
         lines.append(("URL", ical_value(vUri(url))))
         body = b"".join(content_line(f"{name}:{value}") for name, value in lines)
@@ -216,7 +273,7 @@ def content_line(line: str) -> bytes:
 # import gives the same document.
 
 TRACK_SLUG_RE = re.compile(r"[a-z][a-z0-9-]+")
-FRAB_NAMESPACE = uuid.UUID("6b4d1a8e-3f0c-5c1e-9d0a-7f6e5b4c3a21")
+SCHEMA_SLUG_RE = re.compile(r"[a-z0-9_-]+[a-z0-9]")
 
 
 def frab_duration(delta: dt.timedelta) -> str:
@@ -224,14 +281,21 @@ def frab_duration(delta: dt.timedelta) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def stable_guid(event: Event, kind: str, slug: str) -> str:
-    """A UUID for rooms and people, which have no guid of their own: same slug, same id."""
-    return str(uuid.uuid5(FRAB_NAMESPACE, f"{event.acronym}:{kind}:{slug}"))
+def schema_slug(obj: Room | Track, kind: str) -> str:
+    """A room's or track's slug as the frab JSON schema wants it (two characters or more,
+    ending in a letter or digit), whatever it is called (room "A" gives "room-a")."""
+    if SCHEMA_SLUG_RE.fullmatch(obj.slug):
+        return obj.slug
+    fixed = f"{kind}-{obj.slug}".strip("-_")
+    return fixed if SCHEMA_SLUG_RE.fullmatch(fixed) else f"{kind}-{obj.pk}"
 
 
 def frab_slug(event: Event, session: Session) -> str:
     # The schemas want it to end in a letter or digit; older slugs may end in "-".
     return f"{event.acronym}-{session.export_id}-{session.slug}".rstrip("-_")
+
+
+PRETALX_CODE_RE = re.compile(r"[A-Z0-9]+")
 
 
 class FrabExporter(Exporter):
@@ -242,6 +306,11 @@ class FrabExporter(Exporter):
     """
 
     version_prefix = "lineup-"
+
+    def __init__(self, event: Event, base_url: str):
+        super().__init__(event, base_url)
+        self.title = clean_line(event.name)
+        self.language = event.language or "en"
 
     def frab_sessions(self, sessions):
         return [s for s in sessions if s.room_id and s.starts_at and not s.is_cancelled]
@@ -304,20 +373,28 @@ class FrabExporter(Exporter):
             "slug": frab_slug(self.event, session),
             "url": self.absolute(url_for("session_detail", self.event.slug, session.slug)),
             "title": session.title,
-            "subtitle": "",
+            "subtitle": session.subtitle,
             "track": session.track.name if session.track else "",
             "type": session.session_type.name if session.session_type else "Talk",
-            "language": "en",
+            "language": session.language or self.language,
             "abstract": session.abstract,
-            "persons": [
-                {
-                    "name": person.name,
-                    "guid": stable_guid(self.event, "speaker", person.slug),
-                    "biography": person.bio,
-                }
-                for person in session.people
-            ],
+            "description": session.description,
+            "recording_license": session.recording_license,
+            "do_not_record": session.do_not_record,
+            "links": session.links,
+            "persons": [self.person_fields(person) for person in session.people],
         }
+
+    def person_fields(self, person: Person) -> dict:
+        fields = {
+            "id": person.frab_id,
+            "guid": str(person.guid),
+            "name": person.name,
+            "biography": person.bio,
+        }
+        if person.code and PRETALX_CODE_RE.fullmatch(person.code):
+            fields["code"] = person.code
+        return fields
 
 
 class FrabJSONExporter(FrabExporter):
@@ -329,7 +406,7 @@ class FrabJSONExporter(FrabExporter):
         prepared = self.prepare(sessions)
         conference = {
             "acronym": event.acronym,
-            "title": event.name,
+            "title": self.title,
             "start": event.start_date.isoformat(),
             "end": event.end_date.isoformat(),
             "daysCount": len(prepared["days"]),
@@ -337,13 +414,14 @@ class FrabJSONExporter(FrabExporter):
             "time_zone_name": event.timezone,
             "url": prepared["url"],
             "tracks": [
-                {"name": t.name, "slug": t.slug, "color": t.color} for t in prepared["tracks"]
+                {"name": t.name, "slug": schema_slug(t, "track"), "color": t.color}
+                for t in prepared["tracks"]
             ],
             "rooms": [
                 {
                     "name": room.name,
-                    "slug": room.slug,
-                    "guid": stable_guid(event, "room", room.slug),
+                    "slug": schema_slug(room, "room"),
+                    "guid": str(room.guid),
                     "capacity": room.capacity,
                 }
                 for room in prepared["rooms"]
@@ -354,16 +432,13 @@ class FrabJSONExporter(FrabExporter):
                     "date": day["date"],
                     "day_start": day["start"],
                     "day_end": day["end"],
-                    "rooms": {
-                        room.name: [{**fields, "links": []} for fields in room_sessions]
-                        for room, room_sessions in day["rooms"]
-                    },
+                    "rooms": {room.name: room_sessions for room, room_sessions in day["rooms"]},
                 }
                 for day in prepared["days"]
             ],
         }
         if event.description:
-            conference["description"] = event.description
+            conference["description"] = clean_text(event.description)
         schedule = {"base_url": prepared["base_url"], "conference": conference}
         schedule["version"] = self.version(schedule)
         document = {
@@ -386,7 +461,7 @@ class FrabXMLExporter(FrabExporter):
         ET.SubElement(root, "generator", name="lineup", version="1")
         ET.SubElement(root, "version").text = self.version(
             [
-                [event.acronym, event.name, event.timezone, str(event.start_date),
+                [event.acronym, self.title, event.timezone, str(event.start_date),
                  str(event.end_date), prepared["base_url"]],
                 [(t.name, t.color, t.slug) for t in prepared["tracks"]],
                 [(d["index"], d["start"], d["end"],
@@ -397,7 +472,7 @@ class FrabXMLExporter(FrabExporter):
         conference = ET.SubElement(root, "conference")
         for tag, text in (
             ("acronym", event.acronym),
-            ("title", event.name),
+            ("title", self.title),
             ("start", event.start_date.isoformat()),
             ("end", event.end_date.isoformat()),
             ("days", str(len(prepared["days"]))),
@@ -418,9 +493,7 @@ class FrabXMLExporter(FrabExporter):
                 end=day["end"],
             )  # fmt: skip
             for room, room_sessions in day["rooms"]:
-                room_el = ET.SubElement(
-                    day_el, "room", name=room.name, guid=stable_guid(event, "room", room.slug)
-                )
+                room_el = ET.SubElement(day_el, "room", name=room.name, guid=str(room.guid))
                 for fields in room_sessions:
                     self.session_element(room_el, fields)
         ET.indent(root, space=" ")
@@ -431,7 +504,17 @@ class FrabXMLExporter(FrabExporter):
         for tag in ("date", "start", "duration", "room", "slug", "url", "title", "subtitle",
                     "track", "type", "language", "abstract"):  # fmt: skip
             ET.SubElement(el, tag).text = str(fields[tag])
+        if fields["description"]:
+            ET.SubElement(el, "description").text = fields["description"]
+        if fields["recording_license"] or fields["do_not_record"]:
+            recording = ET.SubElement(el, "recording")
+            ET.SubElement(recording, "license").text = fields["recording_license"]
+            ET.SubElement(recording, "optout").text = str(fields["do_not_record"]).lower()
         persons = ET.SubElement(el, "persons")
         for person in fields["persons"]:
-            ET.SubElement(persons, "person", guid=person["guid"]).text = person["name"]
-        ET.SubElement(el, "links")
+            ET.SubElement(
+                persons, "person", id=str(person["id"]), guid=person["guid"]
+            ).text = person["name"]
+        links = ET.SubElement(el, "links")
+        for link in fields["links"]:
+            ET.SubElement(links, "link", href=link["url"]).text = link["title"] or link["url"]

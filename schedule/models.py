@@ -2,6 +2,8 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
@@ -18,12 +20,27 @@ from events.models import (
     Track,
     unique_slug,
 )
+from lib.text import validate_language, validate_line, validate_text
 from speakers.models import Speaker
 
 
-def next_frab_id(event_id: int) -> int:
-    highest = Session.objects.filter(event_id=event_id).aggregate(top=models.Max("frab_id"))
+def next_frab_id(event_id: int | None = None) -> int:
+    """The next free session id. Ids are unique across the installation, so that a
+    client holding several of its conferences never mixes up their sessions."""
+    highest = Session.objects.aggregate(top=models.Max("frab_id"))
     return (highest["top"] or 0) + 1
+
+
+def validate_links(value) -> None:
+    """A list of {"url": "https://…", "title": "…"}, as the frab formats carry them."""
+    if not isinstance(value, list):
+        raise ValidationError("Links must be a list.", code="invalid_links")
+    url_check = URLValidator(schemes=["http", "https"])
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"url", "title"} or "url" not in item:
+            raise ValidationError('Each link is {"url": …, "title": …}.', code="invalid_links")
+        url_check(item["url"])
+        validate_line(item.get("title") or "")
 
 
 class SessionQuerySet(EventScopedQuerySet):
@@ -59,9 +76,7 @@ class SessionQuerySet(EventScopedQuerySet):
         """Change the status of many sessions at once, keeping caches honest."""
         event_ids = set(self.values_list("event_id", flat=True))
         # updated_at too: API clients poll with updated_since.
-        count = self.update(
-            status=status, updated_at=django_now(), version=models.F("version") + 1
-        )
+        count = self.update(status=status, updated_at=django_now(), version=models.F("version") + 1)
         Event.objects.filter(pk__in=event_ids).touch()
         return count
 
@@ -82,12 +97,38 @@ class Session(EventData, models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="The positive integer id frab apps key on; ids from imported files are kept.",
+        help_text="The positive integer id frab apps key on, unique across the installation; "
+        "ids from imported files are kept where they are free.",
     )
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[validate_line])
     slug = models.SlugField(max_length=80, blank=True, help_text="Filled from the title.")
-    abstract = models.TextField(blank=True, help_text="Markdown: links and lists are kept.")
+    abstract = models.TextField(
+        blank=True, help_text="Markdown: links and lists are kept.", validators=[validate_text]
+    )
     abstract_html = models.TextField(blank=True, editable=False)
+    subtitle = models.CharField(max_length=300, blank=True, validators=[validate_line])
+    description = models.TextField(
+        blank=True,
+        help_text="Markdown: the longer text shown under the abstract.",
+        validators=[validate_text],
+    )
+    description_html = models.TextField(blank=True, editable=False)
+    language = models.CharField(
+        max_length=16,
+        blank=True,
+        validators=[validate_language],
+        help_text="Language code such as en or de; empty means the event's language.",
+    )
+    do_not_record = models.BooleanField(
+        default=False, help_text="The speakers ask not to be recorded."
+    )
+    recording_license = models.CharField(max_length=200, blank=True, validators=[validate_line])
+    links = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_links],
+        help_text='A list of {"url": …, "title": …}.',
+    )
     track = models.ForeignKey(
         Track, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions"
     )
@@ -130,9 +171,9 @@ class Session(EventData, models.Model):
                 violation_error_message="This slug is already used in this event.",
             ),
             models.UniqueConstraint(
-                fields=["event", "frab_id"],
-                name="session_frab_id_unique_per_event",
-                violation_error_message="This frab id is already used in this event.",
+                fields=["frab_id"],
+                name="session_frab_id_unique",
+                violation_error_message="This frab id is already used.",
             ),
             models.UniqueConstraint(
                 fields=["event", "guid"],
@@ -169,6 +210,7 @@ class Session(EventData, models.Model):
         if self.frab_id is None:
             self.frab_id = next_frab_id(self.event_id)
         self.abstract_html = render_markdown(self.abstract)
+        self.description_html = render_markdown(self.description)
         if self.pk is not None and not self._state.adding:
             self.version += 1
             if kwargs.get("update_fields") is not None:

@@ -1,9 +1,12 @@
+import uuid
+
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.urls import reverse
 
 from events.markup import plain_text, render_markdown
 from events.models import Event, EventData, EventScopedQuerySet, unique_slug
+from lib.text import validate_line, validate_text
 
 from .images import ProcessedAvatar
 
@@ -13,13 +16,37 @@ def avatar_path(instance, filename: str) -> str:
     return f"avatars/{instance.event_id}/{filename.rsplit('/', 1)[-1]}"
 
 
+def next_speaker_id() -> int:
+    """The next free person id (unique across the installation, as frab clients need)."""
+    highest = Speaker.objects.aggregate(top=models.Max("frab_id"))["top"]
+    return (highest or 0) + 1
+
+
 class Speaker(EventData, models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_line])
+    guid = models.UUIDField(
+        default=uuid.uuid4, help_text="Stable identity across exports and imports."
+    )
+    code = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_line],
+        help_text="The person's code in the system the schedule was imported from (pretalx).",
+    )
+    frab_id = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The positive integer id frab apps key on, unique across the installation; "
+        "ids from imported files are kept where they are free.",
+    )
     slug = models.SlugField(blank=True, help_text="Filled from the name when left empty.")
-    job_title = models.CharField(max_length=200, blank=True)
-    company = models.CharField(max_length=200, blank=True)
-    bio = models.TextField(blank=True, help_text="Markdown: links and lists are kept.")
+    job_title = models.CharField(max_length=200, blank=True, validators=[validate_line])
+    company = models.CharField(max_length=200, blank=True, validators=[validate_line])
+    bio = models.TextField(
+        blank=True, help_text="Markdown: links and lists are kept.", validators=[validate_text]
+    )
     bio_html = models.TextField(blank=True, editable=False)
     avatar = models.ImageField(
         upload_to=avatar_path,
@@ -57,7 +84,17 @@ class Speaker(EventData, models.Model):
                 fields=["event", "slug"],
                 name="speaker_slug_unique_per_event",
                 violation_error_message="This slug is already used in this event.",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["event", "guid"],
+                name="speaker_guid_unique_per_event",
+                violation_error_message="This guid is already used in this event.",
+            ),
+            models.UniqueConstraint(
+                fields=["frab_id"],
+                name="speaker_frab_id_unique",
+                violation_error_message="This frab id is already used.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,6 +108,8 @@ class Speaker(EventData, models.Model):
         if not self.slug:
             self.slug = unique_slug(Speaker, self.name, exclude_pk=self.pk, event=self.event)
         self.bio_html = render_markdown(self.bio)
+        if self.frab_id is None:
+            self.frab_id = next_speaker_id()
         super().save(*args, **kwargs)
         replaced = getattr(self, "_replaced_files", [])
         if replaced:

@@ -124,8 +124,10 @@ def check_vevent(vevent, session: Session, base="http://testserver"):
     start, end = vevent.decoded("DTSTART"), vevent.decoded("DTEND")
     assert start == session.starts_at and end == session.ends_at
     assert start.utcoffset() == dt.timedelta(0), "times are written in UTC"
-    assert str(vevent["SUMMARY"]) == session.title
-    assert str(vevent["LOCATION"]) == session.room.name
+    # A title is one line: line breaks in it come out as spaces.
+    assert str(vevent["SUMMARY"]) == " ".join(session.title.splitlines())
+    # The place: room and venue.
+    assert str(vevent["LOCATION"]) == f"{session.room.name}, {session.event.venue_name}"
     assert str(vevent["URL"]) == url
     description = str(vevent["DESCRIPTION"])
     assert url in description
@@ -215,11 +217,11 @@ def test_uid_is_stable_across_requests_and_edits(pdx):
 def test_hostile_title_is_escaped(pdx):
     response, calendar = get_ics(Client(), "/pdx30/schedule.ics")
     vevent = vevents(calendar)[str(pdx.hostile.guid)]
-    assert str(vevent["SUMMARY"]) == HOSTILE
+    assert str(vevent["SUMMARY"]) == " ".join(HOSTILE.splitlines())
     assert str(vevent["DESCRIPTION"]).startswith("Semi; colons, commas\\ too")
     # Nothing in the title starts a line of its own: one VEVENT per session.
     assert response.content.count(b"\r\nEND:VEVENT\r\n") == 5
-    assert b"Evil\\; title\\, with\\n" in response.content
+    assert b"Evil\\; title\\, with new lines" in response.content
 
 
 def test_carriage_returns_in_a_title_cannot_break_lines(pdx):
@@ -228,8 +230,8 @@ def test_carriage_returns_in_a_title_cannot_break_lines(pdx):
     response, calendar = get_ics(Client(), "/pdx30/schedule.ics")
     assert re.search(rb"\r(?!\n)", response.content) is None  # no bare CR
     assert response.content.count(b"\r\nEND:VEVENT\r\n") == 5
-    # iCalendar text has one kind of line break: CR and CRLF both come back as \n.
-    assert str(vevents(calendar)[str(pdx.hostile.guid)]["SUMMARY"]) == "One\nEND:VEVENT\nTwo"
+    # A title is one line: its CR and CRLF come out as spaces.
+    assert str(vevents(calendar)[str(pdx.hostile.guid)]["SUMMARY"]) == "One END:VEVENT Two"
 
 
 def test_session_ics_holds_one_session(pdx):

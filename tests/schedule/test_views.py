@@ -408,7 +408,7 @@ def test_schedule_ics_holds_the_public_sessions(client, conf):
 
 def test_schedule_ics_details(client, conf):
     vevent = vevents(get(client, "/cnc16/schedule.ics"))["Kubernetes 101"]
-    assert str(vevent["LOCATION"]) == "Ballroom A"
+    assert str(vevent["LOCATION"]) == "Ballroom A, Sheraton Seattle"  # room and venue
     assert str(vevent["URL"]) == "http://testserver/cnc16/sessions/kubernetes-101/"
     description = str(vevent["DESCRIPTION"])
     assert "Learn about pods and services." in description
