@@ -58,6 +58,7 @@ LIKELY_ZONES = (
     "America/Los_Angeles", "America/Sao_Paulo", "Asia/Kolkata", "Asia/Shanghai", "Asia/Tokyo",
     "Australia/Sydney", "Australia/Perth", "Pacific/Auckland", "Africa/Johannesburg",
 )  # fmt: skip
+BARE_DOMAIN_RE = re.compile(r"^[\w-]+(\.[\w-]+)+(/\S*)?$")  # "www.example.org/page"
 PREVIEW_CHANGES = 5  # sessions whose changes the report spells out field by field
 
 
@@ -72,6 +73,7 @@ class Person:
     guid: uuid.UUID | None = None
     code: str = ""
     frab_id: int | None = None
+    shared_id: bool = False  # the file gives this id to people of different names
 
     @property
     def key(self) -> tuple:
@@ -81,7 +83,7 @@ class Person:
         if self.code:
             return ("code", self.code)
         if self.frab_id:
-            return ("id", self.frab_id)
+            return ("id", self.frab_id, self.name) if self.shared_id else ("id", self.frab_id)
         return ("name", self.name)
 
 
@@ -396,6 +398,11 @@ def _links(items, where: str, notes: list[str]) -> list[dict]:
     links = []
     for item in items:
         url = clean_line(str(item.get("url") or "")).strip()
+        if BARE_DOMAIN_RE.match(url):
+            notes.append(
+                f"{where}: a link without a scheme (“www.example.org”) was read as https://."
+            )
+            url = f"https://{url}"
         if not re.match(r"^https?://\S+$", url) or len(url) > 2000:
             notes.append(f"{where}: a link without an http(s) URL was left out.")
             continue
@@ -742,6 +749,29 @@ def _repair_duplicates(parsed: ParsedSchedule) -> None:
                 s.frab_id = None
             else:
                 ids[s.frab_id] = s.where
+    # Merged files (36C3's) give one person id to several people: there the id is no
+    # identity, and people are told apart by id and name.
+    names_of: dict[int, set[str]] = {}
+    first_use: dict[int, str] = {}
+    for s in parsed.sessions:
+        for person in s.persons:
+            if person.frab_id and not (person.guid or person.code):
+                names_of.setdefault(person.frab_id, set()).add(person.name)
+                first_use.setdefault(person.frab_id, s.where)
+    shared = {number for number, names in names_of.items() if len(names) > 1}
+    for s in parsed.sessions:
+        for person in s.persons:
+            if person.frab_id in shared and not (person.guid or person.code):
+                person.shared_id = True
+    if shared:
+        examples = "; ".join(
+            f"id {number} at {first_use[number]}: {', '.join(sorted(names_of[number])[:3])}"
+            for number in sorted(shared)[:3]
+        )
+        parsed.notes.append(
+            f"{len(shared)} person ids are each given to people of different names "
+            f"({examples}; …): those people are told apart by id and name."
+        )
     rooms: dict[uuid.UUID, str] = {}
     for name, guid in list(parsed.room_guids.items()):
         if guid in rooms:
@@ -752,6 +782,12 @@ def _repair_duplicates(parsed: ParsedSchedule) -> None:
             parsed.room_guids[name] = uuid.uuid5(FRAB_NAMESPACE, f"{guid}:{name}")
         else:
             rooms[guid] = name
+
+
+def _offset(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _guess_zone(parsed: ParsedSchedule, given: str | None) -> tuple[str, str | None]:
@@ -768,7 +804,7 @@ def _guess_zone(parsed: ParsedSchedule, given: str | None) -> tuple[str, str | N
         for name in LIKELY_ZONES:
             zone = zoneinfo.ZoneInfo(name)
             if all(moment.astimezone(zone).utcoffset() == off for moment, off in samples):
-                offsets = sorted({str(off) for _, off in samples})
+                offsets = sorted({_offset(off) for _, off in samples})
                 return name, (
                     f"The file names no time zone; its times carry the offset(s) "
                     f"{', '.join(offsets)}, so {name} was guessed (the times themselves are "
@@ -932,6 +968,10 @@ class Writer:
             return person.guid
         if person.code:
             return uuid.uuid5(FRAB_NAMESPACE, f"{self.parsed.acronym}:person-code:{person.code}")
+        if person.frab_id and person.shared_id:
+            return uuid.uuid5(
+                FRAB_NAMESPACE, f"{self.parsed.acronym}:person:{person.frab_id}:{person.name}"
+            )
         if person.frab_id:
             return uuid.uuid5(FRAB_NAMESPACE, f"{self.parsed.acronym}:person:{person.frab_id}")
         return None
