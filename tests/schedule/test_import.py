@@ -18,10 +18,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import etree
 
 from events.models import Event, Room, SessionType, Track
+from schedule.importer import import_schedule
 from schedule.models import Session, SessionSpeaker
 from speakers.models import Speaker
 from tests.factories import (
@@ -680,3 +682,243 @@ def test_admin_upload_into_another_organizers_event_is_not_found(db):
     sample = SAMPLES / "engelsystem-schedule-multiple.xml"
     assert upload(client, theirs, sample.name, sample.read_bytes()).status_code == 404
     assert counts() == before
+
+
+# Lossless round trip (issue 11) -----------------------------------------------------
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "samples"
+ROUND_TRIP_FIELDS = (
+    "title", "subtitle", "abstract", "description", "language", "do_not_record",
+    "recording_license", "track", "type", "room", "date", "start", "duration",
+)  # fmt: skip
+
+
+def frab_events(document: dict) -> dict[str, dict]:
+    days = document["schedule"]["conference"]["days"]
+    return {e["guid"]: e for d in days for room in d["rooms"].values() for e in room}
+
+
+def normalized(text: str) -> str:
+    return "\n".join(text.splitlines()).strip()
+
+
+def same_person(ours: dict, theirs: dict) -> bool:
+    name = (theirs.get("name") or theirs.get("public_name")).strip()
+    if theirs.get("code"):
+        return ours.get("code") == theirs["code"] and ours["name"] == name
+    return ours["name"] == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "good/pretalx-democon.schedule.json",
+        "real-world/rc3.pretalx.schedule.json",
+        "real-world/camp2019.frab.schedule.json",
+    ],
+)
+def test_round_trip_keeps_every_field_of_the_frab_json(name):
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"{path} is not there")
+    source = json.loads(path.read_bytes())
+    output = run_import(path, "trip")
+    exported = json.loads(Client().get("/trip/schedule.json").content)
+    theirs, ours = frab_events(source), frab_events(exported)
+    assert set(ours) == set(theirs)
+    for guid, event in theirs.items():
+        mine = ours[guid]
+        for field_name in ROUND_TRIP_FIELDS:
+            expected = event.get(field_name)
+            if field_name == "language" and not expected:
+                continue  # no language in the file: the event's is written
+            if field_name in ("date", "start"):
+                continue  # below: the same instant (the file may contradict its own zone)
+            if isinstance(expected, str):
+                expected = normalized(expected)  # line ends become LF, ends are trimmed
+            assert mine[field_name] == (expected or type(mine[field_name])()), (
+                guid, field_name, mine[field_name], expected,
+            )  # fmt: skip
+        moment = dt.datetime.fromisoformat(mine["date"])
+        assert moment == dt.datetime.fromisoformat(event["date"])
+        if moment.utcoffset() == dt.datetime.fromisoformat(event["date"]).utcoffset():
+            assert mine["start"] == event["start"]
+        if event.get("id"):
+            assert mine["id"] == event["id"]
+        links = [{"url": link["url"], "title": link.get("title", "")} for link in event["links"]]
+        if "read as https://" not in output:
+            assert mine["links"] == links
+        assert len(mine["persons"]) == len(event["persons"])
+        for person, theirs_person in zip(mine["persons"], event["persons"], strict=True):
+            assert same_person(person, theirs_person), (person, theirs_person)
+            assert isinstance(person["id"], int)
+            if theirs_person.get("biography") is not None:
+                assert person["biography"] == normalized(theirs_person["biography"])
+    room_guids = {
+        room["name"]: room["guid"] for room in source["schedule"]["conference"].get("rooms", [])
+    }
+    exported_rooms = {
+        room["name"]: room["guid"] for room in exported["schedule"]["conference"]["rooms"]
+    }
+    for room_name, guid in room_guids.items():
+        if list(room_guids.values()).count(guid) == 1:
+            assert exported_rooms[room_name] == guid
+
+
+def people_json(*people: dict, title: str = "A good talk", ident: int = 1, guid=GOOD_GUID) -> str:
+    event = json_event(ident, guid, title=title)
+    event["persons"] = list(people)
+    return json_doc(event)
+
+
+def test_two_people_with_one_name_stay_two_speakers(tmp_path):
+    path = tmp_path / "namesakes.json"
+    path.write_text(
+        people_json(
+            {"code": "AAAAAA", "name": "Alex Kim", "biography": "Writes compilers."},
+            {"code": "BBBBBB", "name": "Alex Kim", "biography": "Paints murals."},
+        )
+    )
+    run_import(path, "namesakes")
+    run_import(path, "namesakes")
+    speakers = Speaker.objects.filter(event__slug="namesakes").order_by("code")
+    assert [(s.name, s.code, s.bio) for s in speakers] == [
+        ("Alex Kim", "AAAAAA", "Writes compilers."),
+        ("Alex Kim", "BBBBBB", "Paints murals."),
+    ]
+    assert len({s.slug for s in speakers}) == 2 and len({s.frab_id for s in speakers}) == 2
+
+
+def test_a_person_is_matched_by_code_before_name(tmp_path):
+    path = tmp_path / "renamed.json"
+    path.write_text(people_json({"code": "CCCCCC", "name": "Sam Old", "biography": "Bio."}))
+    run_import(path, "renamed")
+    speaker = Speaker.objects.get(event__slug="renamed")
+    path.write_text(people_json({"code": "CCCCCC", "name": "Sam New", "biography": "Bio."}))
+    output = run_import(path, "renamed")
+    assert "updated 1 speakers" in output
+    speaker.refresh_from_db()
+    assert speaker.name == "Sam New" and Speaker.objects.count() == 1
+    # A file with a new code but the old name is another person.
+    path.write_text(people_json({"code": "DDDDDD", "name": "Sam New"}))
+    run_import(path, "renamed")
+    assert Speaker.objects.filter(event__slug="renamed").count() == 2
+
+
+def test_names_only_match_by_name(tmp_path):
+    path = tmp_path / "names.json"
+    path.write_text(people_json({"name": "Jo Name"}))
+    run_import(path, "names")
+    run_import(path, "names")
+    assert Speaker.objects.filter(name="Jo Name").count() == 1
+
+
+def test_an_unchanged_reimport_writes_no_row(tmp_path):
+    path = SAMPLES / "pretalx-democon.schedule.json"
+    run_import(path, "still")
+    event = Event.objects.get(slug="still")
+    before = (
+        list(Session.objects.order_by("pk").values_list("updated_at", "version")),
+        list(Speaker.objects.order_by("pk").values_list("updated_at", flat=True)),
+        event.changed_at,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        output = run_import(path, "still")
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]  # fmt: skip
+    assert writes == []
+    assert "Nothing changed: the file matches what is stored." in output
+    event.refresh_from_db()
+    after = (
+        list(Session.objects.order_by("pk").values_list("updated_at", "version")),
+        list(Speaker.objects.order_by("pk").values_list("updated_at", flat=True)),
+        event.changed_at,
+    )
+    assert after == before
+
+
+# See before you change: --dry-run, missing sessions, --prune -------------------------
+
+
+def test_dry_run_reports_field_by_field_and_writes_nothing(tmp_path):
+    path = tmp_path / "one.json"
+    path.write_text(json_doc(json_event(1, GOOD_GUID), json_event(2, OTHER_GUID)))
+    run_import(path, "preview")
+    before = counts()
+    snapshot = list(Session.objects.values_list("guid", "title", "version", "updated_at"))
+    path.write_text(
+        json_doc(json_event(1, GOOD_GUID, title="A better talk"),
+                 json_event(3, "99999999-7777-4888-9999-000000000000", title="New one"))
+    )  # fmt: skip
+    output = run_import(path, "preview", "--dry-run", "--prune")
+    assert "would create 1 sessions" in output
+    assert "would update 1 sessions" in output
+    assert "changed “A better talk”:" in output
+    assert "    title: A good talk → A better talk" in output
+    assert "1 sessions are not in the file and would be cancelled." in output
+    assert "not in the file: A good talk (2030-03-01 10:00)" in output
+    assert "Dry run: nothing was written." in output
+    assert counts() == before
+    assert list(Session.objects.values_list("guid", "title", "version", "updated_at")) == snapshot
+
+
+def test_missing_sessions_are_listed_and_pruning_cancels_them(tmp_path):
+    path = tmp_path / "two.json"
+    path.write_text(json_doc(json_event(1, GOOD_GUID), json_event(2, OTHER_GUID, title="Gone")))
+    run_import(path, "prune")
+    path.write_text(json_doc(json_event(1, GOOD_GUID)))
+    output = run_import(path, "prune")
+    assert "1 sessions are not in the file (kept; --prune cancels them)." in output
+    assert "not in the file: Gone (2030-03-01 10:00)" in output
+    gone = Session.objects.get(title="Gone")
+    assert gone.status == Session.Status.PUBLISHED
+    output = run_import(path, "prune", "--prune")
+    assert "1 sessions are not in the file and were cancelled." in output
+    gone.refresh_from_db()
+    assert gone.status == Session.Status.CANCELLED  # never deleted
+    assert gone.version > 1
+
+
+def test_import_schedule_function_gives_a_preview_for_the_admin():
+    data = (SAMPLES / "engelsystem-schedule-multiple.xml").read_bytes()
+    report = import_schedule(data, "adminpreview", dry_run=True)
+    assert report.dry_run and not Event.objects.filter(slug="adminpreview").exists()
+    text = report.preview()
+    assert text.startswith("frab XML: would create 1 events")
+    assert "repaired or skipped: Acronym “test-4” became “test_4”" in text
+
+
+def test_a_new_event_takes_name_days_and_zone_from_the_file():
+    run_import(SAMPLES / "38c3-excerpt.schedule.xml", "fresh")
+    event = Event.objects.get(slug="fresh")
+    assert (event.name, event.timezone) == ("38C3", "Europe/Berlin")
+    assert (event.start_date, event.end_date) == (dt.date(2024, 12, 27), dt.date(2024, 12, 30))
+
+
+def test_an_existing_event_is_widened_with_a_note():
+    EventFactory(slug="narrow", start_date=dt.date(2024, 12, 28), end_date=dt.date(2024, 12, 28),
+                 timezone="Europe/Berlin")  # fmt: skip
+    output = run_import(SAMPLES / "38c3-excerpt.schedule.xml", "narrow")
+    assert "The event ran 2024-12-28 to 2024-12-28; it now runs 2024-12-27 to 2024-12-30" in output
+    event = Event.objects.get(slug="narrow")
+    assert (event.start_date, event.end_date) == (dt.date(2024, 12, 27), dt.date(2024, 12, 30))
+
+
+# What attendees see -----------------------------------------------------------------
+
+
+def test_session_page_shows_description_language_and_recording(tmp_path):
+    event = EventFactory(slug="page", language="en")
+    session = SessionFactory(
+        event=event, status=Session.Status.PUBLISHED, abstract="Short **abstract**.",
+        description="The *longer* description.", language="de", do_not_record=True,
+        subtitle="A subtitle", links=[{"url": "https://example.org/slides", "title": "Slides"}],
+    )  # fmt: skip
+    text = Client().get(session.get_absolute_url()).content.decode()
+    assert text.index("<strong>abstract</strong>") < text.index("<em>longer</em> description")
+    assert '<dd lang="de">de</dd>' in text
+    assert "Not recorded" in text and "A subtitle" in text
+    assert '<a href="https://example.org/slides" rel="nofollow noopener">Slides</a>' in text
+    plain = SessionFactory(event=event, status=Session.Status.PUBLISHED, language="en")
+    text = Client().get(plain.get_absolute_url()).content.decode()
+    assert "<dt>Language</dt>" not in text and "Not recorded" not in text
