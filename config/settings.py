@@ -195,9 +195,20 @@ STORAGES = {
     },
 }
 
-# Uploads larger than this are refused before they reach a form (avatars allow 5 MB).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies: form fields and JSON at most DATA_UPLOAD_MAX_MEMORY_SIZE; a multipart
+# upload is refused from its Content-Length, before any of it is read or written
+# (events.security.RequestSizeLimit): UPLOAD_MAX_BYTES for everybody (an avatar is at
+# most 5 MB), UPLOAD_MAX_BYTES_STAFF for organizers (a schedule import is at most 20 MB).
+# docs/deploy.md sets the proxy's client_max_body_size to match.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+UPLOAD_MAX_BYTES = 6 * 1024 * 1024
+UPLOAD_MAX_BYTES_STAFF = 21 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "events.security.RequestSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
@@ -226,6 +237,13 @@ REST_FRAMEWORK = {
 # Failed token authentications per client address and window, then 429 (API throttling).
 TOKEN_FAILURE_LIMIT = int(env("TOKEN_FAILURE_LIMIT", "20"))
 TOKEN_FAILURE_WINDOW = 10 * 60
+# Personal agendas: stars per agenda; new anonymous agendas per client address and hour.
+AGENDA_MAX_STARS = int(env("AGENDA_MAX_STARS", "300"))
+AGENDA_NEW_PER_HOUR = int(env("AGENDA_NEW_PER_HOUR", "30"))
+# Attendee sign-ups per client address and hour; failed sign-ins per address (any user
+# names) within LOGIN_COOLOFF_MINUTES, after which sign-in waits without hashing.
+SIGNUPS_PER_HOUR = int(env("SIGNUPS_PER_HOUR", "10"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(env("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lineup API",
     "DESCRIPTION": (

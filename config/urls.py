@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from events import security
 from events import views as event_views
 from schedule import account_views, board_views
 
@@ -16,6 +17,12 @@ admin.site.enable_nav_sidebar = False  # the schedule lists and the board need t
 
 urlpatterns = [
     *board_views.urls(),  # /admin/events/event/<id>/board/…, before the admin's own routes
+    # The admin's "view on site" shortcut, for objects of one's own events only.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(security.view_on_site),
+        name="view_on_site",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", event_views.healthz, name="healthz"),
     # Lazy: with DEBUG=0 the hashed name comes from the manifest, which does not exist

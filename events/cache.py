@@ -8,12 +8,37 @@ from slowing pages.
 """
 
 import logging
+import threading
+import time
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 FAILURES = (RedisError, OSError)
+
+
+# One warning per interval and process while Redis is away, with the count of the
+# failures it stands for: an outage under load is thousands of failed calls a second.
+WARN_INTERVAL = 10.0
+_quiet = {"until": 0.0, "suppressed": 0}
+_quiet_lock = threading.Lock()
+
+
+def warn_unavailable(name: str, exc: Exception) -> None:
+    with _quiet_lock:
+        now = time.monotonic()
+        if now < _quiet["until"]:
+            _quiet["suppressed"] += 1
+            return
+        suppressed, _quiet["suppressed"] = _quiet["suppressed"], 0
+        _quiet["until"] = now + WARN_INTERVAL
+    log.warning(
+        "cache unavailable (%s: %s); serving without it (%d more failures since the last warning)",
+        name,
+        exc,
+        suppressed,
+    )
 
 
 def _tolerant(name: str, fallback):
@@ -23,7 +48,7 @@ def _tolerant(name: str, fallback):
         try:
             return method(self, *args, **kwargs)
         except FAILURES as exc:
-            log.warning("cache unavailable (%s: %s); serving without it", name, exc)
+            warn_unavailable(name, exc)
             return fallback(*args, **kwargs) if callable(fallback) else fallback
 
     call.__name__ = name

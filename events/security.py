@@ -10,6 +10,8 @@ import time
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.files.uploadhandler import FileUploadHandler
 
 
 def client_ip(request) -> str:
@@ -27,8 +29,27 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def sign_in_blocked(request) -> bool:
+    """Too many failed sign-ins from this address, whatever the user names.
+
+    Axes counts per (user name, address): rotating user names never locks out, and
+    each attempt costs a password hash (about 250 ms). Its records also give the sum
+    per address, in the database, so the limit holds across workers.
+    """
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failures = AccessAttempt.objects.filter(
+        ip_address=client_ip(request), attempt_time__gte=since
+    ).aggregate(total=Sum("failures_since_start"))["total"]
+    return (failures or 0) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+
+
 class RateLimitedLoginBackend(AxesStandaloneBackend):
-    """Axes' lockout check for every sign-in that comes with a request.
+    """Axes' lockout check for every sign-in that comes with a request, and the limit
+    per address (checked first: a blocked address costs no password hashing).
 
     Sign-ins without a request (Django's test client, management code) cannot be
     brute-forced from outside and are left to the next backend.
@@ -37,6 +58,9 @@ class RateLimitedLoginBackend(AxesStandaloneBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
+        if sign_in_blocked(request):
+            # Stops the other backends (no hashing); the sign-in fails.
+            raise PermissionDenied("Too many failed sign-ins from this address.")
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
@@ -67,3 +91,62 @@ def hits(scope: str, ident: str, window: int) -> int:
 def seconds_left(window: int) -> int:
     """Until the current window ends (for Retry-After)."""
     return max(1, int(window - time.time() % window))
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" shortcut (/admin/r/<type>/<id>/), for one's own events.
+
+    Django's shortcut redirects any staff account to any object's public URL, which
+    names an unpublished event's or a draft's slug. Here an object of an event the
+    account does not organize (or of no event, for anyone but a superuser) is a 404, as
+    if it did not exist.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+    from django.core.exceptions import ObjectDoesNotExist
+    from django.http import Http404
+
+    from .models import Event, EventData
+
+    user = request.user
+    if not user.is_superuser:
+        try:
+            kind = ContentType.objects.get_for_id(content_type_id)
+            obj = kind.get_object_for_this_type(pk=object_id)
+        except (ObjectDoesNotExist, ValueError, TypeError):
+            raise Http404("No such object.") from None
+        if isinstance(obj, Event):
+            event_id = obj.pk
+        elif isinstance(obj, EventData) or hasattr(obj, "event_id"):
+            event_id = obj.changed_event_id() if isinstance(obj, EventData) else obj.event_id
+        else:
+            event_id = None
+        if event_id is None or not Event.objects.for_organizer(user).filter(pk=event_id).exists():
+            raise Http404("No such object.")
+    return shortcut(request, content_type_id, object_id)
+
+
+class RequestSizeLimit(FileUploadHandler):
+    """Refuses an upload larger than its sender may send, before any of it is read.
+
+    First of FILE_UPLOAD_HANDLERS: Django asks it about every multipart body with its
+    Content-Length, before the body is read, written to a temporary file or held in
+    memory. Staff (organizers: schedule imports, avatars) may send
+    UPLOAD_MAX_BYTES_STAFF, everybody else UPLOAD_MAX_BYTES (a 5 MB avatar through the
+    API fits). Too large is a 400, as for any request Django finds too big.
+    """
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        user = getattr(self.request, "user", None)
+        staff = user is not None and user.is_active and user.is_staff
+        limit = settings.UPLOAD_MAX_BYTES_STAFF if staff else settings.UPLOAD_MAX_BYTES
+        if content_length > limit:
+            raise RequestDataTooBig(
+                f"Request body of {content_length} bytes exceeds the limit of {limit}."
+            )
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -1,6 +1,7 @@
 """Optional attendee accounts: sign up, sign in (merging this browser's agendas), sign out."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
@@ -8,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
+
+from events.security import client_ip, count_hit, sign_in_blocked
 
 from .agenda import COOKIE_PREFIX, merge_into_user
 
@@ -36,9 +39,27 @@ def _next(request: HttpRequest) -> str:
     return "/"
 
 
+TOO_MANY_SIGN_INS = "Too many failed sign-ins from your network; try again in a few minutes."
+TOO_MANY_SIGN_UPS = "Too many new accounts from your network; try again in an hour."
+
+
+def _refused(form, message: str):
+    """An empty form that shows only ``message``: the data sent is not even checked
+    (checking it hashes a password)."""
+    form.cleaned_data = {}
+    form.add_error(None, message)
+    return form
+
+
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if sign_in_blocked(request):
+            form = _refused(self.get_form_class()(request), TOO_MANY_SIGN_INS)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -49,6 +70,10 @@ class LoginView(auth_views.LoginView):
 def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SignUpForm(request.POST)
+        # Counted before the form is checked: each try hashes a password.
+        if count_hit("signup", client_ip(request), 3600) > settings.SIGNUPS_PER_HOUR:
+            ctx = {"form": _refused(SignUpForm(), TOO_MANY_SIGN_UPS), "next": _next(request)}
+            return render(request, "registration/signup.html", ctx, status=429)
         if form.is_valid():
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")

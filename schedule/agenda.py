@@ -11,6 +11,7 @@ import secrets
 from functools import lru_cache
 from itertools import combinations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils.safestring import mark_safe
 
 from events.caching import CSRF_INPUT, CSRF_PLACEHOLDER, Personal
 from events.models import Event
+from events.security import client_ip, count_hit
 
 from .models import Agenda, AgendaItem, Session
 
@@ -44,16 +46,30 @@ def find_agenda(request: HttpRequest, event: Event) -> Agenda | None:
     return Agenda.objects.filter(event=event, user=None, key_hash=digest(key)).first()
 
 
+class AgendaRefused(Exception):
+    """A star that cannot be taken; the message says why, for the visitor."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
 def get_or_create_agenda(
     request: HttpRequest, event: Event, response: HttpResponse | None = None
 ) -> tuple[Agenda, str | None]:
-    """The visitor's agenda, created on first use. Returns (agenda, new browser key)."""
+    """The visitor's agenda, created on first use (a star). Returns (agenda, new browser
+    key). New anonymous agendas are limited per client address and hour: each is a row
+    that nobody can clean up but its browser."""
     agenda = find_agenda(request, event)
     if agenda is not None:
         return agenda, None
     if request.user.is_authenticated:
         agenda, _ = Agenda.objects.get_or_create(event=event, user=request.user)
         return agenda, None
+    if count_hit("agenda-new", client_ip(request), 3600) > settings.AGENDA_NEW_PER_HOUR:
+        raise AgendaRefused(
+            "Too many new agendas from your network in the last hour; try again later.", 429
+        )
     key = secrets.token_urlsafe(32)
     return Agenda.objects.create(event=event, key_hash=digest(key)), key
 
@@ -70,10 +86,20 @@ def set_agenda_cookie(response: HttpResponse, event: Event, key: str, *, secure:
 
 
 def star(agenda: Agenda, session: Session) -> None:
+    """Star a session, up to AGENDA_MAX_STARS per agenda (a page personalizes every
+    star: thousands of them made each of its pages take seconds)."""
     item = AgendaItem(agenda=agenda, session=session)
     item.remember(session)
+    limit = settings.AGENDA_MAX_STARS
     try:
         with transaction.atomic():
+            # One star at a time per agenda, so parallel requests cannot pass the cap.
+            Agenda.objects.select_for_update().filter(pk=agenda.pk).exists()
+            items = AgendaItem.objects.filter(agenda=agenda)
+            if items.count() >= limit and not items.filter(session=session).exists():
+                raise AgendaRefused(
+                    f"Your agenda holds at most {limit} sessions: remove some first.", 400
+                )
             item.save()
     except IntegrityError:
         pass  # starred already (a double click, two tabs)

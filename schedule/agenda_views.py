@@ -40,11 +40,21 @@ def _back(request: HttpRequest, fallback: str) -> str:
 def _toggle(request: HttpRequest, event: str, session: str, on: bool) -> HttpResponse:
     obj = public_event(event)
     target = get_object_or_404(Session.objects.public().filter(event=obj), slug=session)
-    agenda, new_key = agendas.get_or_create_agenda(request, obj)
-    if on:
-        agendas.star(agenda, target)
-    else:
-        agendas.unstar(agenda, target)
+    new_key = None
+    try:
+        if on:
+            agenda, new_key = agendas.get_or_create_agenda(request, obj)
+            agendas.star(agenda, target)
+        else:
+            agenda = agendas.find_agenda(request, obj)  # nothing to unstar: no new agenda
+            if agenda is not None:
+                agendas.unstar(agenda, target)
+    except agendas.AgendaRefused as refused:
+        response = HttpResponse(
+            str(refused), status=refused.status, content_type="text/plain; charset=utf-8"
+        )
+        response["Cache-Control"] = "no-store"
+        return response
     if request.headers.get("HX-Request") == "true":
         button = agendas.star_button(obj.slug, target.slug, target.title, on)
         response = HttpResponse(with_csrf(request, button.encode()))

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from events.caching import cached_event_response
+from events.caching import cached_event_response, canonical_query
 from events.models import Event, Room
 from events.timefmt import span
 
@@ -38,7 +38,8 @@ def public_event(slug: str) -> Event:
 def _filtered_schedule(request: HttpRequest, event: Event, template: str, build, *, grid=False):
     """Shared by the list and the grid: filter, then render the page or, for htmx,
     only the results block. Bad filter values give 400 with the page and a message."""
-    query = request.GET.copy()
+    # Only the filters, in one order: what the page is rendered from and cached under.
+    query = canonical_query(request.GET, SessionFilter.base_filters)
     live_today = event.local_today() if event.phase() == "live" else None
     if "day" not in query and live_today is not None:
         query["day"] = live_today.isoformat()
@@ -81,7 +82,12 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
         return render(request, name, ctx, status=200 if valid else 400)
 
     return cached_event_response(
-        request, event, render_page, variant=str(live_today), personal=personalize(request, event)
+        request,
+        event,
+        render_page,
+        variant=str(live_today),
+        personal=personalize(request, event),
+        query=query.copy(),  # render_page may add a day to its own copy
     )
 
 
@@ -189,8 +195,10 @@ def _speaker_card(link, event: Event) -> dict:
 def speaker_list(request: HttpRequest, event: str) -> HttpResponse:
     obj = public_event(event)
 
+    query = canonical_query(request.GET, ["q"])
+
     def render_page() -> HttpResponse:
-        q = request.GET.get("q", "").strip()
+        q = query.get("q", "").strip()
         speakers = public_speakers(obj)
         error = ""
         if len(q) > MAX_QUERY_LENGTH:
@@ -212,7 +220,7 @@ def speaker_list(request: HttpRequest, event: str) -> HttpResponse:
         }
         return render(request, "speakers/speaker_list.html", ctx, status=400 if error else 200)
 
-    return cached_event_response(request, obj, render_page)
+    return cached_event_response(request, obj, render_page, query=query)
 
 
 def speaker_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
