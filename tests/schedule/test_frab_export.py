@@ -462,3 +462,94 @@ def test_round_trip_through_import_is_byte_for_byte(fmt, db, tmp_path):
 
     second = fetch(f"/froscon30/schedule.{fmt}").content
     assert second.decode() == first.decode()
+
+
+def content(path: str) -> bytes:
+    return fetch(path).content
+
+
+# Exports every client reads (issue 11) ------------------------------------------------
+
+
+def test_every_person_has_an_integer_id_in_xml_and_json(froscon):
+    root = etree.fromstring(content("/froscon30/schedule.xml"))
+    persons = root.findall("day/room/event/persons/person")
+    assert persons and all(p.get("id", "").isdigit() for p in persons)
+    by_name = {p.text: int(p.get("id")) for p in persons}
+    stored = dict(Speaker.objects.filter(event=froscon.event).values_list("name", "frab_id"))
+    assert by_name == {name: stored[name] for name in by_name}
+    document = json.loads(content("/froscon30/schedule.json"))
+    people = [p for e in json_events(document) for p in e["persons"]]
+    assert all(isinstance(p["id"], int) and p["id"] > 0 for p in people)
+    assert {p["name"]: p["id"] for p in people} == by_name
+
+
+def test_session_and_person_ids_are_unique_across_the_installation(froscon):
+    other = build_conference("froscon31")
+    ids = Session.objects.values_list("frab_id", flat=True)
+    assert len(set(ids)) == len(ids) == Session.objects.count()
+    people = Speaker.objects.values_list("frab_id", flat=True)
+    assert None not in people and len(set(people)) == len(people)
+    first = {
+        e.get("id") for e in etree.fromstring(content("/froscon30/schedule.xml")).iter("event")
+    }
+    second = {
+        e.get("id") for e in etree.fromstring(content("/froscon31/schedule.xml")).iter("event")
+    }
+    assert first and second and not first & second
+    assert other.event.pk != froscon.event.pk
+
+
+def test_imported_ids_are_kept_where_free(tmp_path):
+    build_conference("froscon30")
+    path = tmp_path / "export.json"
+    path.write_bytes(content("/froscon30/schedule.json"))
+    ids = {e["id"] for e in json_events(json.loads(path.read_bytes()))}
+    call_command("import_schedule", str(path), "--event", "copy", stdout=io.StringIO())
+    copied = set(Session.objects.filter(event__slug="copy").values_list("frab_id", flat=True))
+    assert copied and not copied & ids  # taken by the original: new ones
+    Event.objects.filter(slug="froscon30").delete()
+    Speaker.objects.filter(event__slug="froscon30").delete()
+    call_command("import_schedule", str(path), "--event", "again", stdout=io.StringIO())
+    again = set(Session.objects.filter(event__slug="again").values_list("frab_id", flat=True))
+    assert again == ids  # free again: kept
+
+
+@pytest.mark.parametrize("room_name", ["A", "1", "Ö", "!!", "Hall"])
+def test_room_and_track_slugs_pass_the_schema_whatever_the_name(db, json_validator, room_name):
+    event = EventFactory(slug="tiny", timezone="Europe/Berlin", start_date=dt.date(2030, 5, 6),
+                         end_date=dt.date(2030, 5, 6))  # fmt: skip
+    room = RoomFactory(event=event, name=room_name)
+    track = TrackFactory(event=event, name=room_name)
+    SessionFactory(event=event, room=room, track=track, starts_at=at(dt.date(2030, 5, 6), 10),
+                   ends_at=at(dt.date(2030, 5, 6), 11))  # fmt: skip
+    document = json.loads(content("/tiny/schedule.json"))
+    json_validator.validate(document)
+    assert document["schedule"]["conference"]["rooms"][0]["guid"] == str(room.guid)
+
+
+def test_new_frab_fields_reach_both_formats(froscon, xsd, json_validator):
+    talk = froscon.published[1]
+    talk.subtitle = "From the ground up"
+    talk.description = "Longer *text*."
+    talk.language = "de"
+    talk.do_not_record = True
+    talk.recording_license = "CC BY 4.0"
+    talk.links = [{"url": "https://example.org/slides", "title": "Slides"}]
+    talk.save()
+    root = etree.fromstring(content("/froscon30/schedule.xml"))
+    xsd.validate(root)
+    el = root.find(f"day/room/event[@guid='{talk.guid}']")
+    assert el.findtext("subtitle") == "From the ground up"
+    assert el.findtext("description") == "Longer *text*."
+    assert el.findtext("language") == "de"
+    assert el.findtext("recording/optout") == "true"
+    assert el.findtext("recording/license") == "CC BY 4.0"
+    assert el.find("links/link").get("href") == "https://example.org/slides"
+    document = json.loads(content("/froscon30/schedule.json"))
+    json_validator.validate(document)
+    event = next(e for e in json_events(document) if e["guid"] == str(talk.guid))
+    assert (event["subtitle"], event["language"], event["do_not_record"]) == (
+        "From the ground up", "de", True,
+    )  # fmt: skip
+    assert event["links"] == [{"url": "https://example.org/slides", "title": "Slides"}]

@@ -297,3 +297,28 @@ def test_agenda_feed_follows_the_agenda_and_hides_new_drafts(pdx):
     client.post(f"/pdx30/agenda/{pdx.night.slug}/add")
     _, calendar = get_ics(Client(), path)
     assert set(vevents(calendar)) == {str(pdx.before.guid), str(pdx.night.guid)}
+
+
+def test_every_vevent_has_a_location_breaks_included(pdx):
+    pause = SessionFactory(
+        event=pdx.event, title="Coffee", status=Session.Status.PUBLISHED, room=None,
+        starts_at=local(dt.date(2030, 11, 2), 11), ends_at=local(dt.date(2030, 11, 2), 11, 30),
+    )  # fmt: skip
+    _, calendar = get_ics(Client(), "/pdx30/schedule.ics")
+    events = vevents(calendar)
+    assert all("LOCATION" in vevent for vevent in events.values())
+    assert str(events[str(pause.guid)]["LOCATION"]) == pdx.event.venue_name
+    assert str(events[str(pdx.before.guid)]["LOCATION"]) == f"Hall A, {pdx.event.venue_name}"
+
+
+def test_sequence_goes_up_when_time_or_room_changes(pdx):
+    _, calendar = get_ics(Client(), f"/pdx30/sessions/{pdx.after.slug}.ics")
+    first = int(vevents(calendar)[str(pdx.after.guid)]["SEQUENCE"])
+    pdx.after.refresh_from_db()
+    assert first == pdx.after.version
+    pdx.after.starts_at += dt.timedelta(hours=1)
+    pdx.after.ends_at += dt.timedelta(hours=1)
+    pdx.after.room = pdx.hall
+    pdx.after.save()
+    _, calendar = get_ics(Client(), f"/pdx30/sessions/{pdx.after.slug}.ics")
+    assert int(vevents(calendar)[str(pdx.after.guid)]["SEQUENCE"]) > first
