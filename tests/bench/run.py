@@ -218,6 +218,9 @@ def main() -> int:
             took = time.perf_counter() - start
             verdict = "ok" if took <= 3 else "MISSED"
             extra.append(f"import 600-session frab JSON: {took:.2f} s (budget 3 s {verdict})")
+    from tests.bench import board
+
+    extra.extend(board.run(args.repeat))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     extra.append(f"(the benchmark process itself, which generated every size: {peak:.0f} MB)")
     table = "\n".join(

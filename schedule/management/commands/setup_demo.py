@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from events.models import Event, Membership
 from schedule.demo import describe, generate_demo
+from schedule.demo_stars import star_demo
 
 DEMO_SLUG = "democon"
 DEMO_SESSIONS = 150
@@ -82,7 +83,8 @@ class Command(BaseCommand):
                 start_date=start,
                 name=f"DemoCon {start.year}",
             )
-            self.stdout.write(f"Created the demo event {describe(event)}.")
+            stars = star_demo(event, seed=DEMO_SEED)
+            self.stdout.write(f"Created the demo event {describe(event)}, and {stars} stars.")
         else:
             self.stdout.write(f"The demo event “{event.name}” is already there.")
 
@@ -97,6 +99,7 @@ class Command(BaseCommand):
             "\n"
             f"  Public schedule:  {base_url}/{DEMO_SLUG}/schedule/\n"
             f"  Organizer admin:  {base_url}/admin/\n"
+            f"  Schedule board:   {base_url}/admin/events/event/{event.pk}/board/\n"
             f"  Username:         {USERNAME}\n"
             f"  Password:         {password}\n"
             f"  (kept in {shown(path)})\n"
