@@ -185,7 +185,7 @@ class SessionAdmin(EventScopedAdmin):
     fieldsets = [
         (None, {"fields": ["event", "title", "slug", "status", "abstract"]}),
         ("When and where", {
-            "fields": ["starts_at", "ends_at", "room"],
+            "fields": ["starts_at", "ends_at", "room", "planned_minutes"],
             "description": "Times are in the event's own time zone.",
         }),
         ("Kind", {"fields": ["track", "session_type"]}),

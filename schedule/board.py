@@ -99,7 +99,7 @@ def session_row(values: dict, speakers: list, stars: int, tz) -> dict:
         "stars": stars,
         "day": None,
         "start": None,
-        "duration": None,
+        "duration": values["planned_minutes"],  # in the tray: the length it needs, if known
     }
     if values["starts_at"] is not None:
         day, start = local_minutes(values["starts_at"], tz)
@@ -121,7 +121,7 @@ def board_state(event: Event, session_ids: Iterable[int] | None = None) -> dict:
     values = list(
         sessions.order_by("starts_at", "title").values(
             "id", "version", "title", "status", "track_id", "session_type_id", "room_id",
-            "starts_at", "ends_at",
+            "starts_at", "ends_at", "planned_minutes",
         )
     )  # fmt: skip
     # Filtered by a subquery, not a list of ids: hundreds of parameters cost more to build.
@@ -263,6 +263,9 @@ def apply_changes(event: Event, user, changes: list[Change], *, how: str) -> lis
         if all(getattr(session, k) == v for k, v in change.values.items()):
             continue  # dropped where it was: nothing to save or to record
         befores[session.pk] = {k: getattr(session, k) for k in (*PLACEMENT, *change.values)}
+        if session.starts_at is not None and change.values.get("starts_at", 0) is None:
+            # Back to the tray: keep the length it had, for when it is placed again.
+            session.planned_minutes = round(session.duration.total_seconds() / 60)
         for key, value in change.values.items():
             setattr(session, key, value)
         session.save()

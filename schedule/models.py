@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
@@ -150,6 +150,14 @@ class Session(EventData, models.Model):
     )
     speakers = models.ManyToManyField(
         Speaker, through="SessionSpeaker", related_name="sessions", blank=True
+    )
+    planned_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        verbose_name="length when unscheduled",
+        help_text="Minutes the session needs while it has no time: the board places it for "
+        "this long, and keeps its length here when it goes back to the tray.",
     )
     version = models.PositiveIntegerField(
         default=1,

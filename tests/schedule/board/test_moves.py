@@ -214,6 +214,9 @@ def test_placing_from_the_tray_and_back(client, conf, editor):
     assert response.status_code == 200
     loose.refresh_from_db()
     assert (loose.room, loose.starts_at, loose.ends_at) == (None, None, None)
+    # It keeps its length for the next placing, and the board shows it.
+    assert loose.planned_minutes == 30
+    assert response.json()["sessions"][0]["duration"] == 30
     messages = [
         e.get_change_message()
         for e in LogEntry.objects.filter(object_id=str(loose.pk)).order_by("pk")
