@@ -208,10 +208,6 @@ class Session(EventData, models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def seen_by_public(self) -> bool:
-        """Whether visitors see this row (events.signals: only such changes are news)."""
-        return self.status in self.PUBLIC_STATUSES
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Session, self.title, exclude_pk=self.pk, event=self.event)
@@ -227,6 +223,10 @@ class Session(EventData, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("session_detail", args=[self.event.slug, self.slug])
+
+    def seen_by_public(self) -> bool:
+        """Whether visitors see this row (events.signals: only such changes are news)."""
+        return self.status in self.PUBLIC_STATUSES
 
     def clean(self) -> None:
         from .rules import check_session  # rules queries Session: import when used
