@@ -1256,15 +1256,18 @@ def apply(
 def _apply(parsed, event_slug, report, publish, update_event, prune, timezone) -> None:
     event = Event.objects.select_for_update().filter(slug=event_slug).first()
     created = event is None
-    if parsed.timezone is None:
-        if created or update_event:
-            zone, note = _guess_zone(parsed, timezone)
-        else:
-            zone, note = event.timezone, None
+    # An event without sessions (just made in the admin) takes the file's days and zone.
+    fresh = created or not Session.objects.filter(event=event).exists()
+    if parsed.timezone or timezone:
+        zone = parsed.timezone or timezone
+    elif not created and not parsed.offsets:
+        zone = event.timezone  # times without offsets were read in the event's zone
+    elif fresh or update_event:
+        zone, note = _guess_zone(parsed, None)
         if note:
             parsed.notes.insert(0, note)
     else:
-        zone = parsed.timezone
+        zone = event.timezone
     if created:
         event = Event(slug=event_slug, is_published=publish, timezone=zone)
     before = {
@@ -1281,8 +1284,17 @@ def _apply(parsed, event_slug, report, publish, update_event, prune, timezone) -
         languages = Counter(s.language for s in parsed.sessions if s.language)
         if languages and created:
             event.language = languages.most_common(1)[0][0]
+    if fresh:
+        event.timezone = zone
     start, end = _event_dates(parsed, zoneinfo.ZoneInfo(event.timezone))
     if created:
+        event.start_date, event.end_date = start, end
+    elif fresh:
+        if (start, end, zone) != (before["start_date"], before["end_date"], before["timezone"]):
+            parsed.notes.append(
+                f"The event had no sessions yet: it now runs {start} to {end} in {zone}, "
+                "as the file says."
+            )
         event.start_date, event.end_date = start, end
     else:
         widened = min(start, event.start_date), max(end, event.end_date)
@@ -1338,8 +1350,7 @@ def import_schedule(
                 f"“{timezone}” is not a time zone name such as Europe/Berlin."
             ) from None
     existing = Event.objects.filter(slug=event_slug).values_list("timezone", flat=True).first()
-    zone_for_naive = timezone or existing
-    parsed = parse(data, timezone=zone_for_naive)
+    parsed = parse(data, timezone=timezone or existing)  # the zone of times without offset
     return apply(
         parsed,
         event_slug,
@@ -1347,5 +1358,5 @@ def import_schedule(
         update_event=update_event,
         prune=prune,
         dry_run=dry_run,
-        timezone=timezone or existing,
+        timezone=timezone,
     )

@@ -620,7 +620,7 @@ def test_admin_upload_shows_the_same_report_as_the_command(superuser_client):
     summary = output[0].split(": ", 1)[1]
     notes = [line.removeprefix("  repaired or skipped: ") for line in output[1:]]
     assert "updated 1 events" in summary and "5 sessions" in summary
-    assert len(notes) == 1
+    assert len(notes) == 2  # the acronym, and the zone guessed for an event without sessions
 
     event = EventFactory(slug="by-upload", **ENGEL_DATES)
     url = reverse("admin:schedule_session_import", args=[event.pk])
@@ -896,8 +896,9 @@ def test_a_new_event_takes_name_days_and_zone_from_the_file():
 
 
 def test_an_existing_event_is_widened_with_a_note():
-    EventFactory(slug="narrow", start_date=dt.date(2024, 12, 28), end_date=dt.date(2024, 12, 28),
-                 timezone="Europe/Berlin")  # fmt: skip
+    narrow = EventFactory(slug="narrow", start_date=dt.date(2024, 12, 28),
+                          end_date=dt.date(2024, 12, 28), timezone="Europe/Berlin")  # fmt: skip
+    SessionFactory(event=narrow, title="Already here")
     output = run_import(SAMPLES / "38c3-excerpt.schedule.xml", "narrow")
     assert "The event ran 2024-12-28 to 2024-12-28; it now runs 2024-12-27 to 2024-12-30" in output
     event = Event.objects.get(slug="narrow")
@@ -922,3 +923,22 @@ def test_session_page_shows_description_language_and_recording(tmp_path):
     plain = SessionFactory(event=event, status=Session.Status.PUBLISHED, language="en")
     text = Client().get(plain.get_absolute_url()).content.decode()
     assert "<dt>Language</dt>" not in text and "Not recorded" not in text
+
+
+def test_an_empty_event_from_the_admin_takes_the_files_days_and_zone():
+    """The admin makes the event first (UTC, the form's dates), then uploads: the 38C3
+    excerpt used to give 17 day tabs in UTC."""
+    day = dt.date(2024, 12, 15)
+    event = EventFactory(slug="made-in-admin", name="My name", timezone="UTC", start_date=day,
+                         end_date=day)  # fmt: skip
+    data = (SAMPLES / "38c3-excerpt.schedule.xml").read_bytes()
+    report = import_schedule(data, event.slug, update_event=False)
+    event.refresh_from_db()
+    assert (event.name, event.timezone) == ("My name", "Europe/Berlin")
+    assert (event.start_date, event.end_date) == (dt.date(2024, 12, 27), dt.date(2024, 12, 30))
+    assert any("The event had no sessions yet" in note for note in report.notes)
+    # Once it has sessions, another upload only widens it.
+    later = data.replace(b"2024-12-30", b"2024-12-31")
+    import_schedule(later, event.slug, update_event=False)
+    event.refresh_from_db()
+    assert event.end_date == dt.date(2024, 12, 31) and event.timezone == "Europe/Berlin"
