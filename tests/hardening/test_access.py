@@ -422,7 +422,7 @@ PUBLIC_URLS = [
     "/api/v1/events/opencon/sessions/?q=plan",
     "/api/v1/events/opencon/sessions/open-talk/",
     "/api/v1/events/opencon/speakers/",
-    "/api/v1/events/opencon/speakers/?q=hidden",
+    "/api/v1/events/opencon/speakers/?page_size=500",
     "/api/v1/events/opencon/speakers/open-speaker/",
 ]
 
