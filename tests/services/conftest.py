@@ -241,13 +241,14 @@ class Server:
                 return {rid: seen[rid] for rid in wanted}
             time.sleep(0.05)
 
-    def wait_ready(self, timeout: float = 40) -> None:
+    def wait_ready(self, timeout: float = 40, host: str | None = None) -> None:
         client = self.client("ready")
+        headers = {"Host": host} if host else {}
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
                 pytest.fail(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
-            if client.get("/healthz", timeout=2).status == 200 and (
+            if client.get("/healthz", timeout=2, headers=headers).status == 200 and (
                 len(self.worker_pids()) >= self.workers
             ):
                 return
@@ -311,7 +312,11 @@ def _gunicorn_options() -> tuple[str, ...]:
     return ("--no-control-socket",) if "--no-control-socket" in usage.stdout else ()
 
 
-def start_gunicorn(env: dict[str, str], *, workers: int, log_path: Path) -> Server:
+def start_gunicorn(
+    env: dict[str, str], *, workers: int, log_path: Path, ready_host: str | None = None
+) -> Server:
+    """gunicorn on a free port of 127.0.0.1, once /healthz answers (asked for with the
+    ``Host`` ``ready_host``, when ALLOWED_HOSTS does not hold 127.0.0.1)."""
     assert GUNICORN, "gunicorn is not installed"
     log = log_path.open("ab")
     port = free_port()
@@ -340,7 +345,7 @@ def start_gunicorn(env: dict[str, str], *, workers: int, log_path: Path) -> Serv
         start_new_session=True,  # a Ctrl-C in the terminal is for pytest, not for it
     )
     server = Server(proc, f"http://{HOST}:{port}", workers, log_path, log)
-    server.wait_ready()
+    server.wait_ready(host=ready_host)
     return server
 
 
@@ -377,7 +382,7 @@ def static_root(tmp_path_factory) -> Path:
     env = server_env(
         root, scratch / "media", DATABASE_URL=f"sqlite:///{scratch / 'unused.sqlite3'}"
     )
-    manage(env, "collectstatic", "--noinput")
+    manage(env, "collectstatic", "--noinput", timeout=600)  # minutes on a busy machine
     assert (root / "staticfiles.json").exists()
     return root
 
