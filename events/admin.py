@@ -45,9 +45,17 @@ class EventForm(forms.ModelForm):
         model = Event
         fields = [
             "name", "slug", "acronym", "tagline", "is_published", "start_date", "end_date",
-            "timezone", "venue_name", "venue_address", "description",
+            "timezone", "venue_name", "venue_address", "language", "description",
         ]  # fmt: skip
         widgets = {"timezone": ZoneInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "language" in self.fields:  # not when the form is read-only
+            self.fields["language"].required = False
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or Event._meta.get_field("language").default
 
 
 def organizer_events(request):
@@ -284,7 +292,7 @@ class EventAdmin(EventScopedAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "acronym", "tagline", "is_published"]}),
         ("When and where", {"fields": ["start_date", "end_date", "timezone", "venue_name",
-                                       "venue_address"]}),
+                                       "venue_address", "language"]}),
         ("About", {"fields": ["description"]}),
     ]  # fmt: skip
     inlines = [RoomInline, TrackInline, SessionTypeInline, MembershipInline]

@@ -183,12 +183,17 @@ class SessionAdmin(EventScopedAdmin):
     readonly_fields = ["guid"]
     ordering = ["event", "starts_at", "room__position"]
     fieldsets = [
-        (None, {"fields": ["event", "title", "slug", "status", "abstract"]}),
+        (None, {"fields": ["event", "title", "subtitle", "slug", "status", "abstract",
+                           "description"]}),
         ("When and where", {
             "fields": ["starts_at", "ends_at", "room", "planned_minutes"],
             "description": "Times are in the event's own time zone.",
         }),
         ("Kind", {"fields": ["track", "session_type"]}),
+        ("Language and recording", {
+            "fields": ["language", "do_not_record", "recording_license", "links"],
+            "classes": ["collapse"],
+        }),
         ("Identity", {"fields": ["guid"], "classes": ["collapse"]}),
     ]  # fmt: skip
 
