@@ -68,7 +68,16 @@ def board(live_server, transactional_db):
     return type("Board", (), dict(locals(), url=live_server.url))
 
 
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
 def open_board(page, board, username="owner"):
+    page.add_init_script(CSP_WATCH)
     page.goto(f"{board.url}{reverse('admin:login')}")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -201,6 +210,7 @@ def test_drag_move_resize_refuse_undo_and_keyboard(new_page, board, screenshot):
     wait_saved(page)
     assert reload(loose).starts_at is None
     assert not page.log.page_errors
+    assert page.evaluate("window.__csp") == []  # the strict CSP holds: no inline script/style
     # The one refused drop is the only answer that was not a success.
     assert [r.split("/admin/")[0][:3] for r in page.log.bad_responses] == ["400"]
 
