@@ -139,6 +139,7 @@ class Event(models.Model):
     language = models.CharField(
         max_length=16,
         default="en",
+        blank=True,
         validators=[validate_language],
         help_text="The language most sessions are held in (en, de…); a session in another "
         "language says so on its page.",
@@ -172,6 +173,8 @@ class Event(models.Model):
     def save(self, *args, **kwargs):
         if not self.acronym:
             self.acronym = acronym_from_slug(self.slug)
+        if not self.language:
+            self.language = "en"
         self.description_html = render_markdown(self.description)
         self.changed_at = django_tz.now()
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
