@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,7 +20,7 @@ from events.timefmt import clock, clock_zone
 
 from .board import BoardError, Change, apply_changes
 from .importer import ImportProblem, import_schedule
-from .models import AgendaItem, Session, SessionSpeaker
+from .models import AgendaItem, PendingImport, Session, SessionSpeaker
 from .rules import find_clashes, speaker_clash_errors
 
 
@@ -31,6 +32,17 @@ class ImportForm(forms.Form):
     draft = forms.BooleanField(
         required=False, label="Import new sessions as drafts (otherwise they are published)"
     )
+    prune = forms.BooleanField(
+        required=False,
+        label="Cancel the sessions that the file no longer has (they are never deleted)",
+    )
+
+
+def _uuid_or_none(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 class SessionSpeakerFormSet(forms.BaseInlineFormSet):
@@ -251,39 +263,76 @@ class SessionAdmin(EventScopedAdmin):
         return [clashes, upload, *super().get_urls()]
 
     def import_view(self, request, event_id: int):
-        """Upload a frab XML or JSON file into this event: the same import as the command."""
+        """Upload a frab XML or JSON file into this event, in two steps.
+
+        The upload runs the import as a dry run and shows what it would create, change
+        (field by field for the first few), cancel and repair; the file waits in a
+        PendingImport until the organizer confirms, and only then is anything written.
+        """
         event = get_object_or_404(organizer_events(request), pk=event_id)
-        report = None
-        status = 200
-        if request.method == "POST":
-            form = ImportForm(request.POST, request.FILES)
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                try:
-                    report = import_schedule(
-                        upload.read(),
-                        event.slug,
-                        publish=not form.cleaned_data["draft"],
-                        update_event=False,  # the event's settings are its owners' to change
-                    )
-                except ImportProblem as exc:
-                    form.add_error("file", f"Nothing was imported. {exc}")
-                    status = 400
-                else:
-                    self.message_user(request, report.summary(), messages.SUCCESS)
-            else:
-                status = 400
-        else:
-            form = ImportForm()
         ctx = {
             **self.admin_site.each_context(request),
             "title": f"Import a schedule into {event.name}",
             "event": event,
-            "form": form,
-            "report": report,
             "opts": self.model._meta,
         }
+        status = 200
+        form = ImportForm()
+        if request.method == "POST" and "pending" in request.POST:
+            pending = PendingImport.objects.filter(
+                pk=_uuid_or_none(request.POST["pending"]), event=event, user=request.user
+            ).first()
+            if pending is None:
+                ctx["problem"] = (
+                    "That preview has expired or was already used: upload the file again."
+                )
+                status = 400
+            elif "cancel" in request.POST:
+                pending.delete()
+                self.message_user(request, "Nothing was imported.", messages.INFO)
+            else:
+                status = self._import(request, event, pending, ctx)
+        elif request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            status = self._preview(request, event, form, ctx) if form.is_valid() else 400
+        ctx["form"] = form
         return TemplateResponse(request, "admin/schedule/session/import.html", ctx, status=status)
+
+    def _preview(self, request, event, form, ctx) -> int:
+        data = form.cleaned_data["file"].read()
+        options = {"draft": form.cleaned_data["draft"], "prune": form.cleaned_data["prune"]}
+        try:
+            report = import_schedule(
+                data, event.slug, publish=not options["draft"], prune=options["prune"],
+                update_event=False, dry_run=True,
+            )  # fmt: skip
+        except ImportProblem as exc:
+            form.add_error("file", f"Nothing was imported. {exc}")
+            return 400
+        stale = timezone.now() - dt.timedelta(days=1)
+        PendingImport.objects.filter(created_at__lt=stale).delete()
+        ctx["pending"] = PendingImport.objects.create(
+            event=event, user=request.user, name=form.cleaned_data["file"].name[:255],
+            data=data, **options,
+        )  # fmt: skip
+        ctx["report"] = report
+        return 200
+
+    def _import(self, request, event, pending, ctx) -> int:
+        try:
+            report = import_schedule(
+                bytes(pending.data), event.slug, publish=not pending.draft,
+                prune=pending.prune, update_event=False,
+            )  # fmt: skip
+        except ImportProblem as exc:  # the event changed since the preview
+            ctx["problem"] = f"Nothing was imported. {exc}"
+            return 400
+        finally:
+            pending.delete()
+        self.message_user(request, report.summary(), messages.SUCCESS)
+        ctx["report"] = report
+        ctx["imported"] = True
+        return 200
 
     def clashes_view(self, request, event_id: int):
         """Every double-booked room and speaker of one event (for imported data)."""

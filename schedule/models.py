@@ -385,3 +385,24 @@ class AgendaItem(models.Model):
         if self.seen_room_id != session.room_id:
             changed.append("room")
         return changed
+
+
+class PendingImport(models.Model):
+    """An uploaded schedule file waiting for its organizer to confirm the import.
+
+    The admin upload shows what the import would do first (a dry run) and imports only
+    when the organizer confirms; the file waits here meanwhile, in the database, so that
+    any app server can take the confirmation. Rows older than a day are deleted.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255, blank=True)
+    data = models.BinaryField()
+    draft = models.BooleanField(default=False)
+    prune = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.event_id}"

@@ -1,0 +1,112 @@
+"""The admin upload in two steps: a preview that writes nothing, then the import on confirm."""
+
+import datetime as dt
+import html
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from schedule.models import PendingImport, Session
+from tests.factories import EventFactory, MembershipFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(__file__).parent / "samples" / "engelsystem-schedule-multiple.xml"
+DATES = {"start_date": dt.date(2042, 10, 1), "end_date": dt.date(2042, 10, 2)}
+
+
+@pytest.fixture
+def organizer():
+    membership = MembershipFactory(event=EventFactory(slug="engel", **DATES))
+    client = Client()
+    client.force_login(membership.user)
+    client.event = membership.event
+    return client
+
+
+def url(event):
+    return reverse("admin:schedule_session_import", args=[event.pk])
+
+
+def preview(client, **extra):
+    data = {"file": SimpleUploadedFile(SAMPLE.name, SAMPLE.read_bytes()), **extra}
+    return client.post(url(client.event), data)
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def test_the_preview_writes_nothing_and_the_confirmation_imports(organizer):
+    response = preview(organizer)
+    assert response.status_code == 200
+    page = text(response)
+    assert "Preview — nothing is written until you confirm" in page
+    assert "would create 3 rooms, 3 tracks, 1 types, 5 sessions" in page
+    assert "Dry run: nothing was written." in page
+    assert Session.objects.filter(event=organizer.event).count() == 0
+    pending = PendingImport.objects.get()
+    assert f'name="pending" value="{pending.pk}"' in page
+
+    response = organizer.post(url(organizer.event), {"pending": str(pending.pk)})
+    assert response.status_code == 200
+    assert "Imported: frab XML: created 3 rooms" in text(response)
+    assert Session.objects.filter(event=organizer.event).count() == 5
+    assert not PendingImport.objects.exists()
+    # A second confirmation of the same preview imports nothing more.
+    again = organizer.post(url(organizer.event), {"pending": str(pending.pk)})
+    assert again.status_code == 400
+    assert "expired or was already used" in text(again)
+
+
+def test_cancel_forgets_the_file(organizer):
+    preview(organizer)
+    pending = PendingImport.objects.get()
+    response = organizer.post(url(organizer.event), {"pending": str(pending.pk), "cancel": "1"})
+    assert response.status_code == 200
+    assert not PendingImport.objects.exists()
+    assert Session.objects.filter(event=organizer.event).count() == 0
+
+
+@pytest.mark.parametrize("token", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", ""])
+def test_an_unknown_preview_is_refused_with_a_message(organizer, token):
+    response = organizer.post(url(organizer.event), {"pending": token})
+    assert response.status_code == 400
+    assert "upload the file again" in text(response)
+
+
+def test_another_organizers_preview_cannot_be_confirmed(organizer):
+    preview(organizer)
+    pending = PendingImport.objects.get()
+    other = MembershipFactory(event=organizer.event)  # a co-organizer, but not the uploader
+    client = Client()
+    client.force_login(other.user)
+    response = client.post(url(organizer.event), {"pending": str(pending.pk)})
+    assert response.status_code == 400
+    assert Session.objects.filter(event=organizer.event).count() == 0
+    stranger = MembershipFactory()
+    client.force_login(stranger.user)
+    assert client.post(url(organizer.event), {"pending": str(pending.pk)}).status_code == 404
+
+
+def test_prune_lists_and_cancels_the_sessions_the_file_no_longer_has(organizer):
+    gone = SessionFactory(event=organizer.event, title="Not in the file any more")
+    response = preview(organizer, prune="on")
+    page = text(response)
+    assert "not in the file: Not in the file any more" in page
+    assert "would be cancelled" in page
+    assert Session.objects.get(pk=gone.pk).status == Session.Status.PUBLISHED
+    pending = PendingImport.objects.get()
+    organizer.post(url(organizer.event), {"pending": str(pending.pk)})
+    assert Session.objects.get(pk=gone.pk).status == Session.Status.CANCELLED
+
+
+def test_a_bad_file_is_refused_at_the_preview(organizer):
+    data = {"file": SimpleUploadedFile("bad.xml", b"<schedule><oops")}
+    response = organizer.post(url(organizer.event), data)
+    assert response.status_code == 400
+    assert "Nothing was imported." in text(response)
+    assert not PendingImport.objects.exists()
