@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: help install install-dev run test test-sqlite test-postgres test-services test-deps lint fmt bench loadtest lock clean
+.PHONY: help install install-dev run test test-sqlite test-postgres test-services test-deps lint fmt bench bench-phone loadtest lock clean
 
 help:
 	@echo "make run    set up everything and serve the demo on http://$(HOST)/"
 	@echo "make test   install test dependencies, lint, run the suite on SQLite and PostgreSQL"
 	@echo "make bench  print timings and query counts for generated events"
+	@echo "make bench-phone  load pages in Chromium as a phone on slow Wi-Fi: bytes, paint, load"
 	@echo "make loadtest  4 gunicorn workers on PostgreSQL and Redis under 30 s of load, on 127.0.0.1"
 	@echo "make lint / make fmt / make lock / make clean"
 
@@ -61,6 +62,11 @@ test: install-dev test-deps lint test-sqlite test-postgres test-services
 
 bench: install-dev
 	$(BIN)/python -m tests.bench.run
+
+# The pages as a phone on conference Wi-Fi loads them: gunicorn, headless Chromium with
+# network and CPU emulation; prints bytes on the wire, first paint and load time.
+bench-phone: install-dev
+	$(BIN)/python -m tests.bench.phone
 
 # 20 simulated visitors for 30 s against gunicorn on a private PostgreSQL and Redis
 # (LOADTEST_USERS, LOADTEST_DURATION, LOADTEST_WORKERS); non-zero if any request failed.

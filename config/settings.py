@@ -72,8 +72,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # gzip for uncached answers; cached ones come compressed (events/compression.py)
     "events.compression.CompressionMiddleware",
-    # gzip for uncached answers; cached ones come compressed (events/compression.py)
-    "events.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -190,7 +188,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "events.compression.GzipStaticFilesStorage"  # WhiteNoise, gzip only
         )
     },
 }

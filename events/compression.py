@@ -36,6 +36,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 MIN_SIZE = 500
 CACHE_SECONDS = 60 * 60 * 24  # as events.caching: entries are keyed by version
@@ -215,3 +216,15 @@ def not_modified(request: HttpRequest, etag: str) -> bool:
     tags = request.headers.get("If-None-Match", "").split(",")
     found = {tag.strip().removeprefix("W/") for tag in tags}
     return etag in found or "*" in found
+
+
+class GzipStaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """WhiteNoise's hashed, pre-compressed static files, in gzip only.
+
+    With the brotli package installed WhiteNoise also writes Brotli copies, at quality
+    11: collectstatic went from 16 s to over 3 minutes here (the API docs' bundles), for
+    about 8 KB less CSS and JS on a first visit, which gzip keeps within its budget.
+    """
+
+    def create_compressor(self, **kwargs):
+        return super().create_compressor(use_brotli=False, **kwargs)
