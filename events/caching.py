@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Quer
 from django.middleware.csrf import get_token
 from django.utils.http import http_date, parse_http_date_safe
 
-from .compression import etag_for, load, negotiate, plain, respond
+from .compression import PERSONAL_SECONDS, etag_for, load, negotiate, plain, respond
 from .models import Event
 
 CACHE_SECONDS = 60 * 60 * 24
@@ -152,6 +152,7 @@ def cached_event_response(
                 f"page:{key}:{_hash(personal.version)}",
                 encoding,
                 lambda: (personal.apply(plain(shared)), shared.headers),
+                PERSONAL_SECONDS,
             )
         response = respond(stored, encoding, partial(with_csrf, request) if html else None)
     response["ETag"] = etag

@@ -40,6 +40,9 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 MIN_SIZE = 500
 CACHE_SECONDS = 60 * 60 * 24  # as events.caching: entries are keyed by version
+# A visitor's own copy (their stars on a shared page) is kept while they browse only:
+# thousands of attendees must not each hold every page in the cache for a day.
+PERSONAL_SECONDS = 10 * 60
 GZIP_LEVEL = 6  # zlib's default: level 9 saves under 1% more here, for twice the time
 BROTLI_QUALITY = 5  # a dynamic-content setting: quality 11 takes seconds on a big page
 CSRF_MARK = b'<input type="hidden" name="csrfmiddlewaretoken"'
@@ -158,7 +161,12 @@ def body_for(stored: Stored, encoding: str | None, tail: bytes) -> tuple[bytes, 
     return stored.head + _brotli_end(tail), "br"
 
 
-def load(key: str, encoding: str | None, make: Callable[[], tuple[bytes, dict] | None]):
+def load(
+    key: str,
+    encoding: str | None,
+    make: Callable[[], tuple[bytes, dict] | None],
+    seconds: int = CACHE_SECONDS,
+):
     """The stored answer under ``key`` for ``encoding``, made and stored on a miss.
 
     ``make`` returns (plain body, headers to keep), or None for an answer not to store.
@@ -173,7 +181,7 @@ def load(key: str, encoding: str | None, make: Callable[[], tuple[bytes, dict] |
             return None
         body, headers = made
         stored = store(body, kept, headers)
-        cache.set(full_key, stored, CACHE_SECONDS)
+        cache.set(full_key, stored, seconds)
     return stored
 
 

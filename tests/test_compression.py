@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import pickle
 import re
+import time
 import zoneinfo
 
 import brotli
@@ -13,7 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from events.compression import MIN_SIZE, Stored, negotiate
+from events.compression import MIN_SIZE, PERSONAL_SECONDS, Stored, negotiate
 from schedule import agenda as agendas
 from schedule.models import Agenda, AgendaItem
 from tests.factories import EventFactory, RoomFactory, SessionFactory, TrackFactory
@@ -175,6 +176,16 @@ def test_personal_stars_survive_compression(event):
         on = re.search(r'<button[^>]*aria-pressed="true"[^>]*>', html).group(0)
         assert f"/agenda/{session.slug}/remove" in on
         assert len(TOKEN_RE.findall(html.encode())) == 1
+    # The visitor's own copies are kept for a while only; the shared ones for a day.
+    lifetimes = sorted(
+        cache._expire_info[key] - time.time()
+        for key, value in cache._cache.items()
+        if isinstance(pickle.loads(value), Stored)
+        and pickle.loads(value).headers["Content-Type"].startswith("text/html")
+    )
+    assert len(lifetimes) == 4  # shared and personal, in gzip and br
+    assert all(0 < left <= PERSONAL_SECONDS for left in lifetimes[:2])
+    assert all(left > 60 * 60 for left in lifetimes[2:])
     # Another visitor shares the cached page, without the first one's stars.
     other = decode(Client().get("/zip30/schedule/", HTTP_ACCEPT_ENCODING="gzip")).decode()
     assert 'aria-pressed="true"' not in other
