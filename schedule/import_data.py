@@ -115,7 +115,8 @@ class Report:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)  # one per place, as the readers noted them
+    notes: list[str] = field(default_factory=list)  # the same, one line per kind of repair
     missing: list[str] = field(default_factory=list)  # sessions the file no longer has
     pruned: int = 0
     changes: list[Change] = field(default_factory=list)  # the first few, field by field
@@ -160,7 +161,7 @@ class Report:
     def grouped_notes(self, limit: int = 8) -> list[str]:
         """Notes with the same message once, with the places it applies to."""
         order: dict[str, list[str]] = {}
-        for note in self.notes:
+        for note in self.repairs:
             where, sep, what = note.partition(": ")
             if sep and (where.startswith("line ") or where.startswith("$")):
                 order.setdefault(what, []).append(where)
@@ -192,7 +193,7 @@ class Report:
             lines.append(f"  not in the file: {title}")
         if len(self.missing) > 20:
             lines.append(f"  … and {len(self.missing) - 20} more not in the file.")
-        lines.extend(f"  repaired or skipped: {note}" for note in self.grouped_notes())
+        lines.extend(f"  repaired or skipped: {note}" for note in self.notes)
         return "\n".join(lines)
 
 

@@ -59,7 +59,8 @@ def apply(
         _apply(parsed, event_slug, report, publish, update_event, prune, timezone)
         if dry_run:
             transaction.set_rollback(True)
-    report.notes = parsed.notes
+    report.repairs = parsed.notes
+    report.notes = report.grouped_notes()
     return report
 
 
