@@ -23,6 +23,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 BLOCK_TAG_RE = re.compile(r"<\s*/?\s*(?:p|br|li|ul|ol|h[1-6]|blockquote|pre|hr)\b[^>]*>", re.I)
 TAG_RE = re.compile(r"<[^>]*>")
+# The longest text formatted as Markdown (an abstract or a bio is rarely 5,000).
+MAX_MARKDOWN_CHARS = 20_000
 # CommonMark, raw HTML allowed through to nh3 (which keeps only the tags above). Links
 # are judged by nh3 alone, one rule for Markdown and HTML links: every link becomes an
 # <a>, as written (not percent-encoded, so an obfuscated scheme is still seen as one),
@@ -33,10 +35,19 @@ MARKDOWN.normalizeLink = lambda url: url
 
 
 def render_markdown(text: str) -> str:
-    """Return safe HTML for a Markdown text (raw HTML in it is sanitized too)."""
+    """Return safe HTML for a Markdown text (raw HTML in it is sanitized too).
+
+    A text longer than MAX_MARKDOWN_CHARS is shown as plain paragraphs, unformatted: even
+    linear, pure-Python Markdown takes seconds on hostile text of that size. Forms and
+    the API refuse such texts, and say so; this is the bound for what comes otherwise.
+    """
     if not text or not text.strip():
         return ""
-    rendered = MARKDOWN.render(text).strip()
+    if len(text) > MAX_MARKDOWN_CHARS:
+        paragraphs = (html.escape(part.strip()) for part in text.split("\n\n"))
+        rendered = "".join(f"<p>{part}</p>" for part in paragraphs if part)
+    else:
+        rendered = MARKDOWN.render(text).strip()
     return nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,

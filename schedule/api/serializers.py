@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from events.markup import MAX_MARKDOWN_CHARS
 from events.models import Event, Room, SessionType, Track
 from speakers.images import process_avatar
 from speakers.models import Speaker
@@ -57,13 +58,16 @@ MAX_INTEGER = 1_000_000
 
 
 class BoundedModelSerializer(serializers.ModelSerializer):
-    """Every integer field of a model is taken between 0 and MAX_INTEGER."""
+    """Every integer field of a model is taken between 0 and MAX_INTEGER, every text
+    field (abstracts, bios, descriptions: Markdown) up to MAX_MARKDOWN_CHARS."""
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if issubclass(field_class, serializers.IntegerField):
             kwargs["max_value"] = min(kwargs.get("max_value", MAX_INTEGER), MAX_INTEGER)
             kwargs["min_value"] = max(kwargs.get("min_value", 0), 0)
+        if issubclass(field_class, serializers.CharField) and "max_length" not in kwargs:
+            kwargs["max_length"] = MAX_MARKDOWN_CHARS
         return field_class, kwargs
 
 

@@ -308,3 +308,15 @@ def test_a_json_body_over_the_limit_is_413(conf, people, as_user, settings):
     # 413 from the parser; 400 when Django's own check on request.body comes first.
     assert response.status_code in (400, 413)
     assert not Session.objects.filter(title__startswith="xxx").exists()
+
+
+def test_texts_the_api_takes_have_a_bound(conf, people, as_user):
+    from events.markup import MAX_MARKDOWN_CHARS
+
+    response = as_user(people.a).patch(
+        f"{BASE}/pdx30/sessions/kubernetes-basics/",
+        {"abstract": "[" * (MAX_MARKDOWN_CHARS + 1)},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "20000" in response.json()["abstract"][0].replace(",", "")

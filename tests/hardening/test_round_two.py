@@ -320,3 +320,13 @@ def test_markdown_of_hostile_brackets_renders_quickly(unit):
     html = render_markdown(unit * 8000)
     assert time.perf_counter() - started < 4
     assert html
+
+
+def test_markdown_longer_than_the_bound_is_plain_text_at_once():
+    from events.markup import MAX_MARKDOWN_CHARS, render_markdown
+
+    text = "**bold** <b>x</b>\n\n" + "![" * MAX_MARKDOWN_CHARS
+    started = time.perf_counter()
+    html = render_markdown(text)
+    assert time.perf_counter() - started < 1
+    assert html.startswith("<p>**bold** &lt;b&gt;x&lt;/b&gt;</p>")
