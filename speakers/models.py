@@ -100,10 +100,6 @@ class Speaker(EventData, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def seen_by_public(self) -> bool:
-        """Announced: in a published or cancelled session (events.signals)."""
-        return self.session_links.filter(session__status__in=("published", "cancelled")).exists()
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Speaker, self.name, exclude_pk=self.pk, event=self.event)
@@ -119,6 +115,10 @@ class Speaker(EventData, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("speaker_detail", args=[self.event.slug, self.slug])
+
+    def seen_by_public(self) -> bool:
+        """Announced: in a published or cancelled session (events.signals)."""
+        return self.session_links.filter(session__status__in=("published", "cancelled")).exists()
 
     def set_avatar(self, processed: ProcessedAvatar | None) -> None:
         """Attach an avatar made by images.process_avatar (or remove it with None).
