@@ -14,6 +14,14 @@ compression context. Both formats allow this: a deflate stream may be continued 
 further blocks (the gzip trailer's CRC-32 continues from the head's), and a Brotli stream
 by an uncompressed meta-block (RFC 7932, 9.2) and a last, empty one.
 
+Why not simply compress after personalizing: measured on the 600-session list (960 KB
+before issue 17's trimming), gzip level 6 took 10 ms and Brotli quality 5 15 ms per
+answer, against a cached answer's 1-2 ms; inflating, by contrast, takes about 1.5 ms.
+So a visitor with starred sessions (whose stars are switched on in the middle of the
+page) gets their own copy, made once from the shared one (inflate, switch the stars on,
+compress) and kept for ``PERSONAL_SECONDS`` under their agenda's version; everybody
+else is served the shared bytes.
+
 BREACH (guessing a secret from the compressed size of pages that reflect attacker input,
 the reason Django's docs warn about GZipMiddleware with CSRF tokens): the token is never
 compressed together with anything an attacker controls. A gzip tail has its own deflate
