@@ -1102,3 +1102,24 @@ def test_copy_needs_the_csrf_token(conf, owner):
     response = copy(strict, conf, conf.pause)
     assert response.status_code == 403
     assert Session.objects.filter(event=conf.event).count() == 4
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="board.at_local() always takes the first of two equal wall times (fold=0): a "
+    "session at 01:30 EST, the second 01:30 of the fall-back night, is shown at 01:30, and "
+    "resizing it on the board moves it an hour earlier, to 01:30 EDT",
+)
+def test_a_resize_in_the_repeated_hour_keeps_the_start(client, night, owner):
+    second_half_past_one = dt.datetime(2030, 11, 3, 6, 30, tzinfo=UTC)  # 01:30 EST
+    Session.objects.filter(pk=night.session.pk).update(
+        room=night.room,
+        starts_at=second_half_past_one,
+        ends_at=second_half_past_one + dt.timedelta(minutes=30),
+    )
+    client.force_login(owner)
+    payload = payload_for(night.session, NY, duration=45)
+    assert payload["start"] == 90
+    response = post_json(client, night.event, "schedule_board_move", payload)
+    assert response.status_code == 200
+    assert Session.objects.get(pk=night.session.pk).starts_at == second_half_past_one
