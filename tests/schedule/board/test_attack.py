@@ -1123,3 +1123,37 @@ def test_a_resize_in_the_repeated_hour_keeps_the_start(client, night, owner):
     response = post_json(client, night.event, "schedule_board_move", payload)
     assert response.status_code == 200
     assert Session.objects.get(pk=night.session.pk).starts_at == second_half_past_one
+
+
+def test_a_move_reads_a_fixed_number_of_queries(client, conf, owner):
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(owner)
+    client.get(url(conf.event, "schedule_board_data"))  # warm the session and the user
+
+    def count(start):
+        with CaptureQueriesContext(connection) as queries:
+            response = post_json(
+                client, conf.event, "schedule_board_move", payload_for(conf.keynote, start=start)
+            )
+            assert response.status_code == 200, response.content
+        return len(queries)
+
+    count(13 * 60)  # the first move warms the content-type cache (history)
+    small = count(14 * 60)
+    for i in range(40):
+        slot = at(8) + dt.timedelta(minutes=30 * i)
+        SessionFactory(
+            event=conf.event, room=conf.oak, starts_at=slot, ends_at=slot + dt.timedelta(minutes=25)
+        )
+    assert count(15 * 60) == small
+
+
+def test_the_board_answers_are_never_cached(client, conf, owner):
+    client.force_login(owner)
+    for response in (
+        client.get(url(conf.event)),
+        client.get(url(conf.event, "schedule_board_data")),
+        post_json(client, conf.event, "schedule_board_move", payload_for(conf.keynote, start=900)),
+    ):
+        assert "no-store" in response["Cache-Control"] or "private" in response["Cache-Control"]
