@@ -121,8 +121,10 @@ def cached_event_response(
     csrf = request.COOKIES.get("csrftoken", "")
     encoding = negotiate(request)
     etag = etag_for(_hash(key, personal_version, csrf), encoding)
-    # A personal page changes with the visitor's agenda too: only its ETag can tell.
-    current, last_modified = validators(request, etag, None if personal else event.changed_at)
+    # A visitor's own page (their stars) changes with their agenda too: only its ETag can
+    # tell. Without an agenda the page is everyone's, and its date says when it changed.
+    own = bool(personal and personal.version)
+    current, last_modified = validators(request, etag, None if own else event.changed_at)
     if current:
         response = HttpResponseNotModified()
     else:
@@ -158,6 +160,6 @@ def cached_event_response(
     response["ETag"] = etag
     if last_modified:
         response["Last-Modified"] = last_modified
-    response["Cache-Control"] = "private, no-cache" if personal or csrf else "no-cache"
+    response["Cache-Control"] = "private, no-cache" if own or csrf else "no-cache"
     response["Vary"] = "HX-Request, Cookie, Accept-Encoding"
     return response
