@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -152,6 +153,9 @@ class BulkForm(forms.Form):
         data, changes, skipped = self.cleaned_data, [], []
         for session in sessions:
             if self.kind == "room":
+                if session.starts_at is None:  # a room is chosen with a time, on the board
+                    skipped.append(session)
+                    continue
                 room = data["room"]
                 values = {"room_id": room.pk if room else None}
             elif self.kind == "shift":
@@ -406,6 +410,7 @@ class SessionAdmin(EventScopedAdmin):
             )
         return obj.num_stars
 
+    @transaction.atomic
     def _set_status(self, request, queryset, status, verb):
         changed = list(queryset.exclude(status=status))
         count = queryset.set_status(status)
@@ -461,7 +466,9 @@ class SessionAdmin(EventScopedAdmin):
         if applying and form.is_valid():
             changes, skipped = form.changes(sessions)
             try:
-                changed = apply_changes(event, request.user, changes, how="bulk action")
+                changed = apply_changes(
+                    event, request.user, changes, how="bulk action", name_sessions=True
+                )
             except BoardError as exc:
                 self.message_user(
                     request,

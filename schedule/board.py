@@ -22,7 +22,7 @@ from events.models import Event, Room
 from events.timefmt import clock, day_heading
 
 from .models import AgendaItem, Session, SessionSpeaker
-from .rules import check_session, overlapping_pairs
+from .rules import add_spanning, check_session, overlapping_pairs
 
 STEPS = (5, 10, 15, 30)
 MAX_DURATION = 24 * 60  # minutes: a slot longer than a day is a typo
@@ -55,15 +55,25 @@ class Change:
 # Reading -------------------------------------------------------------------------------
 
 
-def local_minutes(moment: dt.datetime, tz) -> tuple[dt.date, int]:
+def local_minutes(moment: dt.datetime, tz) -> tuple[dt.date, int, int]:
+    """Day, minutes after midnight and ``fold`` (1 in the repeated hour) in zone ``tz``."""
     local = moment.astimezone(tz)
-    return local.date(), local.hour * 60 + local.minute
+    return local.date(), local.hour * 60 + local.minute, local.fold
 
 
-def at_local(event: Event, day: dt.date, minutes: int) -> dt.datetime:
-    """The instant that reads ``minutes`` after midnight of ``day`` in the event's zone."""
+def at_local(event: Event, day: dt.date, minutes: int, fold: int = 0) -> dt.datetime:
+    """The instant that reads ``minutes`` after midnight of ``day`` in the event's zone
+    (``fold=1``: the second time that clock time comes round, when clocks go back).
+
+    Raises BoardError for a clock time that does not exist (clocks go forward)."""
     naive = dt.datetime.combine(day, dt.time.min) + dt.timedelta(minutes=minutes)
-    return naive.replace(tzinfo=event.tzinfo)
+    moment = naive.replace(tzinfo=event.tzinfo, fold=fold)
+    if moment.astimezone(dt.UTC).astimezone(event.tzinfo).replace(tzinfo=None) != naive:
+        raise BoardError(
+            f"{naive:%H:%M} does not exist on {naive:%b} {naive.day} in {event.timezone}: "
+            "the clocks go forward then. Choose another time."
+        )
+    return moment
 
 
 def slot_words(session: Session, rooms: dict[int, str] | None = None) -> str:
@@ -102,9 +112,10 @@ def session_row(values: dict, speakers: list, stars: int, tz) -> dict:
         "duration": values["planned_minutes"],  # in the tray: the length it needs, if known
     }
     if values["starts_at"] is not None:
-        day, start = local_minutes(values["starts_at"], tz)
+        day, start, fold = local_minutes(values["starts_at"], tz)
         row["day"] = day.isoformat()
         row["start"] = start
+        row["fold"] = fold
         row["duration"] = round((values["ends_at"] - values["starts_at"]).total_seconds() / 60)
     return row
 
@@ -186,6 +197,7 @@ def clash_list(values: list[dict], speakers: dict[int, list]) -> list[dict]:
     for v in live.values():
         if v["room_id"] is not None:
             groups[("room", v["room_id"], "")].append(v["id"])
+    add_spanning(groups, [pk for pk, v in live.items() if v["room_id"] is None], ("room", None, ""))
     for session_id, links in speakers.items():
         if session_id in live:
             for speaker_id, name, _role in links:
@@ -203,22 +215,28 @@ def clash_list(values: list[dict], speakers: dict[int, list]) -> list[dict]:
 PLACEMENT = ("room_id", "starts_at", "ends_at")
 
 
-def placement(event: Event, room_id, day, start, duration) -> dict:
+def placement(event: Event, room_id, day, start, duration, fold: int = 0) -> dict:
     """Check the raw parts of a placement and turn them into field values."""
     if room_id is not None and not Room.objects.filter(event=event, pk=room_id).exists():
         raise BoardError("That room is not one of this event's rooms.")
     if day is None:
         return {"room_id": None, "starts_at": None, "ends_at": None}
+    if day not in event.days:
+        raise BoardError(
+            f"{day:%b} {day.day}, {day.year} is not one of the event's days "
+            f"({event.start_date:%b} {event.start_date.day} to {event.end_date:%b} "
+            f"{event.end_date.day}, {event.end_date.year})."
+        )
     if not 0 <= start < 24 * 60:
         raise BoardError("The start time must lie within the day (00:00 to 23:59).")
     if not 1 <= duration <= MAX_DURATION:
         raise BoardError(f"The length must be between 1 and {MAX_DURATION} minutes.")
-    starts_at = at_local(event, day, start)
-    return {
-        "room_id": room_id,
-        "starts_at": starts_at,
-        "ends_at": starts_at + dt.timedelta(minutes=duration),
-    }
+    starts_at = at_local(event, day, start, fold)
+    # Elapsed minutes, not clock minutes: a talk across a clock change keeps its length.
+    ends_at = (starts_at.astimezone(dt.UTC) + dt.timedelta(minutes=duration)).astimezone(
+        event.tzinfo
+    )
+    return {"room_id": room_id, "starts_at": starts_at, "ends_at": ends_at}
 
 
 def _describe(session: Session, before: dict, rooms: dict[int, str]) -> str:
@@ -232,20 +250,31 @@ def _describe(session: Session, before: dict, rooms: dict[int, str]) -> str:
     return "; ".join(parts) + "."
 
 
+def lock_event(event: Event) -> None:
+    """Take the event's row lock: changes to one event's schedule go one at a time, so
+    two organizers cannot each put a different session into the same free slot."""
+    Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True).get()
+
+
 @transaction.atomic
-def apply_changes(event: Event, user, changes: list[Change], *, how: str) -> list[Session]:
+def apply_changes(
+    event: Event, user, changes: list[Change], *, how: str, name_sessions: bool = False
+) -> list[Session]:
     """Apply every change or none; see the module's docstring.
 
-    ``how`` ends each history message ("on the board", "bulk action").
+    ``how`` ends each history message ("on the board", "bulk action"); with
+    ``name_sessions`` (or several changes) each refusal starts with its session's title.
     """
     ids = [c.session_id for c in changes]
     if len(set(ids)) != len(ids):
         raise BoardError("Each session can be changed only once at a time.")
+    lock_event(event)
     locked = {
         s.pk: s
         for s in Session.objects.select_for_update(of=("self",))
         .select_related("event")
         .filter(event=event, pk__in=ids)
+        .order_by("pk")
     }
     missing = [pk for pk in ids if pk not in locked]
     if missing:
@@ -269,7 +298,7 @@ def apply_changes(event: Event, user, changes: list[Change], *, how: str) -> lis
         for key, value in change.values.items():
             setattr(session, key, value)
         session.save()
-    _check_all([locked[pk] for pk in befores])
+    _check_all([locked[pk] for pk in befores], name_sessions or len(changes) > 1)
     for pk in befores:
         session = locked[pk]
         LogEntry.objects.log_actions(
@@ -281,7 +310,7 @@ def apply_changes(event: Event, user, changes: list[Change], *, how: str) -> lis
     return [locked[pk] for pk in ids]
 
 
-def _check_all(sessions: list[Session]) -> None:
+def _check_all(sessions: list[Session], name_sessions: bool) -> None:
     """Judge the new state of every changed session; refuse the whole batch on any error."""
     speaker_ids: dict[int, list[int]] = defaultdict(list)
     links = SessionSpeaker.objects.filter(session__in=sessions).values_list(
@@ -295,7 +324,7 @@ def _check_all(sessions: list[Session]) -> None:
             check_session(session, speaker_ids[session.pk])
         except ValidationError as exc:
             for message in exc.messages:
-                problems.append(message if len(sessions) == 1 else f"“{session.title}”: {message}")
+                problems.append(f"“{session.title}”: {message}" if name_sessions else message)
     if problems:
         raise BoardError(problems, sessions[0] if len(sessions) == 1 else None)
 
@@ -303,6 +332,7 @@ def _check_all(sessions: list[Session]) -> None:
 @transaction.atomic
 def copy_to_all_rooms(event: Event, user, session_id: int, version: int | None) -> list[Session]:
     """Copy a break into every other room at the same time, or refuse it whole."""
+    lock_event(event)
     source = (
         Session.objects.select_for_update(of=("self",))
         .select_related("event", "session_type")

@@ -102,7 +102,8 @@ def _answer(event: Event, sessions, status: int = 200, error: BoardError | None 
 @require_POST
 def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
     """Place, move, resize or unschedule one session: {session, version, room, day, start,
-    duration}; ``day`` null puts it back in the tray, ``room`` null spans every room."""
+    duration, fold}; ``day`` null puts it back in the tray, ``room`` null spans every room,
+    ``fold`` 1 means the second time a clock time comes round when clocks go back."""
     event = _event(request, event_id)
     try:
         data = _json_body(request)
@@ -115,6 +116,7 @@ def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
             day,
             _int(data, "start", optional=day is None, high=24 * 60),
             _int(data, "duration", optional=day is None, low=1, high=board.MAX_DURATION),
+            _int(data, "fold", optional=True, high=1) or 0,
         )
         changed = board.apply_changes(
             event, request.user, [Change(session_id, values, version)], how="on the board"

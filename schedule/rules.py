@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from events.timefmt import clock, clock_zone
 
@@ -70,21 +71,28 @@ def date_errors(session: Session) -> dict[str, str]:
 
 
 def room_clash_errors(session: Session) -> dict[str, str]:
-    if (
-        session.room_id is None
-        or session.starts_at is None
-        or session.ends_at is None
-        or session.is_cancelled
-    ):
+    """A room holds one session at a time; a scheduled session without a room (a break or
+    a plenary, shown across every room) takes every room."""
+    if session.starts_at is None or session.ends_at is None or session.is_cancelled:
         return {}
-    other = _overlapping(session).filter(room_id=session.room_id).first()
+    others = _overlapping(session)
+    if session.room_id is not None:
+        others = others.filter(Q(room_id=session.room_id) | Q(room__isnull=True))
+    other = others.first()
     if other is None:
         return {}
-    return {
-        "room": (
+    if other.room_id is None:
+        message = f"“{other.title}” takes every room at that time ({_when(other)})."
+    elif session.room_id is None:
+        message = (
+            f"This session would take every room, but {other.room} is taken at that time "
+            f"by “{other.title}” ({_when(other)})."
+        )
+    else:
+        message = (
             f"{session.room} is already taken at that time by “{other.title}” ({_when(other)})."
         )
-    }
+    return {"room": message}
 
 
 def speaker_clash_errors(session: Session, speaker_ids: Iterable[int]) -> list[str]:
@@ -154,6 +162,16 @@ def overlapping_pairs(members: list, spans: dict) -> list[tuple]:
     return pairs
 
 
+def add_spanning(groups: dict, spanning: list, own_key: tuple) -> None:
+    """Sessions without a room take every room: they join each room's group (and one of
+    their own, where two of them meet)."""
+    if not spanning:
+        return
+    for key in [k for k in groups if k[0] == "room"]:
+        groups[key].extend(spanning)
+    groups[own_key].extend(spanning)
+
+
 def find_clashes(event) -> list[Clash]:
     """Every room and speaker double-booking in an event, e.g. after an import."""
     sessions = list(
@@ -169,6 +187,7 @@ def find_clashes(event) -> list[Clash]:
     for session in sessions:
         if session.room_id:
             groups[("room", session.room.name, session.room_id)].append(session.pk)
+    add_spanning(groups, [s.pk for s in sessions if s.room_id is None], ("room", "every room", 0))
     links = SessionSpeaker.objects.filter(session_id__in=by_id).select_related("speaker")
     for link in links:
         groups[("speaker", link.speaker.name, link.speaker_id)].append(link.session_id)

@@ -75,7 +75,11 @@
   function say(text) { statusLine.textContent = text; }
 
   function placementOf(s) {
-    return { room: s.room, day: s.day, start: s.start, duration: s.duration };
+    return { room: s.room, day: s.day, start: s.start, duration: s.duration, fold: s.fold || 0 };
+  }
+
+  function isEventDay(date) {
+    return state.event.days.some(function (d) { return d.date === date; });
   }
 
   function isBreak(s) {
@@ -120,6 +124,7 @@
       tab.setAttribute("aria-selected", d.date === ui.day ? "true" : "false");
       var count = state.sessions.filter(function (s) { return s.day === d.date; }).length;
       tab.appendChild(make("span", "board-day-count", String(count)));
+      tab.setAttribute("aria-label", d.label + ", " + count + " sessions");
       tab.addEventListener("click", function () {
         ui.day = d.date;
         sessionStorage.setItem("board-day-" + state.event.id, d.date);
@@ -146,7 +151,8 @@
     var names = s.speakers.map(function (p) { return p[1] + (p[2] === "moderator" ? " (mod.)" : ""); });
     if (names.length) card.appendChild(make("span", "board-card-people", names.join(", ")));
     var meta = make("span", "board-card-meta");
-    if (s.day) meta.appendChild(make("span", null, hhmm(s.start) + "–" + hhmm(s.start + s.duration)));
+    if (s.day && !isEventDay(s.day)) meta.appendChild(make("span", "board-outside", s.day + ", outside the event's days"));
+    else if (s.day) meta.appendChild(make("span", null, hhmm(s.start) + "–" + hhmm(s.start + s.duration)));
     else if (s.duration) meta.appendChild(make("span", null, s.duration + " min"));
     if (type) meta.appendChild(make("span", null, type.name));
     if (s.status !== "published") meta.appendChild(make("span", "board-badge", s.status));
@@ -252,7 +258,7 @@
     var track = el("#tray-track").value, type = el("#tray-type").value;
     var status = el("#tray-status").value, sort = el("#tray-sort").value;
     var items = state.sessions.filter(function (s) {
-      if (s.day) return false;
+      if (s.day && isEventDay(s.day)) return false;
       if (track && String(s.track) !== track) return false;
       if (type && String(s.type) !== type) return false;
       if (status && s.status !== status) return false;
@@ -270,7 +276,8 @@
     };
     items.sort(function (a, b) {
       var ka = keys[sort](a), kb = keys[sort](b);
-      return ka[0] < kb[0] ? -1 : ka[0] > kb[0] ? 1 : ka[1] < kb[1] ? -1 : ka[1] > kb[1] ? 1 : 0;
+      if (ka[0] !== kb[0]) return ka[0] < kb[0] ? -1 : 1;
+      return ka[1].localeCompare(kb[1], undefined, { numeric: true }); // "Talk 2" before "Talk 10"
     });
     var list = el("#board-tray-list");
     list.textContent = "";
@@ -279,7 +286,7 @@
       li.appendChild(cardFor(s, " in-tray"));
       list.appendChild(li);
     });
-    var all = state.sessions.filter(function (s) { return !s.day; }).length;
+    var all = state.sessions.filter(function (s) { return !s.day || !isEventDay(s.day); }).length;
     el("[data-tray-count]").textContent = "(" + (items.length === all ? all : items.length + " of " + all) + ")";
   }
 
@@ -403,6 +410,11 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
         body: JSON.stringify(payload)
       }).then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (response.redirected || !json) {
+          return { ok: false, status: response.status, body: { error:
+            "You have been signed out (or the server answered oddly): nothing was saved. Reload the page." } };
+        }
         return response.json().catch(function () { return {}; }).then(function (body) {
           return { ok: response.ok, status: response.status, body: body };
         });
@@ -442,42 +454,49 @@
     window.setTimeout(function () { note.remove(); }, 12000);
   }
 
-  // Move a session to placement p (p.day null: back to the tray). Resolves to true if saved.
-  function move(id, p, options) {
+  // Move a session to placement p (p.day null: back to the tray). ``version`` is the one
+  // the organizer saw when they picked the session up: a change made meanwhile by someone
+  // else is then refused (409), never silently overwritten. Resolves to true if saved.
+  function move(id, p, version, options) {
     var s = byId[id];
     if (!s) return Promise.resolve(false);
     var before = placementOf(s);
-    var payload = { session: id, version: s.v, room: p.day ? p.room : null, day: p.day || null,
-      start: p.day ? p.start : null, duration: p.day ? p.duration : null };
+    var sameStart = p.day === s.day && p.start === s.start;
+    var payload = { session: id, version: version, room: p.day ? p.room : null, day: p.day || null,
+      start: p.day ? p.start : null, duration: p.day ? p.duration : null,
+      fold: p.day && sameStart ? (s.fold || 0) : 0 };
     say("Saving…");
     return send(root.dataset.moveUrl, payload).then(function (answer) {
       merge(answer.body.sessions);
-      if (answer.body.fingerprint) state.fingerprint = null; // fetch the clash report anew
+      state.fingerprint = null; // fetch the clash report anew
       if (!answer.ok) {
         showRefusal(id, answer.body.error || "The change was refused.");
         return false;
       }
+      var now = byId[id];
       if (!(options && options.undo)) {
-        ui.undo.push({ id: id, before: before });
+        ui.undo.push({ id: id, before: before, v: now.v });
         if (ui.undo.length > UNDO_MAX) ui.undo.shift();
       }
       render();
-      say((options && options.undo ? "Undone: " : "Saved: ") + "“" + s.title + "” is now in " +
-        where(placementOf(byId[id])) + ".");
+      say((options && options.undo ? "Undone: " : "Saved: ") + "“" + now.title + "” is now in " +
+        where(placementOf(now)) + ".");
       refresh();
       return true;
     });
   }
 
+  // Undo the last move, based on the version that move produced: if someone else has
+  // changed the session since, the server refuses and the entry is dropped.
   function undo() {
     var last = ui.undo.pop();
     if (!last) return;
-    move(last.id, last.before, { undo: true });
+    move(last.id, last.before, last.v, { undo: true });
   }
 
-  function copyToRooms(id) {
+  function copyToRooms(id, version) {
     var s = byId[id];
-    send(root.dataset.copyUrl, { session: id, version: s.v }).then(function (answer) {
+    send(root.dataset.copyUrl, { session: id, version: version }).then(function (answer) {
       merge(answer.body.sessions);
       if (!answer.ok) { showRefusal(id, answer.body.error || "The copy was refused."); return; }
       cancelPending();
@@ -521,7 +540,7 @@
   function pick(id) {
     var s = byId[id];
     if (!s) return;
-    ui.pending = Object.assign({ id: id }, defaultPlacement(s));
+    ui.pending = Object.assign({ id: id, v: s.v }, defaultPlacement(s));
     editor.hidden = false;
     el("[data-editor-title]").textContent = s.title;
     el("[data-editor-error]").textContent = "";
@@ -529,6 +548,7 @@
     link.href = root.dataset.sessionUrl.replace("/0/", "/" + id + "/");
     el("[data-action=copy]", form).hidden = !(isBreak(s) && s.room !== null && s.day);
     el("[data-action=unschedule]", form).hidden = !s.day;
+    el("[data-action=span]", form).hidden = !isBreak(s);
     syncForm();
     render();
     say("Picked up “" + s.title + "”. Arrows move it, Shift+arrows change its length, Enter saves, Escape cancels.");
@@ -582,7 +602,7 @@
     if (!p) return;
     var id = p.id;
     cancelPending();
-    move(id, p).then(function () { focusCard(id); });
+    move(id, p, p.v).then(function () { focusCard(id); });
   }
 
   function nudge(key, shift) {
@@ -637,22 +657,24 @@
   form.addEventListener("click", function (e) {
     var action = e.target.dataset && e.target.dataset.action;
     if (!action || !ui.pending) return;
-    var id = ui.pending.id;
+    var id = ui.pending.id, version = ui.pending.v;
     if (action === "cancel") { cancelPending(); render(); focusCard(id); }
-    if (action === "unschedule") { cancelPending(); move(id, { day: null }); }
+    if (action === "unschedule") { cancelPending(); move(id, { day: null }, version); }
     if (action === "span") { readForm(); ui.pending.room = null; commitPending(); }
-    if (action === "copy") copyToRooms(id);
+    if (action === "copy") copyToRooms(id, version);
   });
 
   // Dragging with a pointer (mouse, touch, pen) ------------------------------------------
 
   function snap(minutes) { return Math.round(minutes / ui.step) * ui.step; }
 
-  function targetAt(x, y) {
+  function targetAt(x, y, spanning) {
     var hit = document.elementFromPoint(x, y);
     if (!hit) return null;
     if (hit.closest(".board-tray")) return { tray: true };
     var col = hit.closest(".board-col, .board-span-layer");
+    // Over a card drawn across every room: the column below, unless this one spans too.
+    if (col && col.classList.contains("board-span-layer") && !spanning) col = null;
     if (!col) {
       var body = hit.closest(".board-body");
       if (!body) return null;
@@ -683,6 +705,7 @@
     }
     e.preventDefault();
     var s = byId[d.id];
+    if (!s) { dragEnd(e, true); return; } // deleted meanwhile by someone else
     if (d.mode === "resize") {
       var rect = d.card.getBoundingClientRect();
       var minutes = Math.max(ui.step, snap((e.clientY - rect.top) / PPM));
@@ -694,7 +717,7 @@
     }
     d.ghost.style.left = e.clientX - d.dx + "px";
     d.ghost.style.top = e.clientY - d.dy + "px";
-    var col = targetAt(e.clientX, e.clientY);
+    var col = targetAt(e.clientX, e.clientY, s.room === null && !!s.day);
     root.querySelectorAll(".is-drop").forEach(function (n) { n.classList.remove("is-drop"); });
     if (col && col.tray) {
       d.target = { tray: true };
@@ -741,16 +764,17 @@
     var target = cancelled ? null : d.target;
     if (ui.dirty) { ui.dirty = false; fillChoices(); }
     if (!target) { render(); say("Nothing moved."); return; }
+    var s = byId[d.id];
+    if (!s) { render(); return; }
     if (target.tray) {
-      if (!byId[d.id].day) { render(); return; }
-      move(d.id, { day: null });
+      if (!s.day) { render(); return; }
+      move(d.id, { day: null }, d.v);
       return;
     }
-    var s = byId[d.id];
     var same = s.day === target.day && s.room === target.room && s.start === target.start &&
       s.duration === target.duration;
     if (same) { render(); return; }
-    move(d.id, target);
+    move(d.id, target, d.v);
   }
 
   root.addEventListener("pointerdown", function (e) {
@@ -760,7 +784,9 @@
     var r = card.getBoundingClientRect();
     var resize = !!e.target.closest(".board-resize");
     if (ui.pending) cancelPending();
-    ui.drag = { id: Number(card.dataset.id), card: card, mode: resize ? "resize" : "move",
+    var picked = byId[Number(card.dataset.id)];
+    if (!picked) return;
+    ui.drag = { id: picked.id, v: picked.v, card: card, mode: resize ? "resize" : "move",
       x0: e.clientX, y0: e.clientY, dx: e.clientX - r.left, dy: e.clientY - r.top,
       active: false, target: null, pointer: e.pointerId };
     try { card.setPointerCapture(e.pointerId); } catch (err) { /* not capturable */ }

@@ -590,12 +590,13 @@ def test_speaker_without_sessions_says_so(client, a, org_a):
 def make_clashes(world: World) -> None:
     start, end = world.session.starts_at, world.session.ends_at
     event = world.event
+    side = RoomFactory(event=event, name="Alpha Side Room")  # a room of its own: no room clash
     room_clash, speaker_clash = Session.objects.bulk_create(
         [
             Session(event=event, title="Double Booked Room", slug="double-room",
                     room=world.room, starts_at=start, ends_at=end),
             Session(event=event, title="Double Booked Speaker", slug="double-speaker",
-                    room=None, starts_at=start, ends_at=end),
+                    room=side, starts_at=start, ends_at=end),
         ]
     )  # fmt: skip
     SessionSpeaker.objects.bulk_create(

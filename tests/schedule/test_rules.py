@@ -315,6 +315,8 @@ def test_find_clashes_reports_room_and_speaker_clashes_from_bulk_inserts(event, 
     assert found == {
         ("room", "Main Hall", "A", "B"),
         ("speaker", "Busy Person", "C", "D"),
+        # D has no room: it is shown across every room, so it takes Side Room too.
+        ("room", "Side Room", "C", "D"),
     }
     assert find_clashes(EventFactory()) == []
 

@@ -97,9 +97,15 @@ def test_move_to_a_room_asks_for_the_room_of_this_event_only(client, conf, owner
     assert "Move sessions to a room" in html
     assert ">Oak</option>" in html
     assert "Room Elsewhere" not in html and elsewhere.pk
-    response = run_action(client, "move_to_room", [conf.loose], apply="1", room=conf.oak.pk)
-    assert messages_of(response) == ["1 session(s) changed."]
-    assert Session.objects.get(pk=conf.loose.pk).room == conf.oak
+    response = run_action(
+        client, "move_to_room", [conf.pause, conf.loose], apply="1", room=conf.oak.pk
+    )
+    # An unscheduled session gets its room with a time, on the board.
+    assert messages_of(response) == [
+        "1 session(s) changed. Left alone (not scheduled): Loose talk."
+    ]
+    assert Session.objects.get(pk=conf.pause.pk).room == conf.oak
+    assert Session.objects.get(pk=conf.loose.pk).room is None
 
 
 def test_move_to_a_room_is_refused_whole_naming_the_clashes(client, conf, owner):
@@ -237,5 +243,5 @@ def test_an_editor_reaches_the_session_list_and_its_bulk_actions(client, conf):
 
     editor = MembershipFactory(event=conf.event, role=Membership.Role.EDITOR).user
     client.force_login(editor)
-    response = run_action(client, "move_to_room", [conf.loose], apply="1", room=conf.hall.pk)
+    response = run_action(client, "move_to_room", [conf.pause], apply="1", room=conf.cedar.pk)
     assert messages_of(response) == ["1 session(s) changed."]
