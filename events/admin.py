@@ -10,6 +10,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from .markup import MAX_MARKDOWN_CHARS
 from .models import Event, Membership, Room, SessionType, Track
 
 
@@ -48,6 +49,8 @@ class EventForm(forms.ModelForm):
             "timezone", "venue_name", "venue_address", "language", "description",
         ]  # fmt: skip
         widgets = {"timezone": ZoneInput}
+        # Slugs are unique across the site: say it is taken, not whose it is.
+        error_messages = {"slug": {"unique": "This slug is not available; choose another."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,6 +146,10 @@ class EventScopedAdmin(admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):
             kwargs.setdefault("assume_scheme", "https")
+        if isinstance(db_field, models.TextField) and db_field.help_text.startswith("Markdown"):
+            # The same bound as the API's (Markdown is rendered in linear time up to it).
+            kwargs["max_length"] = MAX_MARKDOWN_CHARS
+            kwargs["help_text"] = f"{db_field.help_text} At most {MAX_MARKDOWN_CHARS:,} characters."
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -233,15 +240,13 @@ class MembershipByNameForm(forms.ModelForm):
 
     def clean_username(self):
         name = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=name, is_active=True).first()
+        # One answer for "no such account" and "not staff": this form must not tell an
+        # owner which user names exist.
+        user = get_user_model().objects.filter(username=name, is_active=True, is_staff=True).first()
         if user is None:
             raise forms.ValidationError(
-                "There is no active account “%(name)s”.", params={"name": name}
-            )
-        if not user.is_staff:
-            raise forms.ValidationError(
-                "“%(name)s” cannot sign in to the admin yet: ask an administrator for staff "
-                "access first.",
+                "“%(name)s” is not an account that can organize events: check the spelling, "
+                "or ask an administrator for staff access.",
                 params={"name": name},
             )
         others = Membership.objects.filter(user=user, event_id=self.instance.event_id)

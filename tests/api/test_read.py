@@ -13,7 +13,7 @@ from rest_framework import throttling
 
 from events.markup import render_markdown
 from events.models import Event, Room, SessionType, Track
-from schedule.models import Session, SessionSpeaker
+from schedule.models import Session, SessionSpeaker, next_frab_id
 from speakers.models import Speaker
 
 from .conftest import SECRET_DOMAIN
@@ -479,6 +479,7 @@ def build_event(slug: str, n_sessions: int) -> Event:
         for i in range(max(10, n_sessions))
     )
     tz = event.tzinfo
+    first_id = next_frab_id(event.pk)
     sessions = []
     for i in range(n_sessions):
         day = event.start_date + dt.timedelta(days=i % 3)
@@ -488,7 +489,7 @@ def build_event(slug: str, n_sessions: int) -> Event:
             Session(
                 event=event,
                 guid=uuid.uuid4(),
-                frab_id=i + 1,
+                frab_id=first_id + i,  # frab ids are unique across the installation
                 title=f"Session {i}",
                 slug=f"session-{i}",
                 abstract="Some *text*.",

@@ -311,30 +311,27 @@ def test_bulk_actions_are_in_the_history_too(used, organizer_client, action, lab
 # --- an import that fails halfway -------------------------------------------------------
 
 
-def fail_on_the_third_session(monkeypatch) -> dict:
-    """Let two sessions (and their rooms, speakers, links) be written, then break."""
-    seen = {"written": 0}
-    real = SessionSpeaker.objects.bulk_create
+def fail_at_the_speaker_links(monkeypatch) -> dict:
+    """Let the sessions (and their rooms and speakers) be written, then break while the
+    speaker links are written (the importer writes them all in one bulk insert)."""
+    seen = {}
 
-    def flaky(links, *args, **kwargs):
-        seen["written"] += 1
-        if seen["written"] == 3:
-            seen["sessions_at_failure"] = Session.objects.count()
-            seen["renamed_at_failure"] = Session.objects.filter(title__startswith="Renamed").count()
-            raise OperationalError("disk I/O error")
-        return real(links, *args, **kwargs)
+    def broken(links, *args, **kwargs):
+        seen["sessions_at_failure"] = Session.objects.count()
+        seen["renamed_at_failure"] = Session.objects.filter(title__startswith="Renamed").count()
+        raise OperationalError("disk I/O error")
 
-    monkeypatch.setattr(importer.SessionSpeaker.objects, "bulk_create", flaky)
+    monkeypatch.setattr(importer.SessionSpeaker.objects, "bulk_create", broken)
     return seen
 
 
 def test_a_new_event_import_that_fails_halfway_leaves_no_trace(db, monkeypatch):
     EventFactory(slug="bystander")
     before = snapshot()
-    seen = fail_on_the_third_session(monkeypatch)
+    seen = fail_at_the_speaker_links(monkeypatch)
     with pytest.raises(OperationalError):
         import_schedule(SAMPLE.read_bytes(), "democon")
-    assert seen["sessions_at_failure"] == 3  # it did get halfway
+    assert seen["sessions_at_failure"] == 36  # it did get halfway: every session written
     assert snapshot() == before
     assert not Event.objects.filter(slug="democon").exists()
 
@@ -352,10 +349,10 @@ def test_a_reimport_that_fails_halfway_leaves_the_event_as_it_was(db, monkeypatc
     changed = tmp_path / "changed.json"
     changed.write_text(json.dumps(document))
     before = snapshot()
-    seen = fail_on_the_third_session(monkeypatch)
+    seen = fail_at_the_speaker_links(monkeypatch)
     with pytest.raises(OperationalError):
         call_command("import_schedule", str(changed), "--event", "democon", stdout=io.StringIO())
-    assert seen["renamed_at_failure"] == 3  # three sessions were rewritten when it broke
+    assert seen["renamed_at_failure"] == 36  # every session was rewritten when it broke
     assert snapshot() == before
     assert not Session.objects.filter(title__startswith="Renamed").exists()
     assert not Room.objects.filter(name="A new room").exists()

@@ -245,3 +245,20 @@ def test_an_editor_reaches_the_session_list_and_its_bulk_actions(client, conf):
     client.force_login(editor)
     response = run_action(client, "move_to_room", [conf.pause], apply="1", room=conf.cedar.pk)
     assert messages_of(response) == ["1 session(s) changed."]
+
+
+def test_markdown_fields_say_and_keep_their_bound(client, conf, owner):
+    client.force_login(owner)
+    url = reverse("admin:schedule_session_change", args=[conf.keynote.pk])
+    page = client.get(url).content.decode()
+    assert "At most 20,000 characters." in page
+    assert 'maxlength="20000"' in page
+
+
+def test_a_taken_event_slug_does_not_say_whose_it_is(client, conf, owner):
+    client.force_login(owner)
+    data = {"name": "Mine", "slug": conf.event.slug, "start_date": "2030-01-01",
+            "end_date": "2030-01-02", "timezone": "UTC"}  # fmt: skip
+    page = client.post(reverse("admin:events_event_add"), data).content.decode()
+    assert "This slug is not available; choose another." in page
+    assert "already exists" not in page
