@@ -4,7 +4,9 @@ Pages are only cached copies: when Redis cannot be reached, or refuses a command
 with no eviction, read-only replica, failing snapshots: "OOM", "READONLY", "MISCONF"),
 a read is a miss and a write is skipped, so visitors get freshly rendered pages and
 nothing breaks. Each failure is logged; the client's short timeouts keep a dead Redis
-from slowing pages.
+from slowing pages, and after a failure the process leaves Redis alone for a moment
+(BREAK_SECONDS): a hung Redis then costs one timeout per process every few seconds, not
+one per cache call of every request.
 """
 
 import logging
@@ -41,13 +43,20 @@ def warn_unavailable(name: str, exc: Exception) -> None:
     )
 
 
+BREAK_SECONDS = 2.0
+_breaker = {"until": 0.0}
+
+
 def _tolerant(name: str, fallback):
     method = getattr(RedisCache, name)
 
     def call(self, *args, **kwargs):
+        if time.monotonic() < _breaker["until"]:  # failed a moment ago: do without it
+            return fallback(*args, **kwargs) if callable(fallback) else fallback
         try:
             return method(self, *args, **kwargs)
         except FAILURES as exc:
+            _breaker["until"] = time.monotonic() + BREAK_SECONDS
             warn_unavailable(name, exc)
             return fallback(*args, **kwargs) if callable(fallback) else fallback
 

@@ -330,3 +330,38 @@ def test_markdown_longer_than_the_bound_is_plain_text_at_once():
     html = render_markdown(text)
     assert time.perf_counter() - started < 1
     assert html.startswith("<p>**bold** &lt;b&gt;x&lt;/b&gt;</p>")
+
+
+def test_a_hung_redis_is_left_alone_for_a_moment_after_a_timeout():
+    """Item 13: a Redis that accepts connections but never answers (a hung server) costs
+    one timeout, then the process does without it for BREAK_SECONDS instead of paying a
+    timeout on every cache call. Counted by the connections the hung server receives."""
+    import socket
+
+    from events import cache as cache_module
+
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(50)  # the kernel completes handshakes; nothing ever answers
+    port = hung.getsockname()[1]
+    cache_module._breaker["until"] = 0.0
+    redis = cache_module.ResilientRedisCache(
+        f"redis://127.0.0.1:{port}/0",
+        {"OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}},
+    )
+    try:
+        results = [redis.get(f"k{n}", "miss") for n in range(20)]
+        assert results == ["miss"] * 20  # every call answered, as a miss
+        hung.setblocking(False)
+        connections = []
+        while True:
+            try:
+                connections.append(hung.accept()[0])
+            except BlockingIOError:
+                break
+        assert len(connections) == 1  # one attempt, not twenty
+        for conn in connections:
+            conn.close()
+    finally:
+        cache_module._breaker["until"] = 0.0
+        hung.close()
