@@ -24,6 +24,7 @@ def organizer():
     client = Client()
     client.force_login(membership.user)
     client.event = membership.event
+    client.session_user = membership.user
     return client
 
 
@@ -110,3 +111,19 @@ def test_a_bad_file_is_refused_at_the_preview(organizer):
     assert response.status_code == 400
     assert "Nothing was imported." in text(response)
     assert not PendingImport.objects.exists()
+
+
+def test_a_new_event_takes_the_files_days_and_zone(organizer):
+    """An event made in the admin (UTC, some dates) and then filled from a file shows the
+    file's days in the file's zone, not the form's."""
+    fresh = EventFactory(slug="fresh", timezone="UTC", start_date=dt.date(2030, 1, 1),
+                         end_date=dt.date(2030, 1, 17))  # fmt: skip
+    MembershipFactory(event=fresh, user=organizer.session_user)
+    organizer.event = fresh
+    sample = SAMPLE.parent / "38c3-excerpt.schedule.xml"
+    data = {"file": SimpleUploadedFile(sample.name, sample.read_bytes())}
+    organizer.post(url(fresh), data)
+    organizer.post(url(fresh), {"pending": str(PendingImport.objects.get().pk)})
+    fresh.refresh_from_db()
+    assert fresh.timezone == "Europe/Berlin"
+    assert (fresh.start_date, fresh.end_date) == (dt.date(2024, 12, 27), dt.date(2024, 12, 30))
