@@ -89,7 +89,12 @@ print(agendas.cookie_name(event), event.days[1],
       Session.objects.for_schedule(event).exclude(speakers=None).values_list("slug", flat=True)[0])
 """
     out = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     return out.stdout.split()
 
