@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -22,3 +24,32 @@ def _media_and_cache(settings, tmp_path, request):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (browser tests in any folder share it).
+
+    Playwright's sync API keeps an asyncio loop registered as running in this thread
+    from ``start()`` to ``stop()``, and Django's ORM refuses to run where a loop is
+    running. Everything here is synchronous, so Django's async-safety check is relaxed
+    for exactly that stretch (which, the fixture being session-scoped, lasts until the
+    end of the run: tests collected after these ones need it too).
+    """
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

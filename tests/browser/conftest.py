@@ -6,7 +6,6 @@ a failing test leaves one named ``...-failed.png``.
 """
 
 import datetime as dt
-import os
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -64,33 +63,6 @@ _CALL_FAILED = pytest.StashKey[bool]()
 
 
 # Browser -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole run.
-
-    Playwright's sync API keeps an asyncio loop registered as running in this thread
-    from ``start()`` to ``stop()``, and Django's ORM refuses to run where a loop is
-    running. Everything here is synchronous, so Django's async-safety check is relaxed
-    for exactly that stretch (which, the fixture being session-scoped, lasts until the
-    end of the run: tests collected after these ones need it too).
-    """
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))

@@ -818,29 +818,6 @@ BROWSER_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
-def _chromium():
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
 def _static_root(tmp_path_factory):
     from django.test.utils import override_settings
 
@@ -849,11 +826,11 @@ def _static_root(tmp_path_factory):
 
 
 @pytest.fixture
-def board_page(_chromium, _static_root, live_server, transactional_db):
+def board_page(browser, _static_root, live_server, transactional_db):
     contexts = []
 
     def open_as(conf, username):
-        context = _chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
