@@ -135,7 +135,7 @@ class Writer:
     # people -------------------------------------------------------------------------
 
     def load_people(self) -> None:
-        speakers = list(Speaker.objects.filter(event=self.event))
+        speakers = list(Speaker.objects.filter(event=self.event).order_by("pk"))
         self.by_guid = {s.guid: s for s in speakers}
         self.by_code = {s.code: s for s in speakers if s.code}
         self.by_name: dict[str, list[Speaker]] = {}
@@ -269,7 +269,7 @@ class Writer:
 
     def sessions(self, prune: bool) -> None:
         parsed, event, report = self.parsed, self.event, self.report
-        existing = {s.guid: s for s in Session.objects.filter(event=event)}
+        existing = {s.guid: s for s in Session.objects.filter(event=event).order_by("pk")}
         links_before: dict[int, list[tuple]] = {}
         for session_id, speaker_id, position, role in (
             SessionSpeaker.objects.filter(session__event=event)
