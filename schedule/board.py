@@ -247,7 +247,7 @@ def _describe(session: Session, before: dict, rooms: dict[int, str]) -> str:
     for key, label in (("track_id", "track"), ("session_type_id", "type")):
         if key in before and before[key] != getattr(session, key):
             parts.append(f"Changed {label}")
-    return "; ".join(parts) + "."
+    return "; ".join(parts)
 
 
 def lock_event(event: Event) -> None:
@@ -305,7 +305,7 @@ def apply_changes(
             user_id=user.pk,
             queryset=[session],
             action_flag=CHANGE,
-            change_message=f"{_describe(session, befores[pk], rooms)[:-1]} ({how}).",
+            change_message=f"{_describe(session, befores[pk], rooms)} ({how}).",
         )
     return [locked[pk] for pk in ids]
 
