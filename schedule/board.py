@@ -19,7 +19,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 
 from events.models import Event, Room
-from events.timefmt import clock, day_heading
+from lib.timefmt import clock, day_heading
 
 from .models import AgendaItem, Session, SessionSpeaker
 from .rules import add_spanning, check_session, overlapping_pairs

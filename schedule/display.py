@@ -15,9 +15,9 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from events.markup import plain_text
 from events.models import Event
-from events.timefmt import clock, clock_zone, day_heading
+from lib.markup import plain_text
+from lib.timefmt import clock, clock_zone, day_heading
 
 from .models import Session, SessionSpeaker
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.timezone import now as django_now
 
-from events.markup import plain_text, render_markdown
 from events.models import (
     Event,
     EventData,
@@ -20,6 +19,7 @@ from events.models import (
     Track,
     unique_slug,
 )
+from lib.markup import plain_text, render_markdown
 from lib.text import validate_language, validate_line, validate_text
 from speakers.models import Speaker
 
