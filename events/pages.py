@@ -11,12 +11,14 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 
 from lib.conditional import Personal, canonical_query, conditional_response
 
 from .models import Event
 
-PAGE_VARY = ("HX-Request", "Cookie", "Accept-Encoding")
+# Cookie: a visitor's agenda, and the language they chose (django_language).
+PAGE_VARY = ("HX-Request", "Cookie", "Accept-Encoding", "Accept-Language")
 
 
 def public_event(slug: str) -> Event:
@@ -25,11 +27,12 @@ def public_event(slug: str) -> Event:
 
 def event_key(event: Event) -> list[str]:
     """What every page of an event is made from, besides its own parameters: the event
-    and its last change, and the phase (the banner changes when the event starts and
-    ends; during the event the list opens at today)."""
+    and its last change, the phase (the banner changes when the event starts and ends;
+    during the event the list opens at today) and the language."""
     phase = event.phase()
     today = event.local_today().isoformat() if phase == "live" else ""
-    return [str(event.pk), event.changed_at.isoformat(), phase, today]
+    # The words, dates and times of a page are in the visitor's language.
+    return [str(event.pk), event.changed_at.isoformat(), phase, today, get_language()]
 
 
 def event_page(
