@@ -90,13 +90,21 @@ def _day(data: dict):
         raise BoardError("“day” must be a date such as 2027-02-24.") from None
 
 
-def _answer(event: Event, sessions, status: int = 200, error: BoardError | None = None):
-    state = board.board_state(event, [s.pk for s in sessions if s is not None])
-    body = {"sessions": state["sessions"], "fingerprint": board.fingerprint(event)}
-    if error is not None:
-        body["error"] = " ".join(error.messages)
-        body["errors"] = error.messages
-    return JsonResponse(body, status=status)
+def _answer(event: Event, sessions) -> HttpResponse:
+    """A saved change: the changed sessions' rows, which the board merges into its own."""
+    return JsonResponse({"sessions": board.changed_rows(event, sessions)})
+
+
+def _refusal(event: Event, error: BoardError) -> HttpResponse:
+    """A refused change, with the session as it is now (another organizer may have moved
+    it), so the board puts the card back where it really is."""
+    shown = [error.session.pk] if error.session is not None else []
+    body = {
+        "sessions": board.board_state(event, shown)["sessions"],
+        "error": " ".join(error.messages),
+        "errors": error.messages,
+    }
+    return JsonResponse(body, status=error.status)
 
 
 @require_POST
@@ -122,7 +130,7 @@ def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
             event, request.user, [Change(session_id, values, version)], how="on the board"
         )
     except BoardError as exc:
-        return _answer(event, [exc.session], exc.status, exc)
+        return _refusal(event, exc)
     return _answer(event, changed)
 
 
@@ -136,7 +144,7 @@ def board_copy(request: HttpRequest, event_id: int) -> HttpResponse:
             event, request.user, _int(data, "session", low=1), _int(data, "version", low=1)
         )
     except BoardError as exc:
-        return _answer(event, [exc.session], exc.status, exc)
+        return _refusal(event, exc)
     return _answer(event, copies)
 
 

@@ -424,9 +424,14 @@
     });
   }
 
+  // A saved change answers with the changed rows only, without speakers and stars (a
+  // move leaves them as they were): keep the board's own, or none for a new copy.
   function merge(sessions) {
     (sessions || []).forEach(function (fresh) {
       var at = state.sessions.findIndex(function (s) { return s.id === fresh.id; });
+      var old = at >= 0 ? state.sessions[at] : { speakers: [], stars: 0 };
+      if (!("speakers" in fresh)) fresh.speakers = old.speakers;
+      if (!("stars" in fresh)) fresh.stars = old.stars;
       if (at >= 0) state.sessions[at] = fresh; else state.sessions.push(fresh);
     });
     index();
