@@ -28,7 +28,7 @@ def validate_timezone(value: str) -> None:
         )
 
 
-RESERVED_SLUGS = {"admin", "api", "accounts", "static", "media", "healthz", "favicon.ico"}
+RESERVED_SLUGS = {"admin", "api", "accounts", "static", "media", "healthz", "favicon.ico", "i18n"}
 
 
 def validate_event_slug(value: str) -> None:
