@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
@@ -402,3 +402,38 @@ def copy_to_all_rooms(event: Event, user, session_id: int, version: int | None) 
             change_message=f"Copied from “{source.title}” in {source.room} (on the board).",
         )
     return copies
+
+
+@transaction.atomic
+def remove_copies(event: Event, user, items: list[tuple[int, int]]) -> list[int]:
+    """Undo "copy to all rooms": delete the copies, each unchanged since it was made
+    (``items`` are (id, version) pairs), or none of them."""
+    lock_event(event)
+    ids = [pk for pk, _ in items]
+    found = {
+        s.pk: s
+        for s in Session.objects.select_for_update(of=("self",))
+        .select_related("event", "session_type")
+        .filter(event=event, pk__in=ids)
+    }
+    if len(found) != len(set(ids)):
+        raise BoardError("That session is not one of this event's sessions.")
+    for pk, version in items:
+        copy = found[pk]
+        if copy.version != version:
+            raise StaleChange(
+                f"“{copy.title}” in {copy.room or 'every room'} was changed since it was "
+                "copied; nothing was removed.",
+                copy,
+            )
+        if not copy.is_break or copy.speakers.exists():
+            raise BoardError(f"“{copy.title}” is not a copied break; nothing was removed.", copy)
+    for copy in found.values():
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[copy],
+            action_flag=DELETION,
+            change_message="Removed: undo of “copy to all rooms” (on the board).",
+        )
+        copy.delete()
+    return ids

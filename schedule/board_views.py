@@ -43,6 +43,7 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
             "data": reverse("schedule_board_data", args=[event.pk]),
             "move": reverse("schedule_board_move", args=[event.pk]),
             "copy": reverse("schedule_board_copy", args=[event.pk]),
+            "uncopy": reverse("schedule_board_uncopy", args=[event.pk]),
             "admin_session": reverse("admin:schedule_session_change", args=[0]),
         },
     }
@@ -148,6 +149,26 @@ def board_copy(request: HttpRequest, event_id: int) -> HttpResponse:
     return _answer(event, copies)
 
 
+@require_POST
+def board_uncopy(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Undo a copy to all rooms: {copies: [{session, version}, ...]} (at most the rooms)."""
+    event = _event(request, event_id)
+    try:
+        data = _json_body(request)
+        copies = data.get("copies")
+        if not isinstance(copies, list) or not 1 <= len(copies) <= 1000:
+            raise BoardError("“copies” must be a list of {session, version}.")
+        items = []
+        for item in copies:
+            if not isinstance(item, dict):
+                raise BoardError("“copies” must be a list of {session, version}.")
+            items.append((_int(item, "session", low=1), _int(item, "version", low=1)))
+        removed = board.remove_copies(event, request.user, items)
+    except BoardError as exc:
+        return _refusal(event, exc)
+    return JsonResponse({"sessions": [], "removed": removed})
+
+
 def urls():
     """The board's routes, inside the admin site (login, staff, CSRF, no caching)."""
     view = admin.site.admin_view
@@ -157,4 +178,5 @@ def urls():
         path(f"{base}data/", view(board_data), name="schedule_board_data"),
         path(f"{base}move/", view(board_move), name="schedule_board_move"),
         path(f"{base}copy/", view(board_copy), name="schedule_board_copy"),
+        path(f"{base}uncopy/", view(board_uncopy), name="schedule_board_uncopy"),
     ]

@@ -88,6 +88,8 @@ def test_staff_without_events_gets_404_on_every_route_and_changes_nothing(client
     )
     copy = {"session": conf.pause.pk, "version": conf.pause.version}
     assert post_json(client, conf.event, "schedule_board_copy", copy).status_code == 404
+    uncopy = {"copies": [copy]}
+    assert post_json(client, conf.event, "schedule_board_uncopy", uncopy).status_code == 404
     assert snapshot(conf.event) == before
 
 
@@ -273,7 +275,7 @@ def test_wrong_types_are_400(client, conf, owner, changes, words):
 def test_malformed_bodies_are_400(client, conf, owner, body):
     client.force_login(owner)
     before = snapshot(conf.event)
-    for name in ("schedule_board_move", "schedule_board_copy"):
+    for name in ("schedule_board_move", "schedule_board_copy", "schedule_board_uncopy"):
         response = post_json(client, conf.event, name, body)
         assert response.status_code == 400, (name, response.content[:200])
         assert response.json()["error"]
@@ -300,6 +302,7 @@ def test_a_form_encoded_move_is_400(client, conf, owner):
 def test_wrong_methods(client, conf, owner):
     client.force_login(owner)
     assert client.get(url(conf.event, "schedule_board_copy")).status_code == 405
+    assert client.get(url(conf.event, "schedule_board_uncopy")).status_code == 405
     assert client.post(url(conf.event, "schedule_board_data")).status_code == 405
     assert client.post(url(conf.event)).status_code == 405
     assert client.put(url(conf.event, "schedule_board_move")).status_code == 405
