@@ -43,3 +43,14 @@ def span(starts: dt.datetime, ends: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
     if start.tzname() != end.tzname():
         return f"{head} {start.tzname()} – {clock_zone(end, tz)}"
     return f"{head} – {clock_zone(end, tz)}"
+
+
+def date_range(start: dt.date, end: dt.date) -> str:
+    """ "June 3–5, 2026", "May 30 – June 1, 2026", "December 30, 2026 – January 2, 2027" """
+    if start == end:
+        return f"{start:%B} {start.day}, {start.year}"
+    if start.year != end.year:
+        return f"{start:%B} {start.day}, {start.year} – {end:%B} {end.day}, {end.year}"
+    if start.month != end.month:
+        return f"{start:%B} {start.day} – {end:%B} {end.day}, {end.year}"
+    return f"{start:%B} {start.day}–{end.day}, {end.year}"
