@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.utils import timezone as django_tz
 from django.utils.text import slugify
 
+from lib.markup import render_markdown
 from lib.text import validate_language, validate_line, validate_text
-
-from .markup import render_markdown
-from .timefmt import date_range
+from lib.timefmt import date_range
 
 ACRONYM_RE = re.compile(r"^[a-z0-9_]{4,}$")
 
@@ -29,7 +28,7 @@ def validate_timezone(value: str) -> None:
         )
 
 
-RESERVED_SLUGS = {"admin", "api", "accounts", "static", "media", "healthz", "favicon.ico"}
+RESERVED_SLUGS = {"admin", "api", "accounts", "static", "media", "healthz", "favicon.ico", "i18n"}
 
 
 def validate_event_slug(value: str) -> None:

@@ -19,9 +19,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from events.caching import CSRF_INPUT, CSRF_PLACEHOLDER, Personal
 from events.models import Event
-from events.security import client_ip, count_hit
+from lib.conditional import CSRF_INPUT, CSRF_PLACEHOLDER, Personal
+from lib.limits import client_ip, count_hit
 
 from .models import Agenda, AgendaItem, Session
 
@@ -199,7 +199,7 @@ def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -
     on, pressed, text = (" is-starred", "true", "Starred") if starred else ("", "false", "Star")
     # A submit button of the page's one star form (STAR_FORM, at the end of the page),
     # posting to its own URL: one CSRF token per page instead of one per row, in the
-    # short tail that each answer fills in (events/compression.py). Its name is its
+    # short tail that each answer fills in (lib/compression.py). Its name is its
     # visible word plus the title (WCAG "label in name"); the ☆/★ is CSS, and htmx's
     # swap (outerHTML) is inherited from <main>: bytes saved on every row.
     return mark_safe(  # noqa: S308 - every variable part is escaped or a slug
