@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from events import compression
@@ -79,6 +81,14 @@ def agenda_remove(request: HttpRequest, event: str, session: str) -> HttpRespons
     return _toggle(request, event, session, on=False)
 
 
+# What changed in a starred session since it was starred, as the agenda says it.
+CHANGE_WORDS = {
+    ("time",): gettext_lazy("time"),
+    ("room",): gettext_lazy("room"),
+    ("time", "room"): gettext_lazy("time and room"),
+}
+
+
 def _agenda_days(agenda, event):
     items = {
         item.session_id: item
@@ -96,6 +106,7 @@ def _agenda_days(agenda, event):
                 session = by_pk[row["pk"]]
                 row["clashes_with"] = [other.title for other in clashes.get(session.pk, [])]
                 row["changes"] = items[session.pk].changes(session)
+                row["changes_text"] = str(CHANGE_WORDS.get(tuple(row["changes"]), ""))
                 row["newly_cancelled"] = (
                     session.is_cancelled and items[session.pk].seen_status != session.status
                 )
@@ -136,7 +147,7 @@ def _agenda_action(request: HttpRequest, event: str):
     obj = public_event(event)
     agenda = agendas.find_agenda(request, obj)
     if agenda is None:
-        raise Http404("No agenda in this browser.")
+        raise Http404(_("No agenda in this browser."))
     return obj, agenda
 
 
@@ -144,7 +155,7 @@ def _agenda_action(request: HttpRequest, event: str):
 def agenda_reset_feed(request: HttpRequest, event: str) -> HttpResponse:
     obj, agenda = _agenda_action(request, event)
     agendas.rotate_feed(agenda)
-    messages.success(request, "A new subscription link was made; the old one no longer works.")
+    messages.success(request, _("A new subscription link was made; the old one no longer works."))
     return HttpResponseRedirect(reverse("agenda", args=[obj.slug]))
 
 
@@ -153,7 +164,15 @@ def agenda_clear(request: HttpRequest, event: str) -> HttpResponse:
     obj, agenda = _agenda_action(request, event)
     count, _ = AgendaItem.objects.filter(agenda=agenda).delete()
     agenda.save(update_fields=["updated_at"])
-    messages.success(request, f"Your agenda is empty now ({count} session(s) removed).")
+    messages.success(
+        request,
+        ngettext(
+            "Your agenda is empty now (%(count)d session removed).",
+            "Your agenda is empty now (%(count)d sessions removed).",
+            count,
+        )
+        % {"count": count},
+    )
     return HttpResponseRedirect(reverse("agenda", args=[obj.slug]))
 
 
@@ -177,11 +196,15 @@ def agenda_feed(request: HttpRequest, event: str, token: str) -> HttpResponse:
     obj = public_event(event)
     agenda = agendas.agenda_by_feed_token(obj, token)
     if agenda is None:
-        raise Http404("No such calendar.")
+        raise Http404(_("No such calendar."))
     base = request.build_absolute_uri("/")
     # Keyed on both the agenda's and the event's last change: either changes the feed.
-    key = f"feed:{agenda.pk}:{agenda.updated_at.isoformat()}:{obj.changed_at.isoformat()}:{base}"
-    exporter = ICalExporter(obj, base, name=f"{obj.name} · my agenda")
+    key = (
+        f"feed:{agenda.pk}:{agenda.updated_at.isoformat()}:{obj.changed_at.isoformat()}:{base}"
+        f":{get_language()}"  # the calendar's name and fixed words are in this language
+    )
+    # Translators: the name of a visitor's calendar of starred sessions.
+    exporter = ICalExporter(obj, base, name=_("%(event)s · my agenda") % {"event": obj.name})
     # Polled every hour or so by every subscriber: 304 when nothing changed, else the
     # stored compressed copy (events/compression.py).
     encoding = compression.negotiate(request)

@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from events.caching import cached_event_response, canonical_query
 from events.models import Event, Room
@@ -94,14 +96,21 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
 def _active_filters(filterset, query) -> list[dict]:
     """A chip per chosen value, named as visitors know it, with a link that drops it."""
     chips = []
-    for name in ("track", "type", "room", "speaker"):
+    kinds = {
+        "track": pgettext("filter chip", "track"),
+        "type": pgettext("filter chip", "type"),
+        "room": pgettext("filter chip", "room"),
+        "speaker": pgettext("filter chip", "speaker"),
+    }
+    for name, kind in kinds.items():
         for item in filterset.form.cleaned_data.get(name) or []:
-            chips.append(
-                {"label": f"{name}: {item.name}", "clear": _without(query, name, item.slug)}
-            )
+            label = _("%(kind)s: %(value)s") % {"kind": kind, "value": item.name}
+            chips.append({"label": label, "clear": _without(query, name, item.slug)})
     text = filterset.form.cleaned_data.get("q")
     if text:
-        chips.append({"label": f"search: {text}", "clear": _without(query, "q", query.get("q"))})
+        kind = pgettext("filter chip", "search")
+        label = _("%(kind)s: %(value)s") % {"kind": kind, "value": text}
+        chips.append({"label": label, "clear": _without(query, "q", query.get("q"))})
     return chips
 
 
@@ -123,9 +132,9 @@ def _filter_options(event: Event, query) -> list[dict]:
         return {"name": name, "label": label, "items": items, "open": bool(chosen[name])}
 
     return [
-        group("track", "Track", event.tracks.all()),
-        group("type", "Type", event.session_types.all()),
-        group("room", "Room", event.rooms.all()),
+        group("track", _("Track"), event.tracks.all()),
+        group("type", _("Type"), event.session_types.all()),
+        group("room", _("Room"), event.rooms.all()),
     ]
 
 
@@ -189,6 +198,7 @@ def _speaker_card(link, event: Event) -> dict:
         "speaker": speaker,
         "bio_excerpt": excerpt,
         "bio_cut": excerpt != bio,
+        "is_panelist": link.role == link.Role.PANELIST,
     }
 
 
@@ -202,9 +212,11 @@ def speaker_list(request: HttpRequest, event: str) -> HttpResponse:
         speakers = public_speakers(obj)
         error = ""
         if len(q) > MAX_QUERY_LENGTH:
-            error = f"q: the search text is too long (at most {MAX_QUERY_LENGTH} characters)."
+            error = _("q: the search text is too long (at most %(limit)d characters).") % {
+                "limit": MAX_QUERY_LENGTH
+            }
         elif "\x00" in q:  # PostgreSQL refuses NUL in text: a 500 otherwise
-            error = "q: the search text cannot contain a NUL character."
+            error = _("q: the search text cannot contain a NUL character.")
         else:
             for word in q.split()[:MAX_QUERY_WORDS]:
                 speakers = speakers.filter(
@@ -269,7 +281,7 @@ def session_ics(request: HttpRequest, event: str, slug: str) -> HttpResponse:
     def sessions():  # read only when rendering: a 304 or a cached answer needs no session
         found = load_sessions(Session.objects.for_schedule(obj).filter(slug=slug), obj)
         if not found:
-            raise Http404("No such session.")
+            raise Http404(_("No such session."))
         exporter.name = found[0].title
         return found
 
