@@ -20,9 +20,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from events.caching import CSRF_INPUT, CSRF_PLACEHOLDER, Personal
 from events.models import Event
-from events.security import client_ip, count_hit
+from lib.conditional import CSRF_INPUT, CSRF_PLACEHOLDER, Personal
+from lib.limits import client_ip, count_hit
 
 from .models import Agenda, AgendaItem, Session
 
@@ -213,7 +213,7 @@ def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -
         on, pressed, icon, text = "", "false", "☆", _("Star")
     # A submit button of the page's one star form (STAR_FORM, at the end of the page),
     # posting to its own URL: one CSRF token per page instead of one per row, in the
-    # short tail that each answer fills in (events/compression.py).
+    # short tail that each answer fills in (lib/compression.py).
     return mark_safe(  # noqa: S308 - every variable part is escaped or a slug
         f'<button type="submit" form="star-form" formaction="{url}" hx-post="{url}" '
         f'hx-swap="outerHTML" class="btn-star{on}" aria-pressed="{pressed}" '
