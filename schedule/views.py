@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from events.models import Event, Room
 from events.pages import event_page
@@ -26,7 +28,7 @@ from .display import (
 )
 from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter, load_sessions
 from .filters import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, SessionFilter
-from .models import Session, SessionSpeaker, public_speakers
+from .models import Session, public_speakers
 
 BIO_EXCERPT_CHARS = 280
 LONG_SCHEDULE = 1000  # sessions; above this the list and grid open one day at a time
@@ -82,14 +84,21 @@ def _filtered_schedule(
 def _active_filters(filterset, query) -> list[dict]:
     """A chip per chosen value, named as visitors know it, with a link that drops it."""
     chips = []
-    for name in ("track", "type", "room", "speaker"):
+    kinds = {
+        "track": pgettext("filter chip", "track"),
+        "type": pgettext("filter chip", "type"),
+        "room": pgettext("filter chip", "room"),
+        "speaker": pgettext("filter chip", "speaker"),
+    }
+    for name, kind in kinds.items():
         for item in filterset.form.cleaned_data.get(name) or []:
-            chips.append(
-                {"label": f"{name}: {item.name}", "clear": _without(query, name, item.slug)}
-            )
+            label = _("%(kind)s: %(value)s") % {"kind": kind, "value": item.name}
+            chips.append({"label": label, "clear": _without(query, name, item.slug)})
     text = filterset.form.cleaned_data.get("q")
     if text:
-        chips.append({"label": f"search: {text}", "clear": _without(query, "q", query.get("q"))})
+        kind = pgettext("filter chip", "search")
+        label = _("%(kind)s: %(value)s") % {"kind": kind, "value": text}
+        chips.append({"label": label, "clear": _without(query, "q", query.get("q"))})
     return chips
 
 
@@ -111,9 +120,9 @@ def _filter_options(event: Event, query) -> list[dict]:
         return {"name": name, "label": label, "items": items, "open": bool(chosen[name])}
 
     return [
-        group("track", "Track", event.tracks.all()),
-        group("type", "Type", event.session_types.all()),
-        group("room", "Room", event.rooms.all()),
+        group("track", _("Track"), event.tracks.all()),
+        group("type", _("Type"), event.session_types.all()),
+        group("room", _("Room"), event.rooms.all()),
     ]
 
 
@@ -182,6 +191,7 @@ def _speaker_card(link, event: Event) -> dict:
         "speaker": speaker,
         "bio_excerpt": excerpt,
         "bio_cut": excerpt != bio,
+        "is_panelist": link.role == link.Role.PANELIST,
     }
 
 
@@ -200,9 +210,11 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     speakers = public_speakers(event)
     error = ""
     if len(q) > MAX_QUERY_LENGTH:
-        error = f"q: the search text is too long (at most {MAX_QUERY_LENGTH} characters)."
+        error = _("q: the search text is too long (at most %(limit)d characters).") % {
+            "limit": MAX_QUERY_LENGTH
+        }
     elif "\x00" in q:  # PostgreSQL refuses NUL in text: a 500 otherwise
-        error = "q: the search text cannot contain a NUL character."
+        error = _("q: the search text cannot contain a NUL character.")
     else:
         for word in q.split()[:MAX_QUERY_WORDS]:
             speakers = speakers.filter(
@@ -294,7 +306,7 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
                 "session": s,
                 "url": reverse("session_detail", args=[event.slug, s.slug]),
                 "when": span(s.starts_at, s.ends_at, tz) if s.starts_at else "",
-                "role": SessionSpeaker.Role(s.role).label,
+                "role": s.role,
                 "star": open_for_stars and bool(s.starts_at) and not s.is_cancelled,
             }
             for s in sessions
@@ -314,7 +326,7 @@ def _attachment(content: bytes, exporter, filename: str) -> HttpResponse:
 def session_ics(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
     found = load_sessions(Session.objects.for_schedule(event).filter(slug=slug), event)
     if not found:
-        raise Http404("No such session.")
+        raise Http404(_("No such session."))
     exporter = ICalExporter(event, request.build_absolute_uri("/"), name=found[0].title)
     return _attachment(exporter.render(found), exporter, f"{event.slug}-{slug}.ics")
 

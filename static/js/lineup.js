@@ -36,7 +36,8 @@
       for (var i = 0; i < rows.length; i++) rows[i].classList.toggle("is-now", i === n);
       if (n >= 0 && n < rows.length && !current) current = rows[n].cells[0];
     });
-    [["Jump to now", current], ["Next", next]].forEach(function (pair) {
+    // The words come from the page, in the visitor's language.
+    [[holder.dataset.now || "Jump to now", current], [holder.dataset.next || "Next", next]].forEach(function (pair) {
       if (pair[1]) holder.appendChild(jumpButton(pair[0], pair[1]));
     });
   }
@@ -48,7 +49,7 @@
         var field = document.querySelector(button.dataset.copy);
         if (!field) return;
         field.select();
-        var done = function () { button.textContent = "Copied"; };
+        var done = function () { button.textContent = button.dataset.copied || "Copied"; };
         if (navigator.clipboard) {
           navigator.clipboard.writeText(field.value).then(done, function () {
             document.execCommand("copy"); done();
