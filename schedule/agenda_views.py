@@ -12,6 +12,8 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from events.pages import public_event
@@ -79,6 +81,14 @@ def agenda_remove(request: HttpRequest, event_slug: str, session: str) -> HttpRe
     return _toggle(request, event_slug, session, on=False)
 
 
+# What changed in a starred session since it was starred, as the agenda says it.
+CHANGE_WORDS = {
+    ("time",): gettext_lazy("time"),
+    ("room",): gettext_lazy("room"),
+    ("time", "room"): gettext_lazy("time and room"),
+}
+
+
 def _agenda_days(agenda, event):
     items = {
         item.session_id: item
@@ -96,6 +106,7 @@ def _agenda_days(agenda, event):
                 session = by_pk[row["pk"]]
                 row["clashes_with"] = [other.title for other in clashes.get(session.pk, [])]
                 row["changes"] = items[session.pk].changes(session)
+                row["changes_text"] = str(CHANGE_WORDS.get(tuple(row["changes"]), ""))
                 row["newly_cancelled"] = (
                     session.is_cancelled and items[session.pk].seen_status != session.status
                 )
@@ -136,7 +147,7 @@ def _agenda_action(request: HttpRequest, event_slug: str):
     obj = public_event(event_slug)
     agenda = agendas.find_agenda(request, obj)
     if agenda is None:
-        raise Http404("No agenda in this browser.")
+        raise Http404(_("No agenda in this browser."))
     return obj, agenda
 
 
@@ -144,16 +155,24 @@ def _agenda_action(request: HttpRequest, event_slug: str):
 def agenda_reset_feed(request: HttpRequest, event_slug: str) -> HttpResponse:
     obj, agenda = _agenda_action(request, event_slug)
     agendas.rotate_feed(agenda)
-    messages.success(request, "A new subscription link was made; the old one no longer works.")
+    messages.success(request, _("A new subscription link was made; the old one no longer works."))
     return HttpResponseRedirect(reverse("agenda", args=[obj.slug]))
 
 
 @require_POST
 def agenda_clear(request: HttpRequest, event_slug: str) -> HttpResponse:
     obj, agenda = _agenda_action(request, event_slug)
-    count, _ = AgendaItem.objects.filter(agenda=agenda).delete()
+    count, _by_model = AgendaItem.objects.filter(agenda=agenda).delete()
     agenda.save(update_fields=["updated_at"])
-    messages.success(request, f"Your agenda is empty now ({count} session(s) removed).")
+    messages.success(
+        request,
+        ngettext(
+            "Your agenda is empty now (%(count)d session removed).",
+            "Your agenda is empty now (%(count)d sessions removed).",
+            count,
+        )
+        % {"count": count},
+    )
     return HttpResponseRedirect(reverse("agenda", args=[obj.slug]))
 
 
@@ -177,9 +196,10 @@ def agenda_feed(request: HttpRequest, event_slug: str, token: str) -> HttpRespon
     obj = public_event(event_slug)
     agenda = agendas.agenda_by_feed_token(obj, token)
     if agenda is None:
-        raise Http404("No such calendar.")
+        raise Http404(_("No such calendar."))
     base = request.build_absolute_uri("/")
-    exporter = ICalExporter(obj, base, name=f"{obj.name} · my agenda")
+    # Translators: the name of a visitor's calendar of starred sessions.
+    exporter = ICalExporter(obj, base, name=_("%(event)s · my agenda") % {"event": obj.name})
 
     def render_feed() -> HttpResponse:
         starred = AgendaItem.objects.filter(agenda=agenda).values("session_id")
@@ -190,7 +210,13 @@ def agenda_feed(request: HttpRequest, event_slug: str, token: str) -> HttpRespon
     # event changed, else the stored compressed copy.
     response = conditional_response(
         request,
-        key=["feed", str(agenda.pk), agenda.updated_at.isoformat(), obj.changed_at.isoformat()],
+        key=[
+            "feed",
+            str(agenda.pk),
+            agenda.updated_at.isoformat(),
+            obj.changed_at.isoformat(),
+            get_language(),  # the calendar's name is in the visitor's language
+        ],
         changed_at=None,
         render=render_feed,
         private=True,
