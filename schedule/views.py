@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 from events.caching import cached_event_response, canonical_query
 from events.models import Event, Room
 from events.timefmt import span
+from lib.colors import brand_css
 
 from .agenda import personalize, star_button
 from .display import (
@@ -35,9 +36,12 @@ def public_event(slug: str) -> Event:
     return get_object_or_404(Event.objects.published(), slug=slug)
 
 
-def _filtered_schedule(request: HttpRequest, event: Event, template: str, build, *, grid=False):
-    """Shared by the list and the grid: filter, then render the page or, for htmx,
-    only the results block. Bad filter values give 400 with the page and a message."""
+def _filtered_schedule(
+    request: HttpRequest, event: Event, template: str, build, *, grid=False, embed=False
+):
+    """Shared by the list and the grid (and their embeds): filter, then render the page
+    or, for htmx, only the results block. Bad filter values give 400 with the page and a
+    message."""
     # Only the filters, in one order: what the page is rendered from and cached under.
     query = canonical_query(request.GET, SessionFilter.base_filters)
     live_today = event.local_today() if event.phase() == "live" else None
@@ -76,6 +80,7 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
             + [("speaker", v) for v in query.getlist("speaker")],
             "q": query.get("q", ""),
             "section": "grid" if grid else "schedule",  # marks the current page in the nav
+            "embed": embed,
         }
         partial = request.headers.get("HX-Request") == "true"
         name = "schedule/includes/results.html" if partial else template
@@ -86,7 +91,7 @@ def _filtered_schedule(request: HttpRequest, event: Event, template: str, build,
         event,
         render_page,
         variant=str(live_today),
-        personal=personalize(request, event),
+        personal=None if embed else personalize(request, event),
         query=query.copy(),  # render_page may add a day to its own copy
     )
 
@@ -129,34 +134,48 @@ def _filter_options(event: Event, query) -> list[dict]:
     ]
 
 
-def _star(event: Event):
+def _star(event: Event, embed: bool):
+    if embed:  # a framed page has no cookie of ours to keep an agenda in
+        return lambda slug, title: ""
     return lambda slug, title: star_button(event.slug, slug, title, False)
+
+
+def list_rows(event: Event, *, embed: bool = False):
+    """Builds the list's days from the filtered sessions (HTML)."""
+
+    def build(sessions):
+        days = group_by_day_and_time(sessions, event)
+        star = _star(event, embed)
+        return render_rows("schedule/day_list.jinja", days=days, star=star, embed=embed)
+
+    return build
+
+
+def grid_rows(event: Event, *, embed: bool = False):
+    """Builds the grid's tables from the filtered sessions (HTML)."""
+
+    def build(sessions):
+        rooms = list(Room.objects.filter(event=event))
+        return render_rows(
+            "schedule/grid_tables.jinja",
+            rooms=rooms,
+            tables=grid_days(sessions, event, rooms),
+            star=_star(event, embed),
+            embed=embed,
+        )
+
+    return build
 
 
 def schedule_list(request: HttpRequest, event: str) -> HttpResponse:
     obj = public_event(event)
-
-    def build(sessions):
-        return render_rows(
-            "schedule/day_list.jinja", days=group_by_day_and_time(sessions, obj), star=_star(obj)
-        )
-
-    return _filtered_schedule(request, obj, "schedule/schedule_list.html", build)
+    return _filtered_schedule(request, obj, "schedule/schedule_list.html", list_rows(obj))
 
 
 def schedule_grid(request: HttpRequest, event: str) -> HttpResponse:
     obj = public_event(event)
-
-    def build(sessions):
-        rooms = list(Room.objects.filter(event=obj))
-        return render_rows(
-            "schedule/grid_tables.jinja",
-            rooms=rooms,
-            tables=grid_days(sessions, obj, rooms),
-            star=_star(obj),
-        )
-
-    return _filtered_schedule(request, obj, "schedule/schedule_grid.html", build, grid=True)
+    template = "schedule/schedule_grid.html"
+    return _filtered_schedule(request, obj, template, grid_rows(obj), grid=True)
 
 
 def session_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
@@ -294,7 +313,8 @@ def schedule_export(request: HttpRequest, event: str, fmt: str) -> HttpResponse:
 
 
 def event_theme(request: HttpRequest, event: str) -> HttpResponse:
-    """Track colours as CSS custom properties (no inline styles, so CSP stays strict)."""
+    """Track colours, and the conference's colour (embed.css uses it), as CSS custom
+    properties: no inline styles, so CSP stays strict."""
     obj = public_event(event)
 
     def render_css() -> HttpResponse:
@@ -303,6 +323,8 @@ def event_theme(request: HttpRequest, event: str) -> HttpResponse:
             for t in obj.tracks.all()
             if t.color.startswith("#") and t.color[1:].isalnum()
         ]
+        if obj.color:
+            rules.append(brand_css(obj.color))
         return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
 
     return cached_event_response(request, obj, render_css)
