@@ -20,6 +20,7 @@ from functools import partial
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.middleware.csrf import get_token
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import get_language
 
 from .compression import PERSONAL_SECONDS, etag_for, load, negotiate, plain, respond
 from .models import Event
@@ -116,6 +117,7 @@ def cached_event_response(
         query.urlencode() if query else "",
         "htmx" if request.headers.get("HX-Request") == "true" else "",
         variant,
+        get_language(),  # the words, dates and times of the page are in this language
     )
     personal_version = personal.version if personal else ""
     csrf = request.COOKIES.get("csrftoken", "")
@@ -161,5 +163,6 @@ def cached_event_response(
     if last_modified:
         response["Last-Modified"] = last_modified
     response["Cache-Control"] = "private, no-cache" if own or csrf else "no-cache"
-    response["Vary"] = "HX-Request, Cookie, Accept-Encoding"
+    # Cookie also holds the language a visitor chose (django_language).
+    response["Vary"] = "HX-Request, Cookie, Accept-Encoding, Accept-Language"
     return response

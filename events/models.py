@@ -60,7 +60,7 @@ def validate_frame_origins(value: str) -> None:
         )
 
 
-RESERVED_SLUGS = {"admin", "api", "accounts", "static", "media", "healthz", "favicon.ico"}
+RESERVED_SLUGS = {"admin", "api", "accounts", "static", "media", "healthz", "favicon.ico", "i18n"}
 
 
 def validate_event_slug(value: str) -> None:
