@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from .markup import MAX_MARKDOWN_CHARS
 from .models import Event, Membership, Room, SessionType, Track
@@ -406,8 +407,8 @@ def embed_snippets(request, event: Event) -> list[tuple[str, str]]:
             ),
         )
         for label, name, title in [
-            ("List", "embed_list", "Schedule"),
-            ("Grid by room", "embed_grid", "Schedule by room"),
+            (_("List"), "embed_list", _("Schedule")),
+            (_("Grid by room"), "embed_grid", _("Schedule by room")),
         ]
     ]
 

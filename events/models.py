@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone as django_tz
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from lib.text import validate_language, validate_line, validate_text
 
@@ -52,9 +53,11 @@ def validate_frame_origins(value: str) -> None:
     bad = [origin for origin in frame_origins(value) if not _is_origin(origin)]
     if bad:
         raise ValidationError(
-            "Not an origin: %(bad)s. Write one origin per line as scheme://host[:port], "
-            "such as https://conf.example.org or http://localhost:8080, without a path "
-            "(not even a final “/”), wildcard or query.",
+            _(
+                "Not an origin: %(bad)s. Write one origin per line as scheme://host[:port], "
+                "such as https://conf.example.org or http://localhost:8080, without a path "
+                "(not even a final “/”), wildcard or query."
+            ),
             params={"bad": ", ".join(f"“{origin}”" for origin in bad[:5])},
             code="invalid_origin",
         )

@@ -1,7 +1,13 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import reverse
 
 from .caching import cached_event_response
 from .models import Event
@@ -50,3 +56,37 @@ def event_home(request: HttpRequest, event: str) -> HttpResponse:
     return cached_event_response(
         request, obj, lambda: render(request, "events/event_home.html", {"event": obj})
     )
+
+
+SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "js" / "sw.js"
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The offline worker (static/js/sw.js), served from the root: a worker's scope is at
+    most its own folder, and it must cover every event's pages."""
+    response = HttpResponse(
+        SERVICE_WORKER.read_bytes(), content_type="text/javascript; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"  # browsers also look for a new worker daily
+    return response
+
+
+def manifest(request: HttpRequest, event: str) -> HttpResponse:
+    """The web app manifest of one event: installed, it opens the event's schedule."""
+    obj = get_object_or_404(Event.objects.published(), slug=event)
+
+    def render_manifest() -> HttpResponse:
+        data = {
+            "name": obj.name,
+            "description": obj.tagline,
+            "lang": obj.language,
+            "start_url": reverse("schedule_list", args=[obj.slug]),
+            "scope": reverse("event_home", args=[obj.slug]),
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": obj.color or "#0b5cad",
+            "icons": [{"src": static("favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+        }
+        return HttpResponse(json.dumps(data), content_type="application/manifest+json")
+
+    return cached_event_response(request, obj, render_manifest)

@@ -7,6 +7,7 @@ from . import agenda_views, embed_views, views
 urlpatterns = [
     path("", event_views.event_home, name="event_home"),
     path("theme.css", views.event_theme, name="event_theme"),
+    path("manifest.webmanifest", event_views.manifest, name="event_manifest"),
     path("schedule/", views.schedule_list, name="schedule_list"),
     path("schedule/grid/", views.schedule_grid, name="schedule_grid"),
     path("embed/", embed_views.embed_list, name="embed_list"),
