@@ -60,7 +60,11 @@ test-services: install-dev
 	@echo "=== several gunicorn workers on PostgreSQL and Redis, and their faults ==="
 	bash scripts/with-postgres.sh bash scripts/with-redis.sh $(BIN)/pytest -m services
 
-test: install-dev test-deps lint test-sqlite test-postgres test-services
+# The SQLite and PostgreSQL suites run side by side (each prints its output when it ends):
+# the two cores are used, and the whole of make test stays within about 15 minutes.
+test: install-dev test-deps lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-services
 
 # Translations (README: "Adding a language"). The .po files are written by hand after
 # `make messages`; `make compilemessages` builds the .mo files, which are committed, so

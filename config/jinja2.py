@@ -2,7 +2,8 @@
 faster than Django's engine for the same markup. Everything else stays Django.
 
 Their words go through Django's own gettext (the i18n extension with Django's
-callables), written as ``{{ _("Text") }}`` so that ``makemessages`` finds them.
+callables), written as ``{{ _("Text") }}`` or ``{{ _("%(day)s ...")|format(day=...) }}``:
+``makemessages`` (Django's template reader) finds only that form.
 """
 
 from django.utils import translation
@@ -16,7 +17,7 @@ def environment(**options) -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translation.gettext,
         translation.ngettext,
-        newstyle=True,
+        newstyle=False,  # {{ _("%(x)s")|format(x=...) }}: makemessages reads only _("...")
         pgettext=translation.pgettext,
         npgettext=translation.npgettext,
     )

@@ -9,7 +9,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from events import security
 from events import views as event_views
 from schedule import account_views, board_views
 
@@ -23,7 +22,7 @@ urlpatterns = [
     # The admin's "view on site" shortcut, for objects of one's own events only.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
-        admin.site.admin_view(security.view_on_site),
+        admin.site.admin_view(event_views.view_on_site),
         name="view_on_site",
     ),
     path("admin/", admin.site.urls),
@@ -41,7 +40,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", account_views.signup, name="signup"),
     path("", event_views.event_list, name="event_list"),
-    path("<slug:event>/", include("schedule.urls")),
+    path("<slug:event_slug>/", include("schedule.urls")),
 ]
 
 if settings.DEBUG:

@@ -13,9 +13,8 @@ from django.utils import timezone as django_tz
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from lib.markup import render_markdown
 from lib.text import validate_language, validate_line, validate_text
-
-from .markup import render_markdown
 
 ACRONYM_RE = re.compile(r"^[a-z0-9_]{4,}$")
 

@@ -43,6 +43,7 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
             "data": reverse("schedule_board_data", args=[event.pk]),
             "move": reverse("schedule_board_move", args=[event.pk]),
             "copy": reverse("schedule_board_copy", args=[event.pk]),
+            "uncopy": reverse("schedule_board_uncopy", args=[event.pk]),
             "admin_session": reverse("admin:schedule_session_change", args=[0]),
         },
     }
@@ -90,13 +91,21 @@ def _day(data: dict):
         raise BoardError("“day” must be a date such as 2027-02-24.") from None
 
 
-def _answer(event: Event, sessions, status: int = 200, error: BoardError | None = None):
-    state = board.board_state(event, [s.pk for s in sessions if s is not None])
-    body = {"sessions": state["sessions"], "fingerprint": board.fingerprint(event)}
-    if error is not None:
-        body["error"] = " ".join(error.messages)
-        body["errors"] = error.messages
-    return JsonResponse(body, status=status)
+def _answer(event: Event, sessions) -> HttpResponse:
+    """A saved change: the changed sessions' rows, which the board merges into its own."""
+    return JsonResponse({"sessions": board.changed_rows(event, sessions)})
+
+
+def _refusal(event: Event, error: BoardError) -> HttpResponse:
+    """A refused change, with the session as it is now (another organizer may have moved
+    it), so the board puts the card back where it really is."""
+    shown = [error.session.pk] if error.session is not None else []
+    body = {
+        "sessions": board.board_state(event, shown)["sessions"],
+        "error": " ".join(error.messages),
+        "errors": error.messages,
+    }
+    return JsonResponse(body, status=error.status)
 
 
 @require_POST
@@ -122,7 +131,7 @@ def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
             event, request.user, [Change(session_id, values, version)], how="on the board"
         )
     except BoardError as exc:
-        return _answer(event, [exc.session], exc.status, exc)
+        return _refusal(event, exc)
     return _answer(event, changed)
 
 
@@ -136,8 +145,28 @@ def board_copy(request: HttpRequest, event_id: int) -> HttpResponse:
             event, request.user, _int(data, "session", low=1), _int(data, "version", low=1)
         )
     except BoardError as exc:
-        return _answer(event, [exc.session], exc.status, exc)
+        return _refusal(event, exc)
     return _answer(event, copies)
+
+
+@require_POST
+def board_uncopy(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Undo a copy to all rooms: {copies: [{session, version}, ...]} (at most the rooms)."""
+    event = _event(request, event_id)
+    try:
+        data = _json_body(request)
+        copies = data.get("copies")
+        if not isinstance(copies, list) or not 1 <= len(copies) <= 1000:
+            raise BoardError("“copies” must be a list of {session, version}.")
+        items = []
+        for item in copies:
+            if not isinstance(item, dict):
+                raise BoardError("“copies” must be a list of {session, version}.")
+            items.append((_int(item, "session", low=1), _int(item, "version", low=1)))
+        removed = board.remove_copies(event, request.user, items)
+    except BoardError as exc:
+        return _refusal(event, exc)
+    return JsonResponse({"sessions": [], "removed": removed})
 
 
 def urls():
@@ -149,4 +178,5 @@ def urls():
         path(f"{base}data/", view(board_data), name="schedule_board_data"),
         path(f"{base}move/", view(board_move), name="schedule_board_move"),
         path(f"{base}copy/", view(board_copy), name="schedule_board_copy"),
+        path(f"{base}uncopy/", view(board_uncopy), name="schedule_board_uncopy"),
     ]

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from events.markup import plain_text
 from events.models import Event
-from events.timefmt import clock, clock_zone, day_heading, short_day
+from lib.markup import plain_text
+from lib.timefmt import clock, clock_zone, day_heading, short_day
 
 from .models import Session, SessionSpeaker
 

@@ -7,33 +7,53 @@ for every visitor: no stars (a framed page has no cookie of ours to keep an agen
 and links to sessions open the full site in a new tab.
 """
 
+from functools import wraps
+
 from csp.constants import NONE
 from django.http import HttpRequest, HttpResponse
 
 from events.models import Event, frame_origins
+from events.pages import event_page
 
-from .views import _filtered_schedule, grid_rows, list_rows, public_event
+from .filters import SessionFilter
+from .views import _filtered_schedule, grid_rows, list_rows
 
 TEMPLATE = "schedule/embed.html"
 
 
-def framable_by(response: HttpResponse, event: Event) -> HttpResponse:
-    """Let the event's listed origins, and only them, show ``response`` in a frame."""
-    origins = frame_origins(event.frame_origins)
-    response._csp_replace = {"frame-ancestors": origins or [NONE]}  # read by django-csp
-    if origins:  # X-Frame-Options cannot name origins: CSP alone decides
-        response.xframe_options_exempt = True
-    return response
+def framable(view):
+    """Let the event's listed origins, and only them, frame what ``view`` answers.
+
+    Outside the page cache (``@event_page``): a cached copy or a 304 gets the headers too,
+    from the event's list as it is now.
+    """
+
+    @wraps(view)
+    def framed(request: HttpRequest, event_slug: str, **kwargs) -> HttpResponse:
+        response = view(request, event_slug=event_slug, **kwargs)
+        listed = (
+            Event.objects.published()
+            .filter(slug=event_slug)
+            .values_list("frame_origins", flat=True)
+        )
+        origins = frame_origins(listed.first() or "")
+        response._csp_replace = {"frame-ancestors": origins or [NONE]}  # read by django-csp
+        if origins:  # X-Frame-Options cannot name origins: CSP alone decides
+            response.xframe_options_exempt = True
+        return response
+
+    return framed
 
 
-def embed_list(request: HttpRequest, event: str) -> HttpResponse:
-    obj = public_event(event)
-    page = _filtered_schedule(request, obj, TEMPLATE, list_rows(obj, embed=True), embed=True)
-    return framable_by(page, obj)
+@framable
+@event_page(query=SessionFilter.base_filters)
+def embed_list(request: HttpRequest, event: Event, query) -> HttpResponse:
+    build = list_rows(event, embed=True)
+    return _filtered_schedule(request, event, query, TEMPLATE, build, embed=True)
 
 
-def embed_grid(request: HttpRequest, event: str) -> HttpResponse:
-    obj = public_event(event)
-    build = grid_rows(obj, embed=True)
-    page = _filtered_schedule(request, obj, TEMPLATE, build, grid=True, embed=True)
-    return framable_by(page, obj)
+@framable
+@event_page(query=SessionFilter.base_filters)
+def embed_grid(request: HttpRequest, event: Event, query) -> HttpResponse:
+    build = grid_rows(event, embed=True)
+    return _filtered_schedule(request, event, query, TEMPLATE, build, grid=True, embed=True)

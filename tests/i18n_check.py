@@ -20,8 +20,8 @@ from django.template.base import Lexer, TokenType
 
 LETTER = re.compile(r"[^\W\d_]")
 SLOT = "\ue000"  # stands for a variable's value in a template's text
-# Words that read the same in every language.
-ALLOWED_TEXT = {"Lineup", "Lineup API", "iCal", "JSON", "XML", "frab", "ics", "API"}
+# Names that read the same in every language.
+ALLOWED_WORDS = re.compile(r"\b(Lineup|iCal|JSON|XML|frab|API|Mastodon|GitHub|LinkedIn)\b")
 READ_ATTRIBUTES = {
     "title", "alt", "placeholder", "aria-label", "aria-description", "aria-roledescription",
     "aria-valuetext", "label", "data-confirm",
@@ -43,8 +43,13 @@ class Finding:
 
 
 def _needs_translation(text: str) -> bool:
-    text = " ".join(text.replace(SLOT, " ").split())
-    return bool(LETTER.search(text)) and text not in ALLOWED_TEXT
+    return bool(LETTER.search(ALLOWED_WORDS.sub("", text.replace(SLOT, " "))))
+
+
+def _looks_like_text(text: str) -> bool:
+    """For string arguments in tags and filters: words (a space or a capital), not a
+    code such as "md" or "lg"."""
+    return _needs_translation(text) and (" " in text.strip() or text[:1].isupper())
 
 
 class _Skeleton(HTMLParser):
@@ -98,7 +103,7 @@ def django_template(path: Path, root: Path) -> list[Finding]:
             skeleton.append(token.contents)
         elif token.token_type == TokenType.VAR:
             for _quote, text in _SHOWN_FILTER.findall(token.contents):
-                if _needs_translation(text):
+                if _looks_like_text(text):
                     found.append(Finding(name, token.lineno, text))
             literal = _STRING.fullmatch(token.contents.split("|")[0].strip())
             if literal and _needs_translation(literal.group(2)):
@@ -111,14 +116,14 @@ def django_template(path: Path, root: Path) -> list[Finding]:
                 skeleton.append(SLOT)
             elif tag in ("comment", "verbatim"):
                 skip_until = "end" + tag
-            elif token.contents.split()[1:2] == ["bodyclass"]:  # class names, not text
+            elif tag == "block" and token.contents.split()[1].endswith("class"):  # class names
                 skip_until = "endblock"
             elif tag in ("translate", "trans"):
                 skeleton.append(SLOT)
             elif tag in ("include", "with") and " with " in f" {token.contents} ":
                 # {% include "x.html" with label="Shown text" %}: shown, so marked.
                 for key, _quote, text in re.findall(r"""(\w+)=(["'])(.*?)\2""", token.contents):
-                    if key not in ("class", "id", "name") and _needs_translation(text):
+                    if key not in ("class", "id", "name") and _looks_like_text(text):
                         found.append(Finding(name, token.lineno, text))
     parser = _Skeleton(name, [])
     parser.feed("".join(skeleton))
