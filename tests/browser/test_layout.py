@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from events.models import Event
-from schedule.models import Session, SessionSpeaker
+from schedule.models import SessionSpeaker
 from tests.factories import EventFactory, RoomFactory, SessionFactory, SpeakerFactory
 
 pytestmark = pytest.mark.browser
