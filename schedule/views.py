@@ -6,7 +6,7 @@ import unicodedata
 
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 
 from events.models import Event, Room
 from events.pages import event_page
+from lib.colors import brand_css
 from lib.timefmt import span
 
 from .agenda import personalize, star_button
@@ -22,23 +23,24 @@ from .display import (
     day_links,
     grid_days,
     group_by_day_and_time,
-    listing,
     person,
     render_rows,
 )
-from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter, load_sessions
+from .exporters import EXPORTERS, ICalExporter
 from .filters import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, SessionFilter
 from .models import Session, public_speakers
+from .rows import load_rows
 
 BIO_EXCERPT_CHARS = 280
 LONG_SCHEDULE = 1000  # sessions; above this the list and grid open one day at a time
 
 
 def _filtered_schedule(
-    request: HttpRequest, event: Event, query, template: str, build, *, grid=False
+    request: HttpRequest, event: Event, query, template: str, build, *, grid=False, embed=False
 ):
-    """Shared by the list and the grid: filter, then render the page or, for htmx,
-    only the results block. Bad filter values give 400 with the page and a message."""
+    """Shared by the list and the grid (and their embeds): filter, then render the page
+    or, for htmx, only the results block. Bad filter values give 400 with the page and a
+    message."""
     live_today = event.local_today() if event.phase() == "live" else None
     if "day" not in query and live_today is not None:
         query["day"] = live_today.isoformat()
@@ -52,7 +54,7 @@ def _filtered_schedule(
         query["day"] = first.astimezone(event.tzinfo).date().isoformat()
         filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
         valid = filterset.is_valid()
-    sessions = listing(filterset.qs, event) if valid else []
+    sessions = load_rows(filterset.qs, event) if valid else []
     day = filterset.form.cleaned_data.get("day") if valid else None
     others = query.copy()
     others.pop("day", None)
@@ -75,6 +77,7 @@ def _filtered_schedule(
         "filters_open": not valid,
         "starrable": event.phase() != "ended",
         "section": "grid" if grid else "schedule",  # marks the current page in the nav
+        "embed": embed,
     }
     partial = request.headers.get("HX-Request") == "true"
     name = "schedule/includes/results.html" if partial else template
@@ -126,39 +129,51 @@ def _filter_options(event: Event, query) -> list[dict]:
     ]
 
 
-def _star(event: Event):
-    """The row's star button, or None once the event is over (nothing left to attend)."""
-    if event.phase() == "ended":
+def _star(event: Event, embed: bool):
+    """The row's star button, or None once the event is over (nothing left to attend) and
+    in a frame on another site (no cookie of ours there to keep an agenda in)."""
+    if embed or event.phase() == "ended":
         return None
     return lambda slug, title: star_button(event.slug, slug, title, False)
 
 
-@event_page(query=SessionFilter.base_filters, personal=personalize)
-def schedule_list(request: HttpRequest, event: Event, query) -> HttpResponse:
+def list_rows(event: Event, *, embed: bool = False):
+    """Builds the list's days from the filtered sessions (HTML)."""
+
     def build(sessions):
-        return render_rows(
-            "schedule/day_list.jinja",
-            days=group_by_day_and_time(sessions, event),
-            star=_star(event),
-        )
+        days = group_by_day_and_time(sessions, event)
+        star = _star(event, embed)
+        return render_rows("schedule/day_list.jinja", days=days, star=star, embed=embed)
 
-    return _filtered_schedule(request, event, query, "schedule/schedule_list.html", build)
+    return build
 
 
-@event_page(query=SessionFilter.base_filters, personal=personalize)
-def schedule_grid(request: HttpRequest, event: Event, query) -> HttpResponse:
+def grid_rows(event: Event, *, embed: bool = False):
+    """Builds the grid's tables from the filtered sessions (HTML)."""
+
     def build(sessions):
         rooms = list(Room.objects.filter(event=event))
         return render_rows(
             "schedule/grid_tables.jinja",
             rooms=rooms,
             tables=grid_days(sessions, event, rooms),
-            star=_star(event),
+            star=_star(event, embed),
+            embed=embed,
         )
 
-    return _filtered_schedule(
-        request, event, query, "schedule/schedule_grid.html", build, grid=True
-    )
+    return build
+
+
+@event_page(query=SessionFilter.base_filters, personal=personalize)
+def schedule_list(request: HttpRequest, event: Event, query) -> HttpResponse:
+    template = "schedule/schedule_list.html"
+    return _filtered_schedule(request, event, query, template, list_rows(event))
+
+
+@event_page(query=SessionFilter.base_filters, personal=personalize)
+def schedule_grid(request: HttpRequest, event: Event, query) -> HttpResponse:
+    template = "schedule/schedule_grid.html"
+    return _filtered_schedule(request, event, query, template, grid_rows(event), grid=True)
 
 
 @event_page(personal=personalize)
@@ -322,43 +337,46 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
     return render(request, "speakers/speaker_detail.html", ctx)
 
 
-def _attachment(content: bytes, exporter, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exporter.content_type)
+def _attachment(exporter, sessions, filename: str) -> HttpResponse:
+    response = HttpResponse(exporter.render(sessions), content_type=exporter.content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @event_page
 def session_ics(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
-    found = load_sessions(Session.objects.for_schedule(event).filter(slug=slug), event)
+    found = load_rows(Session.objects.for_schedule(event).filter(slug=slug), event)
     if not found:
         raise Http404(_("No such session."))
     exporter = ICalExporter(event, request.build_absolute_uri("/"), name=found[0].title)
-    return _attachment(exporter.render(found), exporter, f"{event.slug}-{slug}.ics")
+    return _attachment(exporter, found, f"{event.slug}-{slug}.ics")
 
 
-EXPORTERS = {"ics": ICalExporter, "xml": FrabXMLExporter, "json": FrabJSONExporter}
-EXPORT_NAMES = {"ics": "{slug}.ics", "xml": "{slug}.schedule.xml", "json": "{slug}.schedule.json"}
-
-
-@event_page
-def schedule_export(request: HttpRequest, event: Event, fmt: str) -> HttpResponse:
-    """The whole public schedule as iCalendar or frab XML/JSON: one view, one exporter each."""
+@event_page(query=SessionFilter.base_filters)
+def schedule_export(request: HttpRequest, event: Event, fmt: str, query) -> HttpResponse:
+    """The public schedule as iCalendar or frab XML/JSON, whole or filtered as the list
+    is (``schedule.ics?track=data&type=workshop``: a subscription to what that view
+    shows). A bad filter value is a 400 that names it."""
+    filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
+    if not filterset.is_valid():
+        message = "\n".join(filterset.error_messages)
+        return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
     exporter = EXPORTERS[fmt](event, request.build_absolute_uri("/"))
-    sessions = load_sessions(Session.objects.for_schedule(event), event)
-    return _attachment(
-        exporter.render(sessions), exporter, EXPORT_NAMES[fmt].format(slug=event.slug)
-    )
+    sessions = load_rows(filterset.qs, event)
+    return _attachment(exporter, sessions, exporter.filename.format(slug=event.slug))
 
 
 @event_page
 def event_theme(request: HttpRequest, event: Event) -> HttpResponse:
-    """Track colours as CSS custom properties (no inline styles, so CSP stays strict)."""
+    """Track colours, and the conference's colour (embed.css uses it), as CSS custom
+    properties: no inline styles, so CSP stays strict."""
     rules = [
         f".track-{t.slug}{{--track-color:{t.color}}}"
         for t in event.tracks.all()
         if t.color.startswith("#") and t.color[1:].isalnum()
     ]
+    if event.color:
+        rules.append(brand_css(event.color))
     # Every printed page names the event and its dates (a page margin box).
     head = _css_string(f"{event.name} · {event.date_range}")
     rules.append(f"@page{{@top-left{{content:{head}}}@bottom-right{{content:counter(page)}}}}")
