@@ -79,3 +79,20 @@ def span(starts: dt.datetime, ends: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
     if start.tzname() != end.tzname():
         return f"{head} {start.tzname()} – {clock_zone(end, tz)}"
     return f"{head} – {clock_zone(end, tz)}"
+
+
+def short_date(day: dt.date, year: bool = False) -> str:
+    """ "Feb 24", or "Feb 24, 2027" with the year."""
+    if year:
+        # Translators: a Django date format: a short date with the year, "Feb 24, 2027".
+        return dateformat.format(day, pgettext("date format", "M j, Y"))
+    # Translators: a Django date format: a short date, "Feb 24".
+    return dateformat.format(day, pgettext("date format", "M j"))
+
+
+def month_day(day: dt.date, year: bool = False) -> str:
+    """ "November 8", or "November 8, 2016" with the year."""
+    if year:
+        # Translators: a Django date format: a date with the year, "November 8, 2016".
+        return dateformat.format(day, pgettext("date format", "F j, Y"))
+    return dateformat.format(day, pgettext("date format", "F j"))
