@@ -48,9 +48,16 @@ class EventForm(forms.ModelForm):
         model = Event
         fields = [
             "name", "slug", "acronym", "tagline", "is_published", "start_date", "end_date",
-            "timezone", "venue_name", "venue_address", "language", "description",
+            "timezone", "venue_name", "venue_address", "language", "description", "color",
+            "frame_origins",
         ]  # fmt: skip
-        widgets = {"timezone": ZoneInput}
+        widgets = {
+            "timezone": ZoneInput,
+            "color": forms.TextInput(attrs={"placeholder": "#0b5cad", "size": 8}),
+            "frame_origins": forms.Textarea(
+                attrs={"rows": 3, "placeholder": "https://conf.example.org"}
+            ),
+        }
         # Slugs are unique across the site: say it is taken, not whose it is.
         error_messages = {"slug": {"unique": "This slug is not available; choose another."}}
 
@@ -303,6 +310,7 @@ class EventAdmin(EventScopedAdmin):
         ("When and where", {"fields": ["start_date", "end_date", "timezone", "venue_name",
                                        "venue_address", "language"]}),
         ("About", {"fields": ["description"]}),
+        ("On your own site", {"fields": ["color", "frame_origins"]}),
     ]  # fmt: skip
     inlines = [RoomInline, TrackInline, SessionTypeInline, MembershipInline]
 
@@ -346,6 +354,11 @@ class EventAdmin(EventScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["embed_snippets"] = embed_snippets(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change and not request.user.is_superuser:
@@ -383,6 +396,24 @@ class EventAdmin(EventScopedAdmin):
             reverse("admin:schedule_session_import", args=[obj.pk]),
             reverse("schedule_list", args=[obj.slug]),
         )
+
+
+def embed_snippets(request, event: Event) -> list[tuple[str, str]]:
+    """The <iframe> code that shows the event's schedule (list, grid) on another site."""
+    return [
+        (
+            label,
+            format_html(
+                '<iframe src="{}" title="{}" width="100%" height="800" loading="lazy"></iframe>',
+                request.build_absolute_uri(reverse(name, args=[event.slug])),
+                f"{title} · {event.name}",
+            ),
+        )
+        for label, name, title in [
+            (_("List"), "embed_list", _("Schedule")),
+            (_("Grid by room"), "embed_grid", _("Schedule by room")),
+        ]
+    ]
 
 
 class EventPartAdmin(EventScopedAdmin):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.markup import render_markdown
 from lib.text import validate_language, validate_line, validate_text
+from lib.timefmt import date_range
 
 ACRONYM_RE = re.compile(r"^[a-z0-9_]{4,}$")
 
@@ -25,6 +26,40 @@ def validate_timezone(value: str) -> None:
             _("“%(value)s” is not a time zone name. Use an IANA name such as Europe/Berlin."),
             params={"value": value},
             code="invalid_timezone",
+        )
+
+
+COLOR_RE = r"^#[0-9a-fA-F]{6}$"
+# An origin as frame-ancestors takes it: scheme, host (a name, IPv4, or [IPv6]), port.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+ORIGIN_RE = re.compile(
+    rf"https?://(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9a-f:.]+\])(?::(?P<port>\d{{1,5}}))?"
+)
+
+
+def frame_origins(value: str) -> list[str]:
+    """The origins in an event's ``frame_origins`` text, one a line (blank lines skipped)."""
+    return [line.strip().lower() for line in value.splitlines() if line.strip()]
+
+
+def _is_origin(text: str) -> bool:
+    match = ORIGIN_RE.fullmatch(text)
+    return bool(match) and 0 < int(match["port"] or 80) <= 65535
+
+
+def validate_frame_origins(value: str) -> None:
+    """Each line an origin, ``scheme://host[:port]`` (http or https), and nothing else:
+    no path, wildcard, query or user name, which a browser would not match as meant."""
+    bad = [origin for origin in frame_origins(value) if not _is_origin(origin)]
+    if bad:
+        raise ValidationError(
+            _(
+                "Not an origin: %(bad)s. Write one origin per line as scheme://host[:port], "
+                "such as https://conf.example.org or http://localhost:8080, without a path "
+                "(not even a final “/”), wildcard or query."
+            ),
+            params={"bad": ", ".join(f"“{origin}”" for origin in bad[:5])},
+            code="invalid_origin",
         )
 
 
@@ -149,6 +184,23 @@ class Event(models.Model):
     is_published = models.BooleanField(
         default=False, help_text=_("Only published events are visible to the public.")
     )
+    color = models.CharField(
+        _("colour"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(COLOR_RE, _("Use a colour like #3b6ea5."))],
+        help_text=_("The conference's colour (#rrggbb), for the embedded schedule."),
+    )
+    frame_origins = models.TextField(
+        _("sites that may embed the schedule"),
+        blank=True,
+        max_length=2000,
+        validators=[validate_frame_origins],
+        help_text=_(
+            "Origins allowed to show the schedule in an <iframe>, one a line, such "
+            "as https://conf.example.org. None when empty."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(
         default=django_tz.now,
@@ -208,6 +260,11 @@ class Event(models.Model):
     def days(self) -> list[dt.date]:
         count = (self.end_date - self.start_date).days + 1
         return [self.start_date + dt.timedelta(days=i) for i in range(max(count, 0))]
+
+    @property
+    def date_range(self) -> str:
+        """ "June 3–5, 2026": what printed pages and the event's pages say of its dates."""
+        return date_range(self.start_date, self.end_date)
 
     def local_today(self, now: dt.datetime | None = None) -> dt.date:
         return (now or django_tz.now()).astimezone(self.tzinfo).date()
@@ -286,7 +343,7 @@ class Track(SluggedEventData):
     color = models.CharField(
         max_length=7,
         default="#3b6ea5",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #3b6ea5.")],
+        validators=[RegexValidator(COLOR_RE, "Use a colour like #3b6ea5.")],
     )
     position = models.PositiveIntegerField(default=0)
 

@@ -2,8 +2,11 @@
 canonical query, render. The decorator answers 304 or from the page cache.
 """
 
+import unicodedata
+
+from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -12,6 +15,7 @@ from django.utils.translation import pgettext
 
 from events.models import Event, Room
 from events.pages import event_page
+from lib.colors import brand_css
 from lib.timefmt import span
 
 from .agenda import personalize, star_button
@@ -19,23 +23,24 @@ from .display import (
     day_links,
     grid_days,
     group_by_day_and_time,
-    listing,
     person,
     render_rows,
 )
-from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter, load_sessions
+from .exporters import EXPORTERS, ICalExporter
 from .filters import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, SessionFilter
 from .models import Session, public_speakers
+from .rows import load_rows
 
 BIO_EXCERPT_CHARS = 280
 LONG_SCHEDULE = 1000  # sessions; above this the list and grid open one day at a time
 
 
 def _filtered_schedule(
-    request: HttpRequest, event: Event, query, template: str, build, *, grid=False
+    request: HttpRequest, event: Event, query, template: str, build, *, grid=False, embed=False
 ):
-    """Shared by the list and the grid: filter, then render the page or, for htmx,
-    only the results block. Bad filter values give 400 with the page and a message."""
+    """Shared by the list and the grid (and their embeds): filter, then render the page
+    or, for htmx, only the results block. Bad filter values give 400 with the page and a
+    message."""
     live_today = event.local_today() if event.phase() == "live" else None
     if "day" not in query and live_today is not None:
         query["day"] = live_today.isoformat()
@@ -49,7 +54,7 @@ def _filtered_schedule(
         query["day"] = first.astimezone(event.tzinfo).date().isoformat()
         filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
         valid = filterset.is_valid()
-    sessions = listing(filterset.qs, event) if valid else []
+    sessions = load_rows(filterset.qs, event) if valid else []
     day = filterset.form.cleaned_data.get("day") if valid else None
     others = query.copy()
     others.pop("day", None)
@@ -69,7 +74,10 @@ def _filtered_schedule(
         "hidden": [("day", v) for v in query.getlist("day")[:1]]
         + [("speaker", v) for v in query.getlist("speaker")],
         "q": query.get("q", ""),
+        "filters_open": not valid,
+        "starrable": event.phase() != "ended",
         "section": "grid" if grid else "schedule",  # marks the current page in the nav
+        "embed": embed,
     }
     partial = request.headers.get("HX-Request") == "true"
     name = "schedule/includes/results.html" if partial else template
@@ -121,36 +129,51 @@ def _filter_options(event: Event, query) -> list[dict]:
     ]
 
 
-def _star(event: Event):
+def _star(event: Event, embed: bool):
+    """The row's star button, or None once the event is over (nothing left to attend) and
+    in a frame on another site (no cookie of ours there to keep an agenda in)."""
+    if embed or event.phase() == "ended":
+        return None
     return lambda slug, title: star_button(event.slug, slug, title, False)
 
 
-@event_page(query=SessionFilter.base_filters, personal=personalize)
-def schedule_list(request: HttpRequest, event: Event, query) -> HttpResponse:
+def list_rows(event: Event, *, embed: bool = False):
+    """Builds the list's days from the filtered sessions (HTML)."""
+
     def build(sessions):
-        return render_rows(
-            "schedule/day_list.jinja",
-            days=group_by_day_and_time(sessions, event),
-            star=_star(event),
-        )
+        days = group_by_day_and_time(sessions, event)
+        star = _star(event, embed)
+        return render_rows("schedule/day_list.jinja", days=days, star=star, embed=embed)
 
-    return _filtered_schedule(request, event, query, "schedule/schedule_list.html", build)
+    return build
 
 
-@event_page(query=SessionFilter.base_filters, personal=personalize)
-def schedule_grid(request: HttpRequest, event: Event, query) -> HttpResponse:
+def grid_rows(event: Event, *, embed: bool = False):
+    """Builds the grid's tables from the filtered sessions (HTML)."""
+
     def build(sessions):
         rooms = list(Room.objects.filter(event=event))
         return render_rows(
             "schedule/grid_tables.jinja",
             rooms=rooms,
             tables=grid_days(sessions, event, rooms),
-            star=_star(event),
+            star=_star(event, embed),
+            embed=embed,
         )
 
-    return _filtered_schedule(
-        request, event, query, "schedule/schedule_grid.html", build, grid=True
-    )
+    return build
+
+
+@event_page(query=SessionFilter.base_filters, personal=personalize)
+def schedule_list(request: HttpRequest, event: Event, query) -> HttpResponse:
+    template = "schedule/schedule_list.html"
+    return _filtered_schedule(request, event, query, template, list_rows(event))
+
+
+@event_page(query=SessionFilter.base_filters, personal=personalize)
+def schedule_grid(request: HttpRequest, event: Event, query) -> HttpResponse:
+    template = "schedule/schedule_grid.html"
+    return _filtered_schedule(request, event, query, template, grid_rows(event), grid=True)
 
 
 @event_page(personal=personalize)
@@ -164,6 +187,10 @@ def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         "section": "schedule",
         "session": session,
         "when": span(session.starts_at, session.ends_at, tz) if session.starts_at else "",
+        # A star or a calendar entry only where it helps: timed, on, not over.
+        "starrable": bool(session.starts_at)
+        and not session.is_cancelled
+        and event.phase() != "ended",
         "speakers": [_speaker_card(link, event) for link in session.speaker_list],
         "moderators": [_speaker_card(link, event) for link in session.moderator_list],
     }
@@ -183,7 +210,16 @@ def _speaker_card(link, event: Event) -> dict:
     }
 
 
-@event_page(query=["q"])
+SPEAKERS_PER_PAGE = 60
+
+
+def _initial(name: str) -> str:
+    """The A–Z letter a name files under ("Émile" under E); "#" for anything else."""
+    first = unicodedata.normalize("NFKD", name.strip()[:1]).upper()[:1]
+    return first if "A" <= first <= "Z" else "#"
+
+
+@event_page(query=["page", "q"])
 def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     q = query.get("q", "").strip()
     speakers = public_speakers(event)
@@ -199,26 +235,83 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
             speakers = speakers.filter(
                 Q(name__icontains=word) | Q(company__icontains=word) | Q(job_title__icontains=word)
             )
+    found = [] if error else list(speakers.order_by("name"))
+    pages = Paginator(found, SPEAKERS_PER_PAGE, allow_empty_first_page=True)
+    number = query.get("page", "1")
+    if not error and not (number.isascii() and number.isdigit()):
+        error = _("page: “%(value)s” is not a page number.") % {"value": number[:20]}
+    elif not error and not 1 <= int(number) <= pages.num_pages:
+        raise Http404(_("There is no page %(number)s of speakers.") % {"number": number})
+    page = pages.page(1 if error else int(number))
     ctx = {
         "event": event,
         "section": "speakers",
-        "speakers": [] if error else list(speakers.order_by("name")),
+        "count": len(found),
+        "groups": _letter_groups(page.object_list),
+        "letters": _letter_links(found, query),
+        "page": page,
+        "page_links": _page_links(page, query),
         "q": q,
         "errors": [error] if error else [],
     }
     return render(request, "speakers/speaker_list.html", ctx, status=400 if error else 200)
 
 
-@event_page
+def _letter_groups(speakers) -> list[dict]:
+    groups: list[dict] = []
+    for speaker in speakers:
+        letter = _initial(speaker.name)
+        if not groups or groups[-1]["letter"] != letter:
+            groups.append({"letter": letter, "speakers": []})
+        groups[-1]["speakers"].append(speaker)
+    return groups
+
+
+def _letter_links(speakers, query) -> list[dict]:
+    """A–Z: each letter links to the page where its names start, or is shown as absent."""
+    where: dict[str, int] = {}
+    for n, speaker in enumerate(speakers):
+        where.setdefault(_initial(speaker.name), n // SPEAKERS_PER_PAGE + 1)
+    links = []
+    for letter in [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]:
+        if letter not in where:
+            if letter != "#":
+                links.append({"letter": letter, "url": ""})
+            continue
+        target = query.copy()
+        target["page"] = str(where[letter])
+        links.append({"letter": letter, "url": f"?{target.urlencode()}#letter-{_anchor(letter)}"})
+    return links
+
+
+def _anchor(letter: str) -> str:
+    return "other" if letter == "#" else letter
+
+
+def _page_links(page, query) -> dict:
+    def url(number: int) -> str:
+        target = query.copy()
+        target["page"] = str(number)
+        return f"?{target.urlencode()}"
+
+    return {
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+@event_page(personal=personalize)
 def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
     speaker = get_object_or_404(public_speakers(event), slug=slug)
     sessions = (
         Session.objects.public()
         .filter(event=event, speaker_links__speaker=speaker)
+        .annotate(role=F("speaker_links__role"))  # the filtered link: this speaker's role
         .select_related("room", "track", "session_type")
         .order_by(F("starts_at").asc(nulls_last=True), "title")  # alike on every database
     )
     tz = event.tzinfo
+    open_for_stars = event.phase() != "ended"
     ctx = {
         "event": event,
         "section": "speakers",
@@ -228,48 +321,62 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
                 "session": s,
                 "url": reverse("session_detail", args=[event.slug, s.slug]),
                 "when": span(s.starts_at, s.ends_at, tz) if s.starts_at else "",
+                "role": s.role,
+                "star": open_for_stars and bool(s.starts_at) and not s.is_cancelled,
             }
             for s in sessions
         ],
     }
+    ctx["starrable"] = any(item["star"] for item in ctx["sessions"])
     return render(request, "speakers/speaker_detail.html", ctx)
 
 
-def _attachment(content: bytes, exporter, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exporter.content_type)
+def _attachment(exporter, sessions, filename: str) -> HttpResponse:
+    response = HttpResponse(exporter.render(sessions), content_type=exporter.content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @event_page
 def session_ics(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
-    found = load_sessions(Session.objects.for_schedule(event).filter(slug=slug), event)
+    found = load_rows(Session.objects.for_schedule(event).filter(slug=slug), event)
     if not found:
         raise Http404(_("No such session."))
     exporter = ICalExporter(event, request.build_absolute_uri("/"), name=found[0].title)
-    return _attachment(exporter.render(found), exporter, f"{event.slug}-{slug}.ics")
+    return _attachment(exporter, found, f"{event.slug}-{slug}.ics")
 
 
-EXPORTERS = {"ics": ICalExporter, "xml": FrabXMLExporter, "json": FrabJSONExporter}
-EXPORT_NAMES = {"ics": "{slug}.ics", "xml": "{slug}.schedule.xml", "json": "{slug}.schedule.json"}
-
-
-@event_page
-def schedule_export(request: HttpRequest, event: Event, fmt: str) -> HttpResponse:
-    """The whole public schedule as iCalendar or frab XML/JSON: one view, one exporter each."""
+@event_page(query=SessionFilter.base_filters)
+def schedule_export(request: HttpRequest, event: Event, fmt: str, query) -> HttpResponse:
+    """The public schedule as iCalendar or frab XML/JSON, whole or filtered as the list
+    is (``schedule.ics?track=data&type=workshop``: a subscription to what that view
+    shows). A bad filter value is a 400 that names it."""
+    filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
+    if not filterset.is_valid():
+        message = "\n".join(filterset.error_messages)
+        return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
     exporter = EXPORTERS[fmt](event, request.build_absolute_uri("/"))
-    sessions = load_sessions(Session.objects.for_schedule(event), event)
-    return _attachment(
-        exporter.render(sessions), exporter, EXPORT_NAMES[fmt].format(slug=event.slug)
-    )
+    sessions = load_rows(filterset.qs, event)
+    return _attachment(exporter, sessions, exporter.filename.format(slug=event.slug))
 
 
 @event_page
 def event_theme(request: HttpRequest, event: Event) -> HttpResponse:
-    """Track colours as CSS custom properties (no inline styles, so CSP stays strict)."""
+    """Track colours, and the conference's colour (embed.css uses it), as CSS custom
+    properties: no inline styles, so CSP stays strict."""
     rules = [
         f".track-{t.slug}{{--track-color:{t.color}}}"
         for t in event.tracks.all()
         if t.color.startswith("#") and t.color[1:].isalnum()
     ]
+    if event.color:
+        rules.append(brand_css(event.color))
+    # Every printed page names the event and its dates (a page margin box).
+    head = _css_string(f"{event.name} · {event.date_range}")
+    rules.append(f"@page{{@top-left{{content:{head}}}@bottom-right{{content:counter(page)}}}}")
     return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: anything but letters, digits and spaces escaped."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'

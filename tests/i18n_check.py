@@ -256,7 +256,9 @@ def python_file(path: Path, root: Path) -> list[Finding]:
         elif isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
                 if isinstance(key, ast.Constant) and key.value in SHOWN_KEYS:
-                    flag(value)
+                    example = key.value == "placeholder" and isinstance(value, ast.Constant)
+                    if not (example and " " not in str(value.value)):  # "#0b5cad", a URL
+                        flag(value)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 attr = target.attr if isinstance(target, ast.Attribute) else None
