@@ -81,4 +81,7 @@ def test_exports_are_kept_apart_per_language_and_keep_the_data(client, conf):
     german = client.get("/cnc16/schedule.ics", **GERMAN)
     assert english.status_code == german.status_code == 200
     assert english["ETag"] != german["ETag"]
-    assert "Kubernetes 101" in german.content.decode()  # titles stay as written
+    unfolded = german.content.decode().replace("\r\n ", "")
+    assert "SUMMARY:Kubernetes 101" in unfolded  # what organizers wrote stays as written
+    assert "Vortragende: Kelsey Hightower" in unfolded  # the fixed words are German
+    assert "Speakers: Kelsey Hightower" in english.content.decode().replace("\r\n ", "")
