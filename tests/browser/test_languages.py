@@ -65,7 +65,7 @@ def test_pages_in_the_visitors_language(conference, page, screenshot, lang):
 
     # Star the opening keynote, then its page: the cookie keeps the language.
     row = page.locator("article.session", has_text=conference.titles["opening"])
-    expect(row.locator(".btn-star .star-text")).to_have_text(words["star"])
+    expect(row.locator(".btn-star")).to_contain_text(words["star"])
     row.locator(".btn-star").click()
     expect(row.locator(".btn-star.is-starred")).to_be_visible()
     row.get_by_role("link", name=conference.titles["opening"]).click()
