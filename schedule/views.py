@@ -219,6 +219,11 @@ def _initial(name: str) -> str:
     return first if "A" <= first <= "Z" else "#"
 
 
+def _directory_order(speaker) -> tuple:
+    letter = _initial(speaker.name)
+    return (letter == "#", letter, speaker.name.casefold())
+
+
 @event_page(query=["page", "q"])
 def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     q = query.get("q", "").strip()
@@ -235,7 +240,8 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
             speakers = speakers.filter(
                 Q(name__icontains=word) | Q(company__icontains=word) | Q(job_title__icontains=word)
             )
-    found = [] if error else list(speakers.order_by("name"))
+    # By letter as the A–Z shows them ("Émile" among the E), then by name; others last.
+    found = [] if error else sorted(speakers, key=_directory_order)
     pages = Paginator(found, SPEAKERS_PER_PAGE, allow_empty_first_page=True)
     number = query.get("page", "1")
     if not error and not (number.isascii() and number.isdigit()):
