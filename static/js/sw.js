@@ -116,9 +116,27 @@ function starred(event) {
   });
 }
 
+// Signing out leaves no agenda behind on the device.
+function signedOut(event) {
+  return fetch(event.request).then(function (response) {
+    event.waitUntil(caches.open(CACHE).then(function (cache) {
+      return cache.keys().then(function (keys) {
+        return Promise.all(keys.filter(function (key) {
+          return /^\/[^/]+\/agenda\//.test(new URL(key.url).pathname);
+        }).map(function (key) { return cache.delete(key); }));
+      });
+    }));
+    return response;
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
+  if (request.method === "POST" && url.origin === self.location.origin && url.pathname === "/accounts/logout/") {
+    event.respondWith(signedOut(event));
+    return;
+  }
   if (!ours(url)) return;
   if (request.method === "GET" && request.mode === "navigate") {
     event.respondWith(page(event));

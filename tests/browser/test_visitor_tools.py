@@ -60,6 +60,15 @@ def test_times_in_my_zone_and_pages_offline(conference, new_page):
     page.get_by_label("My time zone").select_option("Europe/Berlin")
     expect(when).to_have_text("Monday, May 6, 2030 7:00pm – 7:40pm GMT+2")
 
+    page.goto(conference.path("speakers/ben-okafor/"))  # his talk: 10:00 in Los Angeles
+    expect(page.locator("main time").first).to_have_text(
+        "Monday, May 6, 2030 7:00pm – 7:40pm GMT+2"
+    )
+    page.goto(conference.path("schedule/grid/?day=2030-05-06"))
+    expect(page.locator("thead .grid-time")).to_have_text("GMT+2")
+    expect(page.locator(".grid-when").first).to_have_text("6:00pm – 6:45pm")
+    page.goto(session)
+
     # Offline: the schedule, the sessions opened and the agenda stay readable.
     page.locator(".btn-star").click()
     expect(page.locator(".btn-star")).to_have_attribute("aria-pressed", "true")
@@ -77,6 +86,7 @@ def test_times_in_my_zone_and_pages_offline(conference, new_page):
         )
         expect(page.locator("main")).to_contain_text(shows)
     expect(page.locator(".agenda-summary")).to_have_text("1 session")
+    expect(page.locator(".meta-time time").first).to_have_text("7:00pm")  # in my zone
     page.goto(schedule)
     expect(first_slot).to_have_text("6:00pm GMT+2")  # the copy in my zone too (same day)
 
