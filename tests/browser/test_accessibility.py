@@ -73,6 +73,8 @@ def test_every_public_page_passes_axe_and_works_by_keyboard(conference, new_page
         f"/{e}/speakers/",
         f"/{e}/speakers/hana-sato/",
         f"/{e}/agenda/",
+        f"/{e}/embed/",
+        f"/{e}/embed/grid/",
         "/accounts/login/",
         "/accounts/signup/",
     ):
