@@ -130,9 +130,10 @@ def _design(
     all_topics = [topic for _, topics in tracks for topic in topics]
     room_names = [MAIN_ROOM, *event_rng.sample(ROOM_NAMES, rooms_n - 1)]
     main_capacity = 500 + round(sessions / 5, -1)  # more than any other room
-    capacities = [main_capacity] + sorted(
-        (event_rng.randrange(4, 45) * 10 for _ in range(rooms_n - 1)), reverse=True
-    )
+    capacities = [
+        main_capacity,
+        *sorted((event_rng.randrange(4, 45) * 10 for _ in range(rooms_n - 1)), reverse=True),
+    ]
     track_list = ", ".join(track_name for track_name, _ in tracks[:-1])
     event = {
         "name": name,
