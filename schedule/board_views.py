@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.admin import organizer_events
 from events.models import Event
 
-from . import board
+from . import board, release_views, releases
 from .board import BoardError, Change
 
 MAX_BODY = 4096  # bytes: a move is a handful of numbers
@@ -31,7 +32,8 @@ def _event(request: HttpRequest, event_id: int) -> Event:
 @require_GET
 def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
-    state = board.board_state(event)
+    draft = releases.draft_of(event)
+    state = _state(event, draft)
     ctx = {
         **admin.site.each_context(request),
         "title": f"Schedule board · {event.name}",
@@ -39,11 +41,14 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
         "event": event,
         "state": state,
         "steps": board.STEPS,
+        "draft": draft,
+        "draft_count": len(releases.draft_values(draft)) if draft else 0,
         "urls": {
             "data": reverse("schedule_board_data", args=[event.pk]),
             "move": reverse("schedule_board_move", args=[event.pk]),
             "copy": reverse("schedule_board_copy", args=[event.pk]),
             "admin_session": reverse("admin:schedule_session_change", args=[0]),
+            **{name: reverse(f"schedule_{name}", args=[event.pk]) for name in DRAFT_URLS},
         },
     }
     return TemplateResponse(request, "admin/schedule/board.html", ctx)
@@ -53,10 +58,43 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
 def board_data(request: HttpRequest, event_id: int) -> HttpResponse:
     """The whole board as JSON; 204 when nothing changed since ``?since=<fingerprint>``."""
     event = _event(request, event_id)
+    draft = releases.draft_of(event)
     since = request.GET.get("since")
-    if since and since == board.fingerprint(event):
+    if since and since == _fingerprint(event, draft):
         return HttpResponse(status=204)
-    return JsonResponse(board.board_state(event))
+    return JsonResponse(_state(event, draft))
+
+
+# Draft mode: the board shows each session where the draft puts it (``drafted``), with a
+# version that counts the draft's edits too, so a stale draft move is refused as well.
+
+DRAFT_URLS = ("draft_start", "draft_publish", "draft_discard", "draft_preview", "releases")
+
+
+def _fingerprint(event: Event, draft) -> str:
+    return f"{board.fingerprint(event)}|{draft.updated_at.isoformat() if draft else '-'}"
+
+
+def _state(event: Event, draft, session_ids=None) -> dict:
+    state = board.board_state(event, session_ids)
+    values = releases.draft_values(draft)
+    for row in state["sessions"]:
+        proposed = values.get(row["id"])
+        if proposed is None:
+            continue
+        row.update(v=row["v"] + proposed["edits"], room=proposed["room_id"], drafted=True)
+        row["status"] = proposed["status"]
+        starts_at = proposed["starts_at"]
+        if starts_at is None:
+            row.update(day=None, start=None)
+            continue
+        day, start, fold = board.local_minutes(starts_at, event.tzinfo)
+        minutes = round((proposed["ends_at"] - starts_at).total_seconds() / 60)
+        row.update(day=day.isoformat(), start=start, fold=fold, duration=minutes)
+    if "fingerprint" in state:
+        state["fingerprint"] = _fingerprint(event, draft)
+    state["draft"] = draft is not None
+    return state
 
 
 def _json_body(request: HttpRequest) -> dict:
@@ -91,8 +129,9 @@ def _day(data: dict):
 
 
 def _answer(event: Event, sessions, status: int = 200, error: BoardError | None = None):
-    state = board.board_state(event, [s.pk for s in sessions if s is not None])
-    body = {"sessions": state["sessions"], "fingerprint": board.fingerprint(event)}
+    draft = releases.draft_of(event)
+    state = _state(event, draft, [s.pk for s in sessions if s is not None])
+    body = {"sessions": state["sessions"], "fingerprint": _fingerprint(event, draft)}
     if error is not None:
         body["error"] = " ".join(error.messages)
         body["errors"] = error.messages
@@ -118,9 +157,13 @@ def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
             _int(data, "duration", optional=day is None, low=1, high=board.MAX_DURATION),
             _int(data, "fold", optional=True, high=1) or 0,
         )
-        changed = board.apply_changes(
-            event, request.user, [Change(session_id, values, version)], how="on the board"
-        )
+        change = Change(session_id, values, version)
+        if releases.draft_of(event) is not None:
+            changed = [releases.draft_move(event, request.user, change)]
+        else:
+            with transaction.atomic():  # the move and its changelog entry, together
+                changed = board.apply_changes(event, request.user, [change], how="on the board")
+                releases.record(event, request.user, [session_id], how="board")
     except BoardError as exc:
         return _answer(event, [exc.session], exc.status, exc)
     return _answer(event, changed)
@@ -132,9 +175,13 @@ def board_copy(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     try:
         data = _json_body(request)
-        copies = board.copy_to_all_rooms(
-            event, request.user, _int(data, "session", low=1), _int(data, "version", low=1)
-        )
+        if releases.draft_of(event) is not None:
+            raise BoardError("Copy to all rooms works outside draft mode: publish the draft first.")
+        with transaction.atomic():
+            copies = board.copy_to_all_rooms(
+                event, request.user, _int(data, "session", low=1), _int(data, "version", low=1)
+            )
+            releases.record(event, request.user, [c.pk for c in copies], how="board")
     except BoardError as exc:
         return _answer(event, [exc.session], exc.status, exc)
     return _answer(event, copies)
@@ -149,4 +196,5 @@ def urls():
         path(f"{base}data/", view(board_data), name="schedule_board_data"),
         path(f"{base}move/", view(board_move), name="schedule_board_move"),
         path(f"{base}copy/", view(board_copy), name="schedule_board_copy"),
+        *release_views.urls(base),
     ]
