@@ -24,7 +24,7 @@ from events.models import Event, Room, SessionType, Track
 from lib.text import clean_line, clean_text
 
 from .display import url_for
-from .models import Session, SessionSpeaker
+from .models import Release, Session, SessionSpeaker
 
 
 @dataclass(slots=True)
@@ -357,8 +357,12 @@ class FrabExporter(Exporter):
         return prepared
 
     def version(self, content) -> str:
+        """ "Release 4: Room swap (lineup-0123456789ab)": the release apps can name, and a
+        digest that changes exactly when the document does."""
         text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return self.version_prefix + hashlib.sha256(text.encode()).hexdigest()[:12]
+        digest = self.version_prefix + hashlib.sha256(text.encode()).hexdigest()[:12]
+        latest = Release.objects.filter(event=self.event).order_by("-number").first()
+        return f"{clean_line(latest.label)} ({digest})" if latest else digest
 
     def session_fields(self, session: Exported) -> dict:
         tz = self.event.tzinfo

@@ -169,6 +169,7 @@ def record(
         how=how,
         user=user if getattr(user, "pk", None) else None,
     )
+    Event.objects.filter(pk=event.pk).touch()  # pages, feeds and the API show it now
     for change in changes:
         change.release = release
     SessionChange.objects.bulk_create(changes)

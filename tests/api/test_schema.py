@@ -37,6 +37,7 @@ ROUTES = [
         for part in ("sessions", "speakers", "rooms", "tracks", "types")
         for suffix in ("", "{slug}/")
     ],
+    "/api/v1/events/{event}/changes/",
 ]
 
 
