@@ -361,7 +361,13 @@ class FrabExporter(Exporter):
         digest that changes exactly when the document does."""
         text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         digest = self.version_prefix + hashlib.sha256(text.encode()).hexdigest()[:12]
-        latest = Release.objects.filter(event=self.event).order_by("-number").first()
+        # The first schedule is not named: a file imported and exported again is unchanged.
+        latest = (
+            Release.objects.filter(event=self.event)
+            .exclude(kind=Release.Kind.FIRST)
+            .order_by("-number")
+            .first()
+        )
         return f"{clean_line(latest.label)} ({digest})" if latest else digest
 
     def session_fields(self, session: Exported) -> dict:
