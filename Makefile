@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: help install install-dev run test test-sqlite test-postgres test-services test-deps lint fmt bench bench-phone loadtest lock clean
+.PHONY: help install install-dev run test test-sqlite test-postgres test-services test-deps lint fmt bench bench-phone loadtest lock clean messages compilemessages
 
 help:
 	@echo "make run    set up everything and serve the demo on http://$(HOST)/"
@@ -12,6 +12,8 @@ help:
 	@echo "make bench  print timings and query counts for generated events"
 	@echo "make bench-phone  load pages in Chromium as a phone on slow Wi-Fi: bytes, paint, load"
 	@echo "make loadtest  4 gunicorn workers on PostgreSQL and Redis under 30 s of load, on 127.0.0.1"
+	@echo "make messages  collect the marked strings into locale/<lang>/LC_MESSAGES/*.po"
+	@echo "make compilemessages  build the .mo catalogues from the .po files (committed)"
 	@echo "make lint / make fmt / make lock / make clean"
 
 # Production packages only (requirements.lock): enough for make run and a server.
@@ -58,7 +60,26 @@ test-services: install-dev
 	@echo "=== several gunicorn workers on PostgreSQL and Redis, and their faults ==="
 	bash scripts/with-postgres.sh bash scripts/with-redis.sh $(BIN)/pytest -m services
 
-test: install-dev test-deps lint test-sqlite test-postgres test-services
+# The SQLite and PostgreSQL suites run side by side (each prints its output when it ends):
+# the two cores are used, and the whole of make test stays within about 15 minutes.
+test: install-dev test-deps lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-services
+
+# Translations (README: "Adding a language"). The .po files are written by hand after
+# `make messages`; `make compilemessages` builds the .mo files, which are committed, so
+# that a clean clone runs without GNU gettext. Both need GNU gettext (Debian: gettext).
+LANGS := de fr es
+MESSAGES_IGNORE := --ignore=tests --ignore=var --ignore=docs --ignore=scripts \
+	--ignore=static/vendor --ignore=test-artifacts --ignore=reference
+messages: install
+	$(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGS)) -e html,py,jinja \
+		$(MESSAGES_IGNORE) --no-obsolete --add-location=file
+	$(BIN)/python manage.py makemessages -d djangojs $(addprefix -l ,$(LANGS)) \
+		$(MESSAGES_IGNORE) --no-obsolete --add-location=file
+
+compilemessages: install
+	cd locale && ../$(BIN)/python ../manage.py compilemessages
 
 bench: install-dev
 	$(BIN)/python -m tests.bench.run

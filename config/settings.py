@@ -67,12 +67,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "events.middleware.RequestLogMiddleware",
+    "lib.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # gzip for uncached answers; cached ones come compressed (events/compression.py)
-    "events.compression.CompressionMiddleware",
+    # gzip for uncached answers; cached ones come compressed (lib/compression.py)
+    "lib.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The visitor's language: the django_language cookie, else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -83,7 +85,7 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    "events.security.RateLimitedLoginBackend",
+    "lib.limits.RateLimitedLoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Behind N reverse proxies that append to X-Forwarded-For, set TRUSTED_PROXIES=N.
@@ -92,7 +94,7 @@ AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "events.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "lib.limits.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
@@ -150,7 +152,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "events.cache.ResilientRedisCache",
+            "BACKEND": "lib.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "lineup",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -172,7 +174,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Each language is named in its own tongue in the switcher. To add one: README.md.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The switcher's choice is remembered in a cookie (no session needed), a year long.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -188,14 +197,14 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "events.compression.GzipStaticFilesStorage"  # WhiteNoise, gzip only
+            else "lib.compression.GzipStaticFilesStorage"  # WhiteNoise, gzip only
         )
     },
 }
 
 # Request bodies: form fields and JSON at most DATA_UPLOAD_MAX_MEMORY_SIZE; a multipart
 # upload is refused from its Content-Length, before any of it is read or written
-# (events.security.RequestSizeLimit): UPLOAD_MAX_BYTES for everybody (an avatar is at
+# (lib.limits.RequestSizeLimit): UPLOAD_MAX_BYTES for everybody (an avatar is at
 # most 5 MB), UPLOAD_MAX_BYTES_STAFF for organizers (a schedule import is at most 20 MB).
 # docs/deploy.md sets the proxy's client_max_body_size to match.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
@@ -203,7 +212,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 UPLOAD_MAX_BYTES = 6 * 1024 * 1024
 UPLOAD_MAX_BYTES_STAFF = 21 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
-    "events.security.RequestSizeLimit",
+    "lib.limits.RequestSizeLimit",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

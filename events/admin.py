@@ -10,7 +10,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from .markup import MAX_MARKDOWN_CHARS
+from lib.markup import MAX_MARKDOWN_CHARS
+
 from .models import Event, Membership, Room, SessionType, Track
 
 

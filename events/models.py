@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils import timezone as django_tz
 from django.utils.text import slugify
 
+from lib.markup import render_markdown
 from lib.text import validate_language, validate_line, validate_text
-
-from .markup import render_markdown
 
 ACRONYM_RE = re.compile(r"^[a-z0-9_]{4,}$")
 
@@ -28,7 +27,7 @@ def validate_timezone(value: str) -> None:
         )
 
 
-RESERVED_SLUGS = {"admin", "api", "accounts", "static", "media", "healthz", "favicon.ico"}
+RESERVED_SLUGS = {"admin", "api", "accounts", "static", "media", "healthz", "favicon.ico", "i18n"}
 
 
 def validate_event_slug(value: str) -> None:

@@ -50,6 +50,10 @@ def data_saving(sender, instance, raw=False, **kwargs):
     """Remember whether visitors saw the row as it is stored (one query per save)."""
     if raw or not hasattr(instance, "seen_by_public") or not isinstance(instance, EventData):
         return
+    known = instance.__dict__.pop("_stored_seen_by_public", None)
+    if known is not None:  # read by the caller from the row it holds locked
+        instance._was_seen_by_public = known
+        return
     stored = sender._default_manager.filter(pk=instance.pk).first() if instance.pk else None
     instance._was_seen_by_public = stored is not None and stored.seen_by_public()
 

@@ -1,17 +1,20 @@
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
-from .caching import cached_event_response
-from .models import Event
+from .models import Event, EventData
+from .pages import event_page
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers: is the database reachable, is the cache?
 
     Without its database a server cannot answer: 503 takes it out of rotation. Without
-    its cache it still serves every page, only uncached (events.cache): that is 200 with
+    its cache it still serves every page, only uncached (lib.cache): that is 200 with
     ``"status": "degraded"``, so a Redis outage does not empty the whole pool.
     """
     checks = {}
@@ -45,8 +48,32 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/event_list.html", {"current": current, "past": past})
 
 
-def event_home(request: HttpRequest, event: str) -> HttpResponse:
-    obj = get_object_or_404(Event.objects.published(), slug=event)
-    return cached_event_response(
-        request, obj, lambda: render(request, "events/event_home.html", {"event": obj})
-    )
+@event_page
+def event_home(request: HttpRequest, event: Event) -> HttpResponse:
+    return render(request, "events/event_home.html", {"event": event})
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" shortcut (/admin/r/<type>/<id>/), for one's own events.
+
+    Django's shortcut redirects any staff account to any object's public URL, which
+    names an unpublished event's or a draft's slug. Here an object of an event the
+    account does not organize (or of no event, for anyone but a superuser) is a 404, as
+    if it did not exist.
+    """
+    user = request.user
+    if not user.is_superuser:
+        try:
+            kind = ContentType.objects.get_for_id(content_type_id)
+            obj = kind.get_object_for_this_type(pk=object_id)
+        except (ObjectDoesNotExist, ValueError, TypeError):
+            raise Http404("No such object.") from None
+        if isinstance(obj, Event):
+            event_id = obj.pk
+        elif isinstance(obj, EventData) or hasattr(obj, "event_id"):
+            event_id = obj.changed_event_id() if isinstance(obj, EventData) else obj.event_id
+        else:
+            event_id = None
+        if event_id is None or not Event.objects.for_organizer(user).filter(pk=event_id).exists():
+            raise Http404("No such object.")
+    return shortcut(request, content_type_id, object_id)

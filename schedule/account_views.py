@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 
-from events.security import client_ip, count_hit, sign_in_blocked
+from lib.limits import client_ip, count_hit, sign_in_blocked
 
 from .agenda import COOKIE_PREFIX, merge_into_user
 

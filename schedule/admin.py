@@ -17,7 +17,7 @@ from django.utils.html import escape, format_html
 
 from events.admin import EventFilter, EventScopedAdmin, EventScopedInline, organizer_events
 from events.models import Room, SessionType, Track
-from events.timefmt import clock, clock_zone
+from lib.timefmt import clock, clock_zone
 
 from . import releases
 from .board import BoardError, Change, apply_changes

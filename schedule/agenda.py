@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
-from events.caching import CSRF_INPUT, CSRF_PLACEHOLDER, Personal
 from events.models import Event
-from events.security import client_ip, count_hit
+from lib.conditional import CSRF_INPUT, CSRF_PLACEHOLDER, Personal
+from lib.limits import client_ip, count_hit
 
 from .models import Agenda, AgendaItem, Session
 
@@ -68,7 +69,7 @@ def get_or_create_agenda(
         return agenda, None
     if count_hit("agenda-new", client_ip(request), 3600) > settings.AGENDA_NEW_PER_HOUR:
         raise AgendaRefused(
-            "Too many new agendas from your network in the last hour; try again later.", 429
+            _("Too many new agendas from your network in the last hour; try again later."), 429
         )
     key = secrets.token_urlsafe(32)
     return Agenda.objects.create(event=event, key_hash=digest(key)), key
@@ -98,7 +99,9 @@ def star(agenda: Agenda, session: Session) -> None:
             items = AgendaItem.objects.filter(agenda=agenda)
             if items.count() >= limit and not items.filter(session=session).exists():
                 raise AgendaRefused(
-                    f"Your agenda holds at most {limit} sessions: remove some first.", 400
+                    _("Your agenda holds at most %(limit)d sessions: remove some first.")
+                    % {"limit": limit},
+                    400,
                 )
             item.save()
     except IntegrityError:
@@ -199,17 +202,18 @@ def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -
     title = escape(title)
     if starred:
         label, on, pressed, icon, text = (
-            f"Remove “{title}” from my agenda",
+            _("Remove “%(title)s” from my agenda") % {"title": title},
             " is-starred",
             "true",
             "★",
-            "Starred",
+            _("Starred"),
         )
     else:
-        label, on, pressed, icon, text = f"Add “{title}” to my agenda", "", "false", "☆", "Star"
+        label = _("Add “%(title)s” to my agenda") % {"title": title}
+        on, pressed, icon, text = "", "false", "☆", _("Star")
     # A submit button of the page's one star form (STAR_FORM, at the end of the page),
     # posting to its own URL: one CSRF token per page instead of one per row, in the
-    # short tail that each answer fills in (events/compression.py).
+    # short tail that each answer fills in (lib/compression.py).
     return mark_safe(  # noqa: S308 - every variable part is escaped or a slug
         f'<button type="submit" form="star-form" formaction="{url}" hx-post="{url}" '
         f'hx-swap="outerHTML" class="btn-star{on}" aria-pressed="{pressed}" '

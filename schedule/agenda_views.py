@@ -1,30 +1,27 @@
 """My agenda: star and unstar (POST, CSRF-checked), the agenda page, its calendar feed."""
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseNotModified,
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from events import compression
-from events.caching import with_csrf
+from events.pages import public_event
+from lib.conditional import conditional_response, with_csrf
 
 from . import agenda as agendas
 from .display import group_by_day_and_time, listing
 from .exporters import ICalExporter, load_sessions
 from .models import AgendaItem, Session
-from .views import public_event
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -37,8 +34,8 @@ def _back(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-def _toggle(request: HttpRequest, event: str, session: str, on: bool) -> HttpResponse:
-    obj = public_event(event)
+def _toggle(request: HttpRequest, event_slug: str, session: str, on: bool) -> HttpResponse:
+    obj = public_event(event_slug)
     target = get_object_or_404(Session.objects.public().filter(event=obj), slug=session)
     new_key = None
     try:
@@ -70,13 +67,21 @@ def _toggle(request: HttpRequest, event: str, session: str, on: bool) -> HttpRes
 
 
 @require_POST
-def agenda_add(request: HttpRequest, event: str, session: str) -> HttpResponse:
-    return _toggle(request, event, session, on=True)
+def agenda_add(request: HttpRequest, event_slug: str, session: str) -> HttpResponse:
+    return _toggle(request, event_slug, session, on=True)
 
 
 @require_POST
-def agenda_remove(request: HttpRequest, event: str, session: str) -> HttpResponse:
-    return _toggle(request, event, session, on=False)
+def agenda_remove(request: HttpRequest, event_slug: str, session: str) -> HttpResponse:
+    return _toggle(request, event_slug, session, on=False)
+
+
+# What changed in a starred session since it was starred, as the agenda says it.
+CHANGE_WORDS = {
+    ("time",): gettext_lazy("time"),
+    ("room",): gettext_lazy("room"),
+    ("time", "room"): gettext_lazy("time and room"),
+}
 
 
 def _agenda_days(agenda, event):
@@ -96,6 +101,7 @@ def _agenda_days(agenda, event):
                 session = by_pk[row["pk"]]
                 row["clashes_with"] = [other.title for other in clashes.get(session.pk, [])]
                 row["changes"] = items[session.pk].changes(session)
+                row["changes_text"] = str(CHANGE_WORDS.get(tuple(row["changes"]), ""))
                 row["newly_cancelled"] = (
                     session.is_cancelled and items[session.pk].seen_status != session.status
                 )
@@ -103,8 +109,8 @@ def _agenda_days(agenda, event):
 
 
 @require_GET
-def agenda_page(request: HttpRequest, event: str) -> HttpResponse:
-    obj = public_event(event)
+def agenda_page(request: HttpRequest, event_slug: str) -> HttpResponse:
+    obj = public_event(event_slug)
     agenda = agendas.find_agenda(request, obj)
     ctx = {"event": obj, "section": "agenda", "agenda": agenda, "days": [], "count": 0}
     if agenda is not None:
@@ -132,35 +138,43 @@ def agenda_page(request: HttpRequest, event: str) -> HttpResponse:
     return response
 
 
-def _agenda_action(request: HttpRequest, event: str):
-    obj = public_event(event)
+def _agenda_action(request: HttpRequest, event_slug: str):
+    obj = public_event(event_slug)
     agenda = agendas.find_agenda(request, obj)
     if agenda is None:
-        raise Http404("No agenda in this browser.")
+        raise Http404(_("No agenda in this browser."))
     return obj, agenda
 
 
 @require_POST
-def agenda_reset_feed(request: HttpRequest, event: str) -> HttpResponse:
-    obj, agenda = _agenda_action(request, event)
+def agenda_reset_feed(request: HttpRequest, event_slug: str) -> HttpResponse:
+    obj, agenda = _agenda_action(request, event_slug)
     agendas.rotate_feed(agenda)
-    messages.success(request, "A new subscription link was made; the old one no longer works.")
+    messages.success(request, _("A new subscription link was made; the old one no longer works."))
     return HttpResponseRedirect(reverse("agenda", args=[obj.slug]))
 
 
 @require_POST
-def agenda_clear(request: HttpRequest, event: str) -> HttpResponse:
-    obj, agenda = _agenda_action(request, event)
-    count, _ = AgendaItem.objects.filter(agenda=agenda).delete()
+def agenda_clear(request: HttpRequest, event_slug: str) -> HttpResponse:
+    obj, agenda = _agenda_action(request, event_slug)
+    count, _by_model = AgendaItem.objects.filter(agenda=agenda).delete()
     agenda.save(update_fields=["updated_at"])
-    messages.success(request, f"Your agenda is empty now ({count} session(s) removed).")
+    messages.success(
+        request,
+        ngettext(
+            "Your agenda is empty now (%(count)d session removed).",
+            "Your agenda is empty now (%(count)d sessions removed).",
+            count,
+        )
+        % {"count": count},
+    )
     return HttpResponseRedirect(reverse("agenda", args=[obj.slug]))
 
 
 @require_POST
-def agenda_seen(request: HttpRequest, event: str) -> HttpResponse:
+def agenda_seen(request: HttpRequest, event_slug: str) -> HttpResponse:
     """Acknowledge changes: remember the sessions as they are now."""
-    obj, agenda = _agenda_action(request, event)
+    obj, agenda = _agenda_action(request, event_slug)
     items = list(AgendaItem.objects.filter(agenda=agenda))
     sessions = Session.objects.in_bulk([item.session_id for item in items])
     for item in items:
@@ -172,34 +186,37 @@ def agenda_seen(request: HttpRequest, event: str) -> HttpResponse:
 
 
 @require_GET
-def agenda_feed(request: HttpRequest, event: str, token: str) -> HttpResponse:
+def agenda_feed(request: HttpRequest, event_slug: str, token: str) -> HttpResponse:
     """The subscription feed: calendar apps poll it, so it always reflects the agenda."""
-    obj = public_event(event)
+    obj = public_event(event_slug)
     agenda = agendas.agenda_by_feed_token(obj, token)
     if agenda is None:
-        raise Http404("No such calendar.")
+        raise Http404(_("No such calendar."))
     base = request.build_absolute_uri("/")
-    # Keyed on both the agenda's and the event's last change: either changes the feed.
-    key = f"feed:{agenda.pk}:{agenda.updated_at.isoformat()}:{obj.changed_at.isoformat()}:{base}"
-    exporter = ICalExporter(obj, base, name=f"{obj.name} · my agenda")
-    # Polled every hour or so by every subscriber: 304 when nothing changed, else the
-    # stored compressed copy (events/compression.py).
-    encoding = compression.negotiate(request)
-    etag = compression.etag_for(hashlib.sha256(key.encode()).hexdigest()[:32], encoding)
-    if compression.not_modified(request, etag):
-        response = HttpResponseNotModified()
-    else:
+    # Translators: the name of a visitor's calendar of starred sessions.
+    exporter = ICalExporter(obj, base, name=_("%(event)s · my agenda") % {"event": obj.name})
 
-        def make():
-            starred = AgendaItem.objects.filter(agenda=agenda).values("session_id")
-            sessions = load_sessions(Session.objects.for_schedule(obj).filter(pk__in=starred), obj)
-            return exporter.render(sessions), {"Content-Type": exporter.content_type}
+    def render_feed() -> HttpResponse:
+        starred = AgendaItem.objects.filter(agenda=agenda).values("session_id")
+        sessions = load_sessions(Session.objects.for_schedule(obj).filter(pk__in=starred), obj)
+        return HttpResponse(exporter.render(sessions), content_type=exporter.content_type)
 
-        response = compression.respond(compression.load(key, encoding, make), encoding)
-    response["ETag"] = etag
-    patch_vary_headers(response, ("Accept-Encoding",))
+    # Polled every hour or so by every subscriber: 304 when neither the agenda nor the
+    # event changed, else the stored compressed copy.
+    response = conditional_response(
+        request,
+        key=[
+            "feed",
+            str(agenda.pk),
+            agenda.updated_at.isoformat(),
+            obj.changed_at.isoformat(),
+            get_language(),  # the calendar's name is in the visitor's language
+        ],
+        changed_at=None,
+        render=render_feed,
+        private=True,
+    )
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{obj.slug}-agenda.ics"'
-    response["Cache-Control"] = "private, no-cache"
     response["Referrer-Policy"] = "no-referrer"
     return response

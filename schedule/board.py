@@ -12,14 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.urls import reverse
 
 from events.models import Event, Room
-from events.timefmt import clock, day_heading
+from lib.timefmt import clock, day_heading
 
 from .models import AgendaItem, Session, SessionSpeaker
 from .rules import add_spanning, check_session, overlapping_pairs
@@ -116,8 +116,31 @@ def session_row(values: dict, speakers: list, stars: int, tz) -> dict:
         row["day"] = day.isoformat()
         row["start"] = start
         row["fold"] = fold
-        row["duration"] = round((values["ends_at"] - values["starts_at"]).total_seconds() / 60)
+        # Elapsed time, also for datetimes in the event's zone (where "-" would give the
+        # wall-clock difference across a clock change).
+        row["duration"] = round(
+            (values["ends_at"].timestamp() - values["starts_at"].timestamp()) / 60
+        )
     return row
+
+
+ROW_FIELDS = (
+    "id", "version", "title", "status", "track_id", "session_type_id", "room_id",
+    "starts_at", "ends_at", "planned_minutes",
+)  # fmt: skip
+
+
+def changed_rows(event: Event, sessions: Iterable[Session]) -> list[dict]:
+    """The rows of sessions a change has just saved, built from the saved objects without
+    a query: no speakers and no stars, which a move leaves as they were (the board keeps
+    its own; a new copy has none)."""
+    tz = event.tzinfo
+    rows = []
+    for session in sessions:
+        row = session_row({f: getattr(session, f) for f in ROW_FIELDS}, [], 0, tz)
+        del row["speakers"], row["stars"]
+        rows.append(row)
+    return rows
 
 
 def board_state(event: Event, session_ids: Iterable[int] | None = None) -> dict:
@@ -129,12 +152,7 @@ def board_state(event: Event, session_ids: Iterable[int] | None = None) -> dict:
     sessions = Session.objects.filter(event=event)
     if session_ids is not None:
         sessions = sessions.filter(pk__in=list(session_ids))
-    values = list(
-        sessions.order_by("starts_at", "title").values(
-            "id", "version", "title", "status", "track_id", "session_type_id", "room_id",
-            "starts_at", "ends_at", "planned_minutes",
-        )
-    )  # fmt: skip
+    values = list(sessions.order_by("starts_at", "title").values(*ROW_FIELDS))
     # Filtered by a subquery, not a list of ids: hundreds of parameters cost more to build.
     chosen = sessions.values("pk")
     speakers: dict[int, list] = defaultdict(list)
@@ -216,9 +234,8 @@ PLACEMENT = ("room_id", "starts_at", "ends_at")
 
 
 def placement(event: Event, room_id, day, start, duration, fold: int = 0) -> dict:
-    """Check the raw parts of a placement and turn them into field values."""
-    if room_id is not None and not Room.objects.filter(event=event, pk=room_id).exists():
-        raise BoardError("That room is not one of this event's rooms.")
+    """Check the raw parts of a placement and turn them into field values (the room is
+    checked by ``apply_changes``, which loads the event's rooms anyway)."""
     if day is None:
         return {"room_id": None, "starts_at": None, "ends_at": None}
     if day not in event.days:
@@ -272,17 +289,21 @@ def apply_changes(
     locked = {
         s.pk: s
         for s in Session.objects.select_for_update(of=("self",))
-        .select_related("event")
+        .select_related("event", "track", "session_type")
         .filter(event=event, pk__in=ids)
         .order_by("pk")
     }
     missing = [pk for pk in ids if pk not in locked]
     if missing:
         raise BoardError("That session is not one of this event's sessions.")
-    rooms = dict(Room.objects.filter(event=event).values_list("pk", "name"))
+    halls = {room.pk: room for room in Room.objects.filter(event=event)}
+    rooms = {pk: room.name for pk, room in halls.items()}
     befores = {}
     for change in changes:
         session = locked[change.session_id]
+        room_id = change.values.get("room_id")
+        if room_id is not None and room_id not in halls:
+            raise BoardError("That room is not one of this event's rooms.")
         if change.version is not None and change.version != session.version:
             raise StaleChange(
                 f"“{session.title}” was changed by someone else since your board loaded it: "
@@ -292,12 +313,15 @@ def apply_changes(
         if all(getattr(session, k) == v for k, v in change.values.items()):
             continue  # dropped where it was: nothing to save or to record
         befores[session.pk] = {k: getattr(session, k) for k in (*PLACEMENT, *change.values)}
+        session._stored_seen_by_public = session.seen_by_public()  # locked: saves a query
         if session.starts_at is not None and change.values.get("starts_at", 0) is None:
             # Back to the tray: keep the length it had, for when it is placed again.
             session.planned_minutes = round(session.duration.total_seconds() / 60)
         for key, value in change.values.items():
             setattr(session, key, value)
-        session.save()
+        if "room_id" in change.values:  # the rules read the room: no query for it
+            session.room = halls.get(room_id)
+        session.save(update_fields={*change.values, "planned_minutes", "updated_at"})
     _check_all([locked[pk] for pk in befores], name_sessions or len(changes) > 1)
     for pk in befores:
         session = locked[pk]
@@ -378,3 +402,38 @@ def copy_to_all_rooms(event: Event, user, session_id: int, version: int | None) 
             change_message=f"Copied from “{source.title}” in {source.room} (on the board).",
         )
     return copies
+
+
+@transaction.atomic
+def remove_copies(event: Event, user, items: list[tuple[int, int]]) -> list[int]:
+    """Undo "copy to all rooms": delete the copies, each unchanged since it was made
+    (``items`` are (id, version) pairs), or none of them."""
+    lock_event(event)
+    ids = [pk for pk, _ in items]
+    found = {
+        s.pk: s
+        for s in Session.objects.select_for_update(of=("self",))
+        .select_related("event", "session_type")
+        .filter(event=event, pk__in=ids)
+    }
+    if len(found) != len(set(ids)):
+        raise BoardError("That session is not one of this event's sessions.")
+    for pk, version in items:
+        copy = found[pk]
+        if copy.version != version:
+            raise StaleChange(
+                f"“{copy.title}” in {copy.room or 'every room'} was changed since it was "
+                "copied; nothing was removed.",
+                copy,
+            )
+        if not copy.is_break or copy.speakers.exists():
+            raise BoardError(f"“{copy.title}” is not a copied break; nothing was removed.", copy)
+    for copy in found.values():
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[copy],
+            action_flag=DELETION,
+            change_message="Removed: undo of “copy to all rooms” (on the board).",
+        )
+        copy.delete()
+    return ids

@@ -47,6 +47,7 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
             "data": reverse("schedule_board_data", args=[event.pk]),
             "move": reverse("schedule_board_move", args=[event.pk]),
             "copy": reverse("schedule_board_copy", args=[event.pk]),
+            "uncopy": reverse("schedule_board_uncopy", args=[event.pk]),
             "admin_session": reverse("admin:schedule_session_change", args=[0]),
             **{name: reverse(f"schedule_{name}", args=[event.pk]) for name in DRAFT_URLS},
         },
@@ -128,14 +129,26 @@ def _day(data: dict):
         raise BoardError("“day” must be a date such as 2027-02-24.") from None
 
 
-def _answer(event: Event, sessions, status: int = 200, error: BoardError | None = None):
-    draft = releases.draft_of(event)
-    state = _state(event, draft, [s.pk for s in sessions if s is not None])
-    body = {"sessions": state["sessions"], "fingerprint": _fingerprint(event, draft)}
-    if error is not None:
-        body["error"] = " ".join(error.messages)
-        body["errors"] = error.messages
-    return JsonResponse(body, status=status)
+def _answer(event: Event, sessions, draft=None) -> HttpResponse:
+    """A saved change: the changed sessions' rows, which the board merges into its own
+    (in draft mode, where the draft puts them)."""
+    if draft is not None:
+        rows = _state(event, draft, [s.pk for s in sessions])["sessions"]
+    else:
+        rows = board.changed_rows(event, sessions)
+    return JsonResponse({"sessions": rows})
+
+
+def _refusal(event: Event, error: BoardError) -> HttpResponse:
+    """A refused change, with the session as it is now (another organizer may have moved
+    it, or the draft has it elsewhere), so the board puts the card back where it is."""
+    shown = [error.session.pk] if error.session is not None else []
+    body = {
+        "sessions": _state(event, releases.draft_of(event), shown)["sessions"],
+        "error": " ".join(error.messages),
+        "errors": error.messages,
+    }
+    return JsonResponse(body, status=error.status)
 
 
 @require_POST
@@ -158,15 +171,16 @@ def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
             _int(data, "fold", optional=True, high=1) or 0,
         )
         change = Change(session_id, values, version)
-        if releases.draft_of(event) is not None:
+        draft = releases.draft_of(event)
+        if draft is not None:
             changed = [releases.draft_move(event, request.user, change)]
         else:
             with transaction.atomic():  # the move and its changelog entry, together
                 changed = board.apply_changes(event, request.user, [change], how="on the board")
-                releases.record(event, request.user, [session_id], how="board")
+                releases.record(event, request.user, [session_id], how="board", locked=True)
     except BoardError as exc:
-        return _answer(event, [exc.session], exc.status, exc)
-    return _answer(event, changed)
+        return _refusal(event, exc)
+    return _answer(event, changed, draft)
 
 
 @require_POST
@@ -181,10 +195,32 @@ def board_copy(request: HttpRequest, event_id: int) -> HttpResponse:
             copies = board.copy_to_all_rooms(
                 event, request.user, _int(data, "session", low=1), _int(data, "version", low=1)
             )
-            releases.record(event, request.user, [c.pk for c in copies], how="board")
+            releases.record(event, request.user, [c.pk for c in copies], how="board", locked=True)
     except BoardError as exc:
-        return _answer(event, [exc.session], exc.status, exc)
+        return _refusal(event, exc)
     return _answer(event, copies)
+
+
+@require_POST
+def board_uncopy(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Undo a copy to all rooms: {copies: [{session, version}, ...]} (at most the rooms)."""
+    event = _event(request, event_id)
+    try:
+        data = _json_body(request)
+        copies = data.get("copies")
+        if not isinstance(copies, list) or not 1 <= len(copies) <= 1000:
+            raise BoardError("“copies” must be a list of {session, version}.")
+        items = []
+        for item in copies:
+            if not isinstance(item, dict):
+                raise BoardError("“copies” must be a list of {session, version}.")
+            items.append((_int(item, "session", low=1), _int(item, "version", low=1)))
+        with transaction.atomic():
+            removed = board.remove_copies(event, request.user, items)
+            releases.record(event, request.user, [pk for pk, _ in items], how="board", locked=True)
+    except BoardError as exc:
+        return _refusal(event, exc)
+    return JsonResponse({"sessions": [], "removed": removed})
 
 
 def urls():
@@ -196,5 +232,6 @@ def urls():
         path(f"{base}data/", view(board_data), name="schedule_board_data"),
         path(f"{base}move/", view(board_move), name="schedule_board_move"),
         path(f"{base}copy/", view(board_copy), name="schedule_board_copy"),
+        path(f"{base}uncopy/", view(board_uncopy), name="schedule_board_uncopy"),
         *release_views.urls(base),
     ]

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from events.models import Event
-from events.timefmt import clock_zone
+from lib.timefmt import clock_zone
 
 from .models import Release, Session, SessionChange
 

@@ -2,8 +2,8 @@
 banner (a fragment fetched by the schedule and agenda pages; no account needed).
 
 The page and the feed are everyone's: cached and answered with 304 like every public
-page. The banner is the visitor's own: it reads the release number they last saw from a
-cookie, set only for visitors with an agenda or who asked for it.
+page (``@event_page``). The banner is the visitor's own: it reads the release number
+they last saw from a cookie, set only for visitors with an agenda or who asked for it.
 """
 
 from django.contrib.syndication.views import Feed
@@ -16,34 +16,27 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from events.caching import CSRF_INPUT, CSRF_PLACEHOLDER, cached_event_response
 from events.models import Event
+from events.pages import event_page, public_event
+from lib.conditional import CSRF_INPUT, CSRF_PLACEHOLDER
 
 from . import changelog
 from .agenda import find_agenda
 from .models import AgendaItem, Release
-from .views import public_event
 
 BANNER_LIST = 5
 
 
 @require_GET
-def changelog_page(request: HttpRequest, event: str) -> HttpResponse:
-    obj = public_event(event)
-
-    def render_page() -> HttpResponse:
-        ctx = {
-            "event": obj,
-            "section": "changes",
-            "releases": changelog.visible_releases(obj),
-            "csrf_input": mark_safe(CSRF_INPUT.format(CSRF_PLACEHOLDER)),  # noqa: S308
-        }
-        return render(request, "schedule/changelog.html", ctx)
-
-    response = cached_event_response(request, obj, render_page)
-    if changelog.seen_number(request, obj) is not None:  # this visit sees every change
-        changelog.remember_visit(response, request, obj, changelog.latest_number(obj))
-    return response
+@event_page
+def changelog_page(request: HttpRequest, event: Event) -> HttpResponse:
+    ctx = {
+        "event": event,
+        "section": "changes",
+        "releases": changelog.visible_releases(event),
+        "csrf_input": mark_safe(CSRF_INPUT.format(CSRF_PLACEHOLDER)),  # noqa: S308
+    }
+    return render(request, "schedule/changelog.html", ctx)
 
 
 class ChangesFeed(Feed):
@@ -98,15 +91,15 @@ class ChangesFeed(Feed):
 
 
 @require_GET
-def changelog_feed(request: HttpRequest, event: str) -> HttpResponse:
-    obj = public_event(event)
-    return cached_event_response(request, obj, lambda: ChangesFeed(obj)(request))
+@event_page
+def changelog_feed(request: HttpRequest, event: Event) -> HttpResponse:
+    return ChangesFeed(event)(request)
 
 
 @require_GET
-def changes_banner(request: HttpRequest, event: str) -> HttpResponse:
+def changes_banner(request: HttpRequest, event_slug: str) -> HttpResponse:
     """The visitor's "N changes since your last visit" (204: nothing to say)."""
-    obj = public_event(event)
+    obj = public_event(event_slug)
     seen = changelog.seen_number(request, obj)
     agenda = find_agenda(request, obj)
     latest = changelog.latest_number(obj)
@@ -140,9 +133,9 @@ def changes_banner(request: HttpRequest, event: str) -> HttpResponse:
 
 
 @require_POST
-def changes_seen(request: HttpRequest, event: str) -> HttpResponse:
+def changes_seen(request: HttpRequest, event_slug: str) -> HttpResponse:
     """Remember this visit: the banner then counts the changes made after it."""
-    obj = public_event(event)
+    obj = public_event(event_slug)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("changelog", args=[obj.slug])

@@ -30,8 +30,8 @@ from django.db.models import Count, Q
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
-from events.markup import render_markdown
 from events.models import Event, Room, SessionType, Track, free_slug, slug_root
+from lib.markup import render_markdown
 from speakers.images import THUMB_SIZE, ProcessedAvatar, process_avatar
 from speakers.models import Speaker, next_speaker_id
 

@@ -14,10 +14,11 @@ from math import gcd
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
-from events.markup import plain_text
 from events.models import Event
-from events.timefmt import clock, clock_zone, day_heading
+from lib.markup import plain_text
+from lib.timefmt import clock, clock_zone, day_heading, short_day
 
 from .models import Session, SessionSpeaker
 
@@ -167,7 +168,7 @@ def day_links(event: Event, active: dt.date | None, base_query) -> list[dict]:
         query["day"] = day.isoformat() if day else "all"
         links.append(
             {
-                "label": f"{day:%a} {day:%b} {day.day}" if day else "All days",
+                "label": short_day(day) if day else _("All days"),
                 "query": query.urlencode(),
                 "active": day == active,
             }

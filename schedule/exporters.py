@@ -15,12 +15,11 @@ from dataclasses import dataclass
 
 import icalendar
 from django.urls import reverse
-from django.utils import timezone
 from icalendar.parser import Contentline
 from icalendar.prop import vCategory, vDDDTypes, vText, vUri
 
-from events.markup import plain_text
 from events.models import Event, Room, SessionType, Track
+from lib.markup import plain_text
 from lib.text import clean_line, clean_text
 
 from .display import url_for
@@ -206,7 +205,10 @@ class ICalExporter(Exporter):
         cal.add("x-wr-timezone", self.event.timezone)
         cal.add("refresh-interval", self.refresh, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(self.refresh).to_ical().decode())
-        stamp = ical_value(vDDDTypes(timezone.now().replace(microsecond=0)))
+        # When the published data last changed: the same bytes for the same data, in
+        # every encoding and on every worker.
+        changed = self.event.changed_at.astimezone(dt.UTC).replace(microsecond=0)
+        stamp = ical_value(vDDDTypes(changed))
         events = b"".join(self.vevent(s, stamp) for s in sessions if s.starts_at is not None)
         head = cal.to_ical()
         end = b"END:VCALENDAR\r\n"

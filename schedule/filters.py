@@ -11,6 +11,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, Room, SessionType, Track
 from speakers.models import Speaker
@@ -19,6 +20,25 @@ from .models import Session, SessionSpeaker, public_speakers
 
 MAX_QUERY_WORDS = 10
 MAX_QUERY_LENGTH = 200
+# Per kind of thing: a sentence each, so that each language can word it its own way.
+UNKNOWN = {
+    "track": (
+        _("There is no track “%(value)s” in this event."),
+        _("“%(pk)s” is not a valid track."),
+    ),
+    "type": (
+        _("There is no type “%(value)s” in this event."),
+        _("“%(pk)s” is not a valid type."),
+    ),
+    "room": (
+        _("There is no room “%(value)s” in this event."),
+        _("“%(pk)s” is not a valid room."),
+    ),
+    "speaker": (
+        _("There is no speaker “%(value)s” in this event."),
+        _("“%(pk)s” is not a valid speaker."),
+    ),
+}
 
 
 class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
@@ -27,13 +47,9 @@ class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     def __init__(self, *args, noun: str, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("distinct", False)  # a foreign key matches each session once
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "invalid_choice": f"There is no {noun} “%(value)s” in this event.",
-                "invalid_pk_value": f"“%(pk)s” is not a valid {noun}.",
-            },
-        )
+        unknown, invalid = UNKNOWN[noun]
+        messages = {"invalid_choice": unknown, "invalid_pk_value": invalid}
+        kwargs.setdefault("error_messages", messages)
         super().__init__(*args, **kwargs)
 
     def get_filter_predicate(self, v):
@@ -57,11 +73,11 @@ class DayField(forms.CharField):
             day = dt.date.fromisoformat(value)
         except ValueError:
             raise forms.ValidationError(
-                "“%(value)s” is not a date; use YYYY-MM-DD.", params={"value": value}
+                _("“%(value)s” is not a date; use YYYY-MM-DD."), params={"value": value}
             ) from None
         if self.event is not None and day not in self.event.days:
             raise forms.ValidationError(
-                "%(value)s is not a day of this event.", params={"value": value}
+                _("%(value)s is not a day of this event."), params={"value": value}
             )
         return day
 
@@ -79,18 +95,20 @@ class DayFilter(django_filters.Filter):
 
 
 class SessionFilter(django_filters.FilterSet):
-    day = DayFilter(label="Day")
-    track = SlugChoiceFilter(queryset=Track.objects.none(), noun="track", label="Track")
+    day = DayFilter(label=_("Day"))
+    track = SlugChoiceFilter(queryset=Track.objects.none(), noun="track", label=_("Track"))
     type = SlugChoiceFilter(
         field_name="session_type", queryset=SessionType.objects.none(), noun="type",
-        label="Type",
+        label=_("Type"),
     )  # fmt: skip
-    room = SlugChoiceFilter(queryset=Room.objects.none(), noun="room", label="Room")
+    room = SlugChoiceFilter(queryset=Room.objects.none(), noun="room", label=_("Room"))
     speaker = SlugChoiceFilter(
         queryset=Speaker.objects.none(), noun="speaker", method="filter_speaker",
-        label="Speaker",
+        label=_("Speaker"),
     )  # fmt: skip
-    q = django_filters.CharFilter(method="filter_text", label="Search", max_length=MAX_QUERY_LENGTH)
+    q = django_filters.CharFilter(
+        method="filter_text", label=_("Search"), max_length=MAX_QUERY_LENGTH
+    )
 
     class Meta:
         model = Session

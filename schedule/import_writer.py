@@ -8,7 +8,6 @@ import zoneinfo
 
 from django.utils import timezone as django_tz
 
-from events.markup import render_markdown
 from events.models import (
     Event,
     Room,
@@ -17,6 +16,7 @@ from events.models import (
     free_slug,
     slug_root,
 )
+from lib.markup import render_markdown
 from speakers.models import Speaker
 
 from .import_data import (

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.timezone import now as django_now
 
-from events.markup import plain_text, render_markdown
 from events.models import (
     Event,
     EventData,
@@ -20,6 +19,7 @@ from events.models import (
     Track,
     unique_slug,
 )
+from lib.markup import plain_text, render_markdown
 from lib.text import validate_language, validate_line, validate_text
 from speakers.models import Speaker
 
@@ -213,8 +213,13 @@ class Session(EventData, models.Model):
             self.slug = unique_slug(Session, self.title, exclude_pk=self.pk, event=self.event)
         if self.frab_id is None:
             self.frab_id = next_frab_id(self.event_id)
-        self.abstract_html = render_markdown(self.abstract)
-        self.description_html = render_markdown(self.description)
+        fields = kwargs.get("update_fields")
+        if fields is None or not {"abstract", "description"}.isdisjoint(fields):
+            # A save of named fields without the texts (a move on the board) skips this.
+            self.abstract_html = render_markdown(self.abstract)
+            self.description_html = render_markdown(self.description)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "abstract_html", "description_html"}
         if self.pk is not None and not self._state.adding:
             self.version += 1
             if kwargs.get("update_fields") is not None:

@@ -16,9 +16,10 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 
 from events.models import Event
-from events.timefmt import clock
+from lib.timefmt import clock
 
 from .board import BoardError, Change, StaleChange, apply_changes, lock_event
 from .models import (
@@ -76,7 +77,15 @@ def _when(data: dict, tz) -> str:
 
 
 def describe(before: dict | None, after: dict | None, tz) -> tuple[str, str] | None:
-    """(kind, words) for one session between two snapshots, or None if nothing changed."""
+    """(kind, words) for one session between two snapshots, or None if nothing changed.
+
+    The words are stored once, when written, in English (the site's language), whatever
+    language the organizer's browser asks for."""
+    with translation.override("en"):
+        return _describe(before, after, tz)
+
+
+def _describe(before: dict | None, after: dict | None, tz) -> tuple[str, str] | None:
     if before is None:
         return Kind.NEW, f"new: {_when(after, tz)}"
     if after is None:
@@ -114,7 +123,7 @@ def describe(before: dict | None, after: dict | None, tz) -> tuple[str, str] | N
 # Recording -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the write it records
 def record(
     event: Event,
     user=None,
@@ -124,16 +133,20 @@ def record(
     note: str = "",
     how: str = "",
     force: bool = False,
+    locked: bool = False,
 ) -> Release | None:
     """Record what visitors now see differently as a new release (None if nothing did).
 
-    ``session_ids`` limits the comparison to the sessions a write touched. Unpublished
+    ``session_ids`` limits the comparison to the sessions a write touched; ``locked``:
+    the caller holds the event's lock already (``apply_changes`` took it). Unpublished
     events record nothing: visitors see none of it, and publishing starts afresh.
     """
-    if not Event.objects.filter(pk=event.pk, is_published=True).exists():
+    if not event.is_published:
         return None
-    lock_event(event)
-    first = not Release.objects.filter(event=event).exists()
+    if not locked:
+        lock_event(event)
+    top = Release.objects.filter(event=event).aggregate(n=Max("number"))["n"]
+    first = top is None
     if first:
         session_ids = None
     now = public_state(event, session_ids)
@@ -160,23 +173,29 @@ def record(
                 )
         if not changes and not force:
             return None
-    top = Release.objects.filter(event=event).aggregate(n=Max("number"))["n"] or 0
     release = Release.objects.create(
         event=event,
-        number=top + 1,
+        number=(top or 0) + 1,
         kind=Release.Kind.FIRST if first else kind,
         note=note,
         how=how,
         user=user if getattr(user, "pk", None) else None,
     )
-    Event.objects.filter(pk=event.pk).touch()  # pages, feeds and the API show it now
-    for change in changes:
-        change.release = release
-    SessionChange.objects.bulk_create(changes)
+    if changes:  # (the sessions' own saves have told the pages already)
+        for change in changes:
+            change.release = release
+        SessionChange.objects.bulk_create(changes)
+    else:  # a note alone, or the first schedule: pages, feeds and the API show it now
+        Event.objects.filter(pk=event.pk).touch()
     stale = {c.session_id for c in changes} if not first else set(seen) | set(now)
-    PublicSnapshot.objects.filter(event=event, session_id__in=stale).delete()
+    gone = [pk for pk in stale if pk not in now]
+    if gone:
+        PublicSnapshot.objects.filter(event=event, session_id__in=gone).delete()
     PublicSnapshot.objects.bulk_create(
-        PublicSnapshot(event=event, session_id=pk, data=now[pk]) for pk in stale if pk in now
+        [PublicSnapshot(event=event, session_id=pk, data=now[pk]) for pk in stale if pk in now],
+        update_conflicts=True,
+        unique_fields=["session_id"],
+        update_fields=["data"],
     )
     return release
 
@@ -290,7 +309,9 @@ def publish(event: Event, user, note: str = "") -> Release | None:
     values = draft_values(draft)
     apply_changes(event, user, _changes(values), how="published from the draft", name_sessions=True)
     draft.delete()
-    return record(event, user, list(values), kind=Release.Kind.RELEASE, note=note, force=True)
+    return record(
+        event, user, list(values), kind=Release.Kind.RELEASE, note=note, force=True, locked=True
+    )
 
 
 def discard(event: Event) -> int:
@@ -335,6 +356,7 @@ def rollback(event: Event, user, release: Release) -> Release | None:
         kind=Release.Kind.ROLLBACK,
         note=f"Rolled back release {release.number}",
         force=True,
+        locked=True,
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from events.timefmt import clock, clock_zone
+from lib.timefmt import clock, clock_zone
 
 from .models import Session, SessionSpeaker
 

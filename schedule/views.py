@@ -1,7 +1,5 @@
-"""Public schedule pages. Each view: one event lookup, one canonical query, render.
-
-Pages are cached and answer conditional requests through ``cached_event_response``,
-keyed on when the event's data last changed.
+"""Public schedule pages. Each view: the event (found by ``@event_page``), one
+canonical query, render. The decorator answers 304 or from the page cache.
 """
 
 from django.db.models import F, Q
@@ -9,10 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from events.caching import cached_event_response, canonical_query
 from events.models import Event, Room
-from events.timefmt import span
+from events.pages import event_page
+from lib.timefmt import span
 
 from .agenda import personalize, star_button
 from .display import (
@@ -31,77 +31,69 @@ BIO_EXCERPT_CHARS = 280
 LONG_SCHEDULE = 1000  # sessions; above this the list and grid open one day at a time
 
 
-def public_event(slug: str) -> Event:
-    return get_object_or_404(Event.objects.published(), slug=slug)
-
-
-def _filtered_schedule(request: HttpRequest, event: Event, template: str, build, *, grid=False):
+def _filtered_schedule(
+    request: HttpRequest, event: Event, query, template: str, build, *, grid=False
+):
     """Shared by the list and the grid: filter, then render the page or, for htmx,
     only the results block. Bad filter values give 400 with the page and a message."""
-    # Only the filters, in one order: what the page is rendered from and cached under.
-    query = canonical_query(request.GET, SessionFilter.base_filters)
     live_today = event.local_today() if event.phase() == "live" else None
     if "day" not in query and live_today is not None:
         query["day"] = live_today.isoformat()
-
-    def render_page() -> HttpResponse:
+    filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
+    valid = filterset.is_valid()
+    one_day = valid and "day" not in query and filterset.qs.count() > LONG_SCHEDULE
+    if one_day:
+        # Thousands of sessions make a page nobody reads on a phone: open at the
+        # first day; "All days" stays one click away.
+        first = filterset.qs.order_by("starts_at").values_list("starts_at", flat=True)[0]
+        query["day"] = first.astimezone(event.tzinfo).date().isoformat()
         filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
         valid = filterset.is_valid()
-        one_day = valid and "day" not in query and filterset.qs.count() > LONG_SCHEDULE
-        if one_day:
-            # Thousands of sessions make a page nobody reads on a phone: open at the
-            # first day; "All days" stays one click away.
-            first = filterset.qs.order_by("starts_at").values_list("starts_at", flat=True)[0]
-            query["day"] = first.astimezone(event.tzinfo).date().isoformat()
-            filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
-            valid = filterset.is_valid()
-        sessions = listing(filterset.qs, event) if valid else []
-        day = filterset.form.cleaned_data.get("day") if valid else None
-        others = query.copy()
-        others.pop("day", None)
-        active = _active_filters(filterset, query) if valid else []
-        ctx = {
-            "event": event,
-            "filterset": filterset,
-            "errors": filterset.error_messages if not valid else [],
-            "count": len(sessions),
-            "days": build(sessions) if valid else [],
-            "day_links": day_links(event, day if day not in ("", "all") else None, others),
-            "active_filters": active,
-            "live": live_today is not None,
-            "one_day": one_day,
-            "query": query.urlencode(),
-            "filter_groups": _filter_options(event, query),
-            "hidden": [("day", v) for v in query.getlist("day")[:1]]
-            + [("speaker", v) for v in query.getlist("speaker")],
-            "q": query.get("q", ""),
-            "section": "grid" if grid else "schedule",  # marks the current page in the nav
-        }
-        partial = request.headers.get("HX-Request") == "true"
-        name = "schedule/includes/results.html" if partial else template
-        return render(request, name, ctx, status=200 if valid else 400)
-
-    return cached_event_response(
-        request,
-        event,
-        render_page,
-        variant=str(live_today),
-        personal=personalize(request, event),
-        query=query.copy(),  # render_page may add a day to its own copy
-    )
+    sessions = listing(filterset.qs, event) if valid else []
+    day = filterset.form.cleaned_data.get("day") if valid else None
+    others = query.copy()
+    others.pop("day", None)
+    active = _active_filters(filterset, query) if valid else []
+    ctx = {
+        "event": event,
+        "filterset": filterset,
+        "errors": filterset.error_messages if not valid else [],
+        "count": len(sessions),
+        "days": build(sessions) if valid else [],
+        "day_links": day_links(event, day if day not in ("", "all") else None, others),
+        "active_filters": active,
+        "live": live_today is not None,
+        "one_day": one_day,
+        "query": query.urlencode(),
+        "filter_groups": _filter_options(event, query),
+        "hidden": [("day", v) for v in query.getlist("day")[:1]]
+        + [("speaker", v) for v in query.getlist("speaker")],
+        "q": query.get("q", ""),
+        "section": "grid" if grid else "schedule",  # marks the current page in the nav
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    name = "schedule/includes/results.html" if partial else template
+    return render(request, name, ctx, status=200 if valid else 400)
 
 
 def _active_filters(filterset, query) -> list[dict]:
     """A chip per chosen value, named as visitors know it, with a link that drops it."""
     chips = []
-    for name in ("track", "type", "room", "speaker"):
+    kinds = {
+        "track": pgettext("filter chip", "track"),
+        "type": pgettext("filter chip", "type"),
+        "room": pgettext("filter chip", "room"),
+        "speaker": pgettext("filter chip", "speaker"),
+    }
+    for name, kind in kinds.items():
         for item in filterset.form.cleaned_data.get(name) or []:
-            chips.append(
-                {"label": f"{name}: {item.name}", "clear": _without(query, name, item.slug)}
-            )
+            label = _("%(kind)s: %(value)s") % {"kind": kind, "value": item.name}
+            chips.append({"label": label, "clear": _without(query, name, item.slug)})
     text = filterset.form.cleaned_data.get("q")
     if text:
-        chips.append({"label": f"search: {text}", "clear": _without(query, "q", query.get("q"))})
+        kind = pgettext("filter chip", "search")
+        label = _("%(kind)s: %(value)s") % {"kind": kind, "value": text}
+        chips.append({"label": label, "clear": _without(query, "q", query.get("q"))})
     return chips
 
 
@@ -123,9 +115,9 @@ def _filter_options(event: Event, query) -> list[dict]:
         return {"name": name, "label": label, "items": items, "open": bool(chosen[name])}
 
     return [
-        group("track", "Track", event.tracks.all()),
-        group("type", "Type", event.session_types.all()),
-        group("room", "Room", event.rooms.all()),
+        group("track", _("Track"), event.tracks.all()),
+        group("type", _("Type"), event.session_types.all()),
+        group("room", _("Room"), event.rooms.all()),
     ]
 
 
@@ -133,51 +125,49 @@ def _star(event: Event):
     return lambda slug, title: star_button(event.slug, slug, title, False)
 
 
-def schedule_list(request: HttpRequest, event: str) -> HttpResponse:
-    obj = public_event(event)
-
+@event_page(query=SessionFilter.base_filters, personal=personalize)
+def schedule_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     def build(sessions):
         return render_rows(
-            "schedule/day_list.jinja", days=group_by_day_and_time(sessions, obj), star=_star(obj)
+            "schedule/day_list.jinja",
+            days=group_by_day_and_time(sessions, event),
+            star=_star(event),
         )
 
-    return _filtered_schedule(request, obj, "schedule/schedule_list.html", build)
+    return _filtered_schedule(request, event, query, "schedule/schedule_list.html", build)
 
 
-def schedule_grid(request: HttpRequest, event: str) -> HttpResponse:
-    obj = public_event(event)
-
+@event_page(query=SessionFilter.base_filters, personal=personalize)
+def schedule_grid(request: HttpRequest, event: Event, query) -> HttpResponse:
     def build(sessions):
-        rooms = list(Room.objects.filter(event=obj))
+        rooms = list(Room.objects.filter(event=event))
         return render_rows(
             "schedule/grid_tables.jinja",
             rooms=rooms,
-            tables=grid_days(sessions, obj, rooms),
-            star=_star(obj),
+            tables=grid_days(sessions, event, rooms),
+            star=_star(event),
         )
 
-    return _filtered_schedule(request, obj, "schedule/schedule_grid.html", build, grid=True)
+    return _filtered_schedule(
+        request, event, query, "schedule/schedule_grid.html", build, grid=True
+    )
 
 
-def session_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
-    obj = public_event(event)
-
-    def render_page() -> HttpResponse:
-        session = get_object_or_404(
-            Session.objects.public().filter(event=obj).with_details(), slug=slug
-        )
-        tz = obj.tzinfo
-        ctx = {
-            "event": obj,
-            "section": "schedule",
-            "session": session,
-            "when": span(session.starts_at, session.ends_at, tz) if session.starts_at else "",
-            "speakers": [_speaker_card(link, obj) for link in session.speaker_list],
-            "moderators": [_speaker_card(link, obj) for link in session.moderator_list],
-        }
-        return render(request, "schedule/session_detail.html", ctx)
-
-    return cached_event_response(request, obj, render_page, personal=personalize(request, obj))
+@event_page(personal=personalize)
+def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
+    session = get_object_or_404(
+        Session.objects.public().filter(event=event).with_details(), slug=slug
+    )
+    tz = event.tzinfo
+    ctx = {
+        "event": event,
+        "section": "schedule",
+        "session": session,
+        "when": span(session.starts_at, session.ends_at, tz) if session.starts_at else "",
+        "speakers": [_speaker_card(link, event) for link in session.speaker_list],
+        "moderators": [_speaker_card(link, event) for link in session.moderator_list],
+    }
+    return render(request, "schedule/session_detail.html", ctx)
 
 
 def _speaker_card(link, event: Event) -> dict:
@@ -189,120 +179,97 @@ def _speaker_card(link, event: Event) -> dict:
         "speaker": speaker,
         "bio_excerpt": excerpt,
         "bio_cut": excerpt != bio,
+        "is_panelist": link.role == link.Role.PANELIST,
     }
 
 
-def speaker_list(request: HttpRequest, event: str) -> HttpResponse:
-    obj = public_event(event)
-
-    query = canonical_query(request.GET, ["q"])
-
-    def render_page() -> HttpResponse:
-        q = query.get("q", "").strip()
-        speakers = public_speakers(obj)
-        error = ""
-        if len(q) > MAX_QUERY_LENGTH:
-            error = f"q: the search text is too long (at most {MAX_QUERY_LENGTH} characters)."
-        elif "\x00" in q:  # PostgreSQL refuses NUL in text: a 500 otherwise
-            error = "q: the search text cannot contain a NUL character."
-        else:
-            for word in q.split()[:MAX_QUERY_WORDS]:
-                speakers = speakers.filter(
-                    Q(name__icontains=word) | Q(company__icontains=word)
-                    | Q(job_title__icontains=word)
-                )  # fmt: skip
-        ctx = {
-            "event": obj,
-            "section": "speakers",
-            "speakers": [] if error else list(speakers.order_by("name")),
-            "q": q,
-            "errors": [error] if error else [],
+@event_page(query=["q"])
+def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
+    q = query.get("q", "").strip()
+    speakers = public_speakers(event)
+    error = ""
+    if len(q) > MAX_QUERY_LENGTH:
+        error = _("q: the search text is too long (at most %(limit)d characters).") % {
+            "limit": MAX_QUERY_LENGTH
         }
-        return render(request, "speakers/speaker_list.html", ctx, status=400 if error else 200)
-
-    return cached_event_response(request, obj, render_page, query=query)
-
-
-def speaker_detail(request: HttpRequest, event: str, slug: str) -> HttpResponse:
-    obj = public_event(event)
-
-    def render_page() -> HttpResponse:
-        speaker = get_object_or_404(public_speakers(obj), slug=slug)
-        sessions = (
-            Session.objects.public()
-            .filter(event=obj, speaker_links__speaker=speaker)
-            .select_related("room", "track", "session_type")
-            .order_by(F("starts_at").asc(nulls_last=True), "title")  # alike on every database
-        )
-        tz = obj.tzinfo
-        ctx = {
-            "event": obj,
-            "section": "speakers",
-            "speaker": speaker,
-            "sessions": [
-                {
-                    "session": s,
-                    "url": reverse("session_detail", args=[obj.slug, s.slug]),
-                    "when": span(s.starts_at, s.ends_at, tz) if s.starts_at else "",
-                }
-                for s in sessions
-            ],
-        }
-        return render(request, "speakers/speaker_detail.html", ctx)
-
-    return cached_event_response(request, obj, render_page)
+    elif "\x00" in q:  # PostgreSQL refuses NUL in text: a 500 otherwise
+        error = _("q: the search text cannot contain a NUL character.")
+    else:
+        for word in q.split()[:MAX_QUERY_WORDS]:
+            speakers = speakers.filter(
+                Q(name__icontains=word) | Q(company__icontains=word) | Q(job_title__icontains=word)
+            )
+    ctx = {
+        "event": event,
+        "section": "speakers",
+        "speakers": [] if error else list(speakers.order_by("name")),
+        "q": q,
+        "errors": [error] if error else [],
+    }
+    return render(request, "speakers/speaker_list.html", ctx, status=400 if error else 200)
 
 
-def _export(request, event: Event, exporter, sessions, filename: str) -> HttpResponse:
-    def render_export() -> HttpResponse:
-        response = HttpResponse(exporter.render(sessions()), content_type=exporter.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+@event_page
+def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
+    speaker = get_object_or_404(public_speakers(event), slug=slug)
+    sessions = (
+        Session.objects.public()
+        .filter(event=event, speaker_links__speaker=speaker)
+        .select_related("room", "track", "session_type")
+        .order_by(F("starts_at").asc(nulls_last=True), "title")  # alike on every database
+    )
+    tz = event.tzinfo
+    ctx = {
+        "event": event,
+        "section": "speakers",
+        "speaker": speaker,
+        "sessions": [
+            {
+                "session": s,
+                "url": reverse("session_detail", args=[event.slug, s.slug]),
+                "when": span(s.starts_at, s.ends_at, tz) if s.starts_at else "",
+            }
+            for s in sessions
+        ],
+    }
+    return render(request, "speakers/speaker_detail.html", ctx)
 
-    return cached_event_response(request, event, render_export)
+
+def _attachment(content: bytes, exporter, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exporter.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
-def session_ics(request: HttpRequest, event: str, slug: str) -> HttpResponse:
-    obj = public_event(event)
-    exporter = ICalExporter(obj, request.build_absolute_uri("/"))
-
-    def sessions():  # read only when rendering: a 304 or a cached answer needs no session
-        found = load_sessions(Session.objects.for_schedule(obj).filter(slug=slug), obj)
-        if not found:
-            raise Http404("No such session.")
-        exporter.name = found[0].title
-        return found
-
-    return _export(request, obj, exporter, sessions, f"{obj.slug}-{slug}.ics")
+@event_page
+def session_ics(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
+    found = load_sessions(Session.objects.for_schedule(event).filter(slug=slug), event)
+    if not found:
+        raise Http404(_("No such session."))
+    exporter = ICalExporter(event, request.build_absolute_uri("/"), name=found[0].title)
+    return _attachment(exporter.render(found), exporter, f"{event.slug}-{slug}.ics")
 
 
 EXPORTERS = {"ics": ICalExporter, "xml": FrabXMLExporter, "json": FrabJSONExporter}
 EXPORT_NAMES = {"ics": "{slug}.ics", "xml": "{slug}.schedule.xml", "json": "{slug}.schedule.json"}
 
 
-def schedule_export(request: HttpRequest, event: str, fmt: str) -> HttpResponse:
+@event_page
+def schedule_export(request: HttpRequest, event: Event, fmt: str) -> HttpResponse:
     """The whole public schedule as iCalendar or frab XML/JSON: one view, one exporter each."""
-    obj = public_event(event)
-    exporter = EXPORTERS[fmt](obj, request.build_absolute_uri("/"))
-    return _export(
-        request,
-        obj,
-        exporter,
-        lambda: load_sessions(Session.objects.for_schedule(obj), obj),
-        EXPORT_NAMES[fmt].format(slug=obj.slug),
+    exporter = EXPORTERS[fmt](event, request.build_absolute_uri("/"))
+    sessions = load_sessions(Session.objects.for_schedule(event), event)
+    return _attachment(
+        exporter.render(sessions), exporter, EXPORT_NAMES[fmt].format(slug=event.slug)
     )
 
 
-def event_theme(request: HttpRequest, event: str) -> HttpResponse:
+@event_page
+def event_theme(request: HttpRequest, event: Event) -> HttpResponse:
     """Track colours as CSS custom properties (no inline styles, so CSP stays strict)."""
-    obj = public_event(event)
-
-    def render_css() -> HttpResponse:
-        rules = [
-            f".track-{t.slug}{{--track-color:{t.color}}}"
-            for t in obj.tracks.all()
-            if t.color.startswith("#") and t.color[1:].isalnum()
-        ]
-        return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
-
-    return cached_event_response(request, obj, render_css)
+    rules = [
+        f".track-{t.slug}{{--track-color:{t.color}}}"
+        for t in event.tracks.all()
+        if t.color.startswith("#") and t.color[1:].isalnum()
+    ]
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")

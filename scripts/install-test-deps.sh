@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Python packages, from Debian packages: a
 # PostgreSQL server, Redis, nginx and openssl (the deploy guide's server block under
-# test), rsync (its backups), and Chromium with its driver. Does nothing when they are
+# test), rsync (its backups), GNU gettext (the catalogues checked against the sources),
+# and Chromium with its driver. Does nothing when they are
 # there.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v rsync >/dev/null 2>&1 || need+=(rsync)
+command -v xgettext >/dev/null 2>&1 || need+=(gettext)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -4,8 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.urls import reverse
 
-from events.markup import plain_text, render_markdown
 from events.models import Event, EventData, EventScopedQuerySet, unique_slug
+from lib.markup import plain_text, render_markdown
 from lib.text import validate_line, validate_text
 
 from .images import ProcessedAvatar

@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from events.compression import MIN_SIZE, PERSONAL_SECONDS, Stored, negotiate
+from lib.compression import MIN_SIZE, PERSONAL_SECONDS, Stored, negotiate
 from schedule import agenda as agendas
 from schedule.models import Agenda, AgendaItem
 from tests.factories import EventFactory, RoomFactory, SessionFactory, TrackFactory

@@ -6,8 +6,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from events.markup import MAX_MARKDOWN_CHARS
 from events.models import Event, Room, SessionType, Track
+from lib.markup import MAX_MARKDOWN_CHARS
 from speakers.images import process_avatar
 from speakers.models import Speaker
 

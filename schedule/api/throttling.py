@@ -2,7 +2,7 @@
 
 DRF's own throttles read a list of timestamps, append and write it back: parallel
 requests on several workers overwrite each other's hits and get through (163 of 300 at
-a limit of 120). These count with ``add``/``incr`` instead (events.security.count_hit).
+a limit of 120). These count with ``add``/``incr`` instead (lib.limits.count_hit).
 
 Failed token authentications have a limit of their own, per client address: a guessed
 token is answered 401 until the address has failed too often, then 429 for the rest of
@@ -14,7 +14,7 @@ from rest_framework import exceptions, throttling
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.settings import api_settings
 
-from events.security import client_ip, count_hit, hits, seconds_left
+from lib.limits import client_ip, count_hit, hits, seconds_left
 
 
 class CountingRateThrottle(throttling.SimpleRateThrottle):

@@ -5,13 +5,10 @@ sessions). Writes need a token of a member of the event; they see the event's dr
 too, and are checked by the same rules as the admin.
 """
 
-import hashlib
-
 from django.db import transaction
 from django.db.models import F, ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -26,9 +23,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from events.caching import canonical_query, validators
-from events.compression import etag_for, load, negotiate, respond
 from events.models import Event, Membership, Room, SessionType, Track
+from lib.conditional import canonical_query, conditional_response
 from speakers.models import Speaker
 
 from .. import releases
@@ -68,34 +64,17 @@ class ConditionalMixin:
         return canonical_query(request.query_params, self.accepted_params).urlencode()
 
     def conditional(self, request, stamp: str, changed_at, build) -> HttpResponse:
-        # Scheme, host and path: answers carry absolute URLs, so each host has its own copy.
-        raw = "|".join([stamp, request.build_absolute_uri(request.path), self.known_query(request)])
-        tag = hashlib.sha256(raw.encode()).hexdigest()[:32]
-        encoding = negotiate(request)  # stored and sent compressed: events/compression.py
-        etag = etag_for(tag, encoding)
-        current, last_modified = validators(request, etag, changed_at)
-        if current:
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        else:
-            refused = []
+        known = self.known_query(request)  # before anything: an unknown parameter is a 400
 
-            def make():
-                built = build()
-                if built.status_code != 200:
-                    refused.append(built)
-                    return None
-                return JSONRenderer().render(built.data), {"Content-Type": "application/json"}
+        def render() -> HttpResponse:
+            built = build()
+            if built.status_code != 200:
+                return built
+            return HttpResponse(JSONRenderer().render(built.data), content_type="application/json")
 
-            stored = load(f"api:{tag}", encoding, make)
-            if stored is None:
-                return refused[0]
-            response = respond(stored, encoding)
-        patch_vary_headers(response, ("Accept-Encoding",))
-        response["ETag"] = etag
-        if last_modified:
-            response["Last-Modified"] = last_modified
-        response["Cache-Control"] = "no-cache"
-        return response
+        return conditional_response(
+            request, key=["api", stamp, known], changed_at=changed_at, render=render
+        )
 
     def event_conditional(self, request, event: Event, build) -> HttpResponse:
         stamp = f"{event.pk}:{event.changed_at.isoformat()}"

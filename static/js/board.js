@@ -424,9 +424,14 @@
     });
   }
 
+  // A saved change answers with the changed rows only, without speakers and stars (a
+  // move leaves them as they were): keep the board's own, or none for a new copy.
   function merge(sessions) {
     (sessions || []).forEach(function (fresh) {
       var at = state.sessions.findIndex(function (s) { return s.id === fresh.id; });
+      var old = at >= 0 ? state.sessions[at] : { speakers: [], stars: 0 };
+      if (!("speakers" in fresh)) fresh.speakers = old.speakers;
+      if (!("stars" in fresh)) fresh.stars = old.stars;
       if (at >= 0) state.sessions[at] = fresh; else state.sessions.push(fresh);
     });
     index();
@@ -491,7 +496,24 @@
   function undo() {
     var last = ui.undo.pop();
     if (!last) return;
+    if (last.copies) { uncopy(last); return; }
     move(last.id, last.before, last.v, { undo: true });
+  }
+
+  // Undo a copy to all rooms: the server removes the copies if none changed meanwhile.
+  function uncopy(last) {
+    var copies = last.copies.map(function (c) { return { session: c.id, version: c.v }; });
+    send(root.dataset.uncopyUrl, { copies: copies }).then(function (answer) {
+      merge(answer.body.sessions);
+      if (!answer.ok) { showRefusal(last.id, answer.body.error || "The undo was refused."); return; }
+      var gone = {};
+      (answer.body.removed || []).forEach(function (id) { gone[id] = true; });
+      state.sessions = state.sessions.filter(function (s) { return !gone[s.id]; });
+      index();
+      render();
+      say("Undone: the copies of “" + (byId[last.id] || {}).title + "” were removed.");
+      refresh();
+    });
   }
 
   function copyToRooms(id, version) {
@@ -499,6 +521,8 @@
     send(root.dataset.copyUrl, { session: id, version: version }).then(function (answer) {
       merge(answer.body.sessions);
       if (!answer.ok) { showRefusal(id, answer.body.error || "The copy was refused."); return; }
+      ui.undo.push({ id: id, copies: (answer.body.sessions || []).map(function (c) { return { id: c.id, v: c.v }; }) });
+      if (ui.undo.length > UNDO_MAX) ui.undo.shift();
       cancelPending();
       render();
       say("“" + s.title + "” copied to " + (answer.body.sessions || []).length + " more room(s).");

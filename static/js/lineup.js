@@ -18,7 +18,8 @@
       });
       if (start > now && !next) next = slot;
     });
-    [["Now", current], ["Next", next]].forEach(function (pair) {
+    // The words come from the page, in the visitor's language.
+    [[holder.dataset.now || "Now", current], [holder.dataset.next || "Next", next]].forEach(function (pair) {
       if (!pair[1]) return;
       var a = document.createElement("a");
       a.href = "#" + pair[1].id;
@@ -35,7 +36,7 @@
         var field = document.querySelector(button.dataset.copy);
         if (!field) return;
         field.select();
-        var done = function () { button.textContent = "Copied"; };
+        var done = function () { button.textContent = button.dataset.copied || "Copied"; };
         if (navigator.clipboard) {
           navigator.clipboard.writeText(field.value).then(done, function () {
             document.execCommand("copy"); done();

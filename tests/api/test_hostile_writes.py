@@ -311,7 +311,7 @@ def test_a_json_body_over_the_limit_is_413(conf, people, as_user, settings):
 
 
 def test_texts_the_api_takes_have_a_bound(conf, people, as_user):
-    from events.markup import MAX_MARKDOWN_CHARS
+    from lib.markup import MAX_MARKDOWN_CHARS
 
     response = as_user(people.a).patch(
         f"{BASE}/pdx30/sessions/kubernetes-basics/",

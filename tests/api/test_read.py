@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework import throttling
 
-from events.markup import render_markdown
 from events.models import Event, Room, SessionType, Track
+from lib.markup import render_markdown
 from schedule.models import Session, SessionSpeaker, next_frab_id
 from speakers.models import Speaker
 

@@ -1,4 +1,4 @@
-"""Markdown to safe HTML (events/markup.py), checked by parsing the output."""
+"""Markdown to safe HTML (lib/markup.py), checked by parsing the output."""
 
 import re
 from html.parser import HTMLParser
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.markup import ALLOWED_TAGS, plain_text, render_markdown
+from lib.markup import ALLOWED_TAGS, plain_text, render_markdown
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "background", "poster"}

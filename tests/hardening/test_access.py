@@ -353,7 +353,7 @@ def test_behind_a_trusted_proxy_the_client_is_the_last_forwarded_address(ada, se
     ],
 )
 def test_client_address(settings, rf, proxies, forwarded, expected):
-    from events.security import client_ip
+    from lib.limits import client_ip
 
     settings.TRUSTED_PROXIES = proxies
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)

@@ -295,14 +295,14 @@ def test_a_404_is_one_info_line_without_traceback(cast, client, caplog):
 
 
 def test_a_cache_outage_warns_once_per_interval(caplog, settings):
-    from events import cache as cache_module
+    from lib import cache as cache_module
 
     warn_unavailable = cache_module.warn_unavailable
     cache_module._quiet["until"] = 0.0
-    with caplog.at_level(logging.WARNING, logger="events.cache"):
+    with caplog.at_level(logging.WARNING, logger="lib.cache"):
         for _ in range(500):
             warn_unavailable("get", ConnectionError("down"))
-    warnings = [r for r in caplog.records if r.name == "events.cache"]
+    warnings = [r for r in caplog.records if r.name == "lib.cache"]
     assert len(warnings) == 1
     assert "down" in warnings[0].getMessage()
 
@@ -314,7 +314,7 @@ def test_a_cache_outage_warns_once_per_interval(caplog, settings):
 def test_markdown_of_hostile_brackets_renders_quickly(unit):
     """Python-Markdown took 18 s for 8,000 "[" (quadratic); a linear renderer takes a
     fraction of a second. A generous bound: the machine is shared."""
-    from events.markup import render_markdown
+    from lib.markup import render_markdown
 
     started = time.perf_counter()
     html = render_markdown(unit * 8000)
@@ -323,7 +323,7 @@ def test_markdown_of_hostile_brackets_renders_quickly(unit):
 
 
 def test_markdown_longer_than_the_bound_is_plain_text_at_once():
-    from events.markup import MAX_MARKDOWN_CHARS, render_markdown
+    from lib.markup import MAX_MARKDOWN_CHARS, render_markdown
 
     text = "**bold** <b>x</b>\n\n" + "![" * MAX_MARKDOWN_CHARS
     started = time.perf_counter()
@@ -338,7 +338,7 @@ def test_a_hung_redis_is_left_alone_for_a_moment_after_a_timeout():
     timeout on every cache call. Counted by the connections the hung server receives."""
     import socket
 
-    from events import cache as cache_module
+    from lib import cache as cache_module
 
     hung = socket.socket()
     hung.bind(("127.0.0.1", 0))

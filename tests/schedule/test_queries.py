@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
-from events.markup import render_markdown
 from events.models import Event, Room, SessionType, Track
+from lib.markup import render_markdown
 from schedule.models import Session, SessionSpeaker
 from speakers.models import Speaker
 from tests.factories import EventFactory, RoomFactory, SessionFactory, SessionSpeakerFactory

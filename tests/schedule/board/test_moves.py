@@ -9,13 +9,14 @@ import datetime as dt
 import json
 
 import pytest
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from schedule.models import Agenda, AgendaItem, Session, SessionSpeaker
 from tests.factories import (
+    EventFactory,
     SessionFactory,
     SpeakerFactory,
     UserFactory,
@@ -309,6 +310,71 @@ def test_copy_to_every_room_is_refused_whole_when_one_is_taken(client, conf, own
     assert response.status_code == 400
     assert "Oak is already taken at that time by “Busy”" in response.json()["error"]
     assert Session.objects.filter(event=conf.event, title="Coffee").count() == 1
+
+
+def copy_pause(client, conf):
+    response = client.post(
+        board_url(conf, "schedule_board_copy"),
+        data=json.dumps({"session": conf.pause.pk, "version": conf.pause.version}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return [{"session": row["id"], "version": row["v"]} for row in response.json()["sessions"]]
+
+
+def uncopy(client, conf, copies):
+    return client.post(
+        board_url(conf, "schedule_board_uncopy"),
+        data=json.dumps({"copies": copies}),
+        content_type="application/json",
+    )
+
+
+def test_a_copy_to_every_room_is_undone_whole(client, conf, owner):
+    client.force_login(owner)
+    copies = copy_pause(client, conf)
+    assert len(copies) == 2
+    response = uncopy(client, conf, copies)
+    assert response.status_code == 200, response.content
+    assert sorted(response.json()["removed"]) == sorted(c["session"] for c in copies)
+    assert list(Session.objects.filter(title="Coffee").values_list("pk", flat=True)) == [
+        conf.pause.pk
+    ]
+    removed = LogEntry.objects.filter(action_flag=DELETION)
+    assert removed.count() == 2
+    assert "undo of “copy to all rooms”" in removed.first().change_message
+
+
+def test_undoing_a_copy_changed_since_removes_nothing(client, conf, owner):
+    client.force_login(owner)
+    copies = copy_pause(client, conf)
+    moved = Session.objects.get(pk=copies[0]["session"])
+    moved.title = "Long coffee"
+    moved.save()
+    response = uncopy(client, conf, copies)
+    assert response.status_code == 409
+    assert "was changed since it was copied" in response.json()["error"]
+    assert Session.objects.filter(title__endswith="offee").count() == 3
+
+
+@pytest.mark.parametrize("what", ["keynote", "foreign", "bad"])
+def test_undoing_a_copy_removes_only_copied_breaks(client, conf, owner, what):
+    client.force_login(owner)
+    if what == "keynote":
+        copies = [{"session": conf.keynote.pk, "version": conf.keynote.version}]
+        status, words = 400, "is not a copied break"
+    elif what == "foreign":
+        stranger = SessionFactory(event=EventFactory(name="Other Conf"))
+        copies = [{"session": stranger.pk, "version": stranger.version}]
+        status, words = 400, "not one of this event's sessions"
+    else:
+        copies = [{"session": "x"}]
+        status, words = 400, "session"
+    before = Session.objects.count()
+    response = uncopy(client, conf, copies)
+    assert response.status_code == status
+    assert words in response.json()["error"]
+    assert Session.objects.count() == before
 
 
 def test_only_breaks_are_copied(client, conf, owner):

@@ -1,28 +1,31 @@
-"""Public pages and exports keyed on when their event's data last changed.
+"""One conditional response for every public page, export, feed and API answer.
 
-Every saved change to an event's rows bumps ``Event.changed_at`` (signals.py). A page
-or export of that event is then identified by (event, changed_at, request variant):
-that gives its ETag and Last-Modified, lets a repeat request get 304, and names the
-cache entry holding the rendered body, so no explicit invalidation is needed.
+An answer is named by plain key parts that say what it was made from (for a page of
+an event: the event and when its data last changed, the page's own parameters). From
+them come its ETag (and, given the time of the last change, its Last-Modified), so a
+repeat request gets 304; and the cache entry that holds its rendered, compressed body
+(lib/compression.py), so nothing needs explicit invalidation: a change makes new keys.
 
 Pages that differ per visitor (starred sessions, the CSRF token in their forms) are
 cached once for everybody, with placeholders; a ``Personal`` fills them in on the way
 out, and its ``version`` makes the ETag differ per visitor.
+
+This module imports no app: apps hand it their key parts and a render function.
 """
 
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
 from .compression import PERSONAL_SECONDS, etag_for, load, negotiate, plain, respond
-from .models import Event
 
 CACHE_SECONDS = 60 * 60 * 24
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
@@ -91,31 +94,27 @@ def with_csrf(request: HttpRequest, content: bytes) -> bytes:
     return content.replace(placeholder, CSRF_INPUT.format(get_token(request)).encode())
 
 
-def cached_event_response(
+def conditional_response(
     request: HttpRequest,
-    event: Event,
-    render: Callable[[], HttpResponse],
     *,
-    variant: str = "",
+    key: Iterable[str],
+    changed_at: dt.datetime | None,
+    render: Callable[[], HttpResponse],
     personal: Personal | None = None,
-    query: QueryDict | None = None,
+    private: bool = False,
+    vary: Iterable[str] = ("Accept-Encoding",),
 ) -> HttpResponse:
-    """Answer with 304, a cached body, or a freshly rendered one, in that order.
+    """Answer with 304, the cached body, or a freshly rendered one, in that order.
 
-    Only 200 responses are stored. ``variant`` separates responses that differ for the
-    same URL (for example the current day during a live event). ``query`` is the
-    page's own parameters from ``canonical_query``, what it renders from; any other
-    part of the query string is not part of the key.
+    ``key`` names what the answer is made from; the scheme, host and path are added
+    (answers carry absolute URLs). ``changed_at`` gives Last-Modified (None: ETag
+    only). Only 200 answers are stored; any other is returned as ``render`` made it.
+    ``private`` answers (one visitor's) are never kept by shared caches.
     """
     key = _hash(
-        str(event.pk),
-        event.changed_at.isoformat(),
-        event.phase(),  # the banner changes when the event starts and ends
-        # Scheme, host and path (pages carry absolute URLs), and the page's parameters.
+        *key,
         request.build_absolute_uri(request.path),
-        query.urlencode() if query else "",
         "htmx" if request.headers.get("HX-Request") == "true" else "",
-        variant,
     )
     personal_version = personal.version if personal else ""
     csrf = request.COOKIES.get("csrftoken", "")
@@ -124,7 +123,7 @@ def cached_event_response(
     # A visitor's own page (their stars) changes with their agenda too: only its ETag can
     # tell. Without an agenda the page is everyone's, and its date says when it changed.
     own = bool(personal and personal.version)
-    current, last_modified = validators(request, etag, None if own else event.changed_at)
+    current, last_modified = validators(request, etag, None if own else changed_at)
     if current:
         response = HttpResponseNotModified()
     else:
@@ -132,14 +131,14 @@ def cached_event_response(
 
         def make():
             fresh = render()
-            if hasattr(fresh, "render"):
-                fresh.render()
             if fresh.status_code != 200:
                 refused.append(fresh)
                 return None
+            if hasattr(fresh, "render") and not fresh.is_rendered:
+                fresh.render()
             return fresh.content, {name: fresh[name] for name in KEPT_HEADERS if name in fresh}
 
-        # Stored compressed (events/compression.py): a cached answer costs no
+        # Stored compressed (lib/compression.py): a cached answer costs no
         # compression; the CSRF token goes into each answer's short plain tail.
         stored = load(f"page:{key}", encoding, make)
         if stored is None:
@@ -148,7 +147,7 @@ def cached_event_response(
                 fresh.content = with_csrf(request, fresh.content)
             return fresh
         html = stored.headers.get("Content-Type", "").startswith("text/html")
-        if html and personal and personal.version:
+        if html and own:
             shared = stored
             stored = load(
                 f"page:{key}:{_hash(personal.version)}",
@@ -160,6 +159,6 @@ def cached_event_response(
     response["ETag"] = etag
     if last_modified:
         response["Last-Modified"] = last_modified
-    response["Cache-Control"] = "private, no-cache" if own or csrf else "no-cache"
-    response["Vary"] = "HX-Request, Cookie, Accept-Encoding"
+    response["Cache-Control"] = "private, no-cache" if private or own or csrf else "no-cache"
+    patch_vary_headers(response, tuple(vary))
     return response

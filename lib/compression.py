@@ -47,7 +47,7 @@ from django.utils.cache import patch_vary_headers
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 MIN_SIZE = 500
-CACHE_SECONDS = 60 * 60 * 24  # as events.caching: entries are keyed by version
+CACHE_SECONDS = 60 * 60 * 24  # as lib.conditional: entries are keyed by version
 # A visitor's own copy (their stars on a shared page) is kept while they browse only:
 # thousands of attendees must not each hold every page in the cache for a day.
 PERSONAL_SECONDS = 10 * 60

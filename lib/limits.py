@@ -93,39 +93,6 @@ def seconds_left(window: int) -> int:
     return max(1, int(window - time.time() % window))
 
 
-def view_on_site(request, content_type_id, object_id):
-    """The admin's "view on site" shortcut (/admin/r/<type>/<id>/), for one's own events.
-
-    Django's shortcut redirects any staff account to any object's public URL, which
-    names an unpublished event's or a draft's slug. Here an object of an event the
-    account does not organize (or of no event, for anyone but a superuser) is a 404, as
-    if it did not exist.
-    """
-    from django.contrib.contenttypes.models import ContentType
-    from django.contrib.contenttypes.views import shortcut
-    from django.core.exceptions import ObjectDoesNotExist
-    from django.http import Http404
-
-    from .models import Event, EventData
-
-    user = request.user
-    if not user.is_superuser:
-        try:
-            kind = ContentType.objects.get_for_id(content_type_id)
-            obj = kind.get_object_for_this_type(pk=object_id)
-        except (ObjectDoesNotExist, ValueError, TypeError):
-            raise Http404("No such object.") from None
-        if isinstance(obj, Event):
-            event_id = obj.pk
-        elif isinstance(obj, EventData) or hasattr(obj, "event_id"):
-            event_id = obj.changed_event_id() if isinstance(obj, EventData) else obj.event_id
-        else:
-            event_id = None
-        if event_id is None or not Event.objects.for_organizer(user).filter(pk=event_id).exists():
-            raise Http404("No such object.")
-    return shortcut(request, content_type_id, object_id)
-
-
 class RequestSizeLimit(FileUploadHandler):
     """Refuses an upload larger than its sender may send, before any of it is read.
 
