@@ -14,6 +14,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from events.models import Event
@@ -52,10 +54,12 @@ class ChangesFeed(Feed):
         return self.event
 
     def title(self, obj):
-        return f"Schedule changes · {obj.name}"
+        return f"{_('Schedule changes')} · {obj.name}"
 
     def subtitle(self, obj):
-        return f"Moves, cancellations and new sessions of {obj.name}, newest first."
+        return _("Moves, cancellations and new sessions of %(name)s, newest first.") % {
+            "name": obj.name
+        }
 
     def link(self, obj):
         return reverse("changelog", args=[obj.slug])
@@ -68,8 +72,10 @@ class ChangesFeed(Feed):
             change = item.visible[0]
             return f"{change.title}: {change.words}"
         if item.kind == Release.Kind.FIRST and not item.visible:
-            return "The schedule is published"
-        return f"{item.label}: {len(item.visible)} change{'s' if len(item.visible) != 1 else ''}"
+            return _("The schedule is published.")
+        count = len(item.visible)
+        changes = ngettext("%(count)d change", "%(count)d changes", count) % {"count": count}
+        return f"{item.label}: {changes}"
 
     def item_description(self, item: Release):
         note = format_html("<p>{}</p>", item.note) if item.note else ""

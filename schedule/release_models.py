@@ -11,6 +11,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from events.models import Event, Room
 
@@ -53,14 +54,14 @@ class Release(models.Model):
 
 class SessionChange(models.Model):
     class Kind(models.TextChoices):
-        NEW = "new", "New"
-        MOVED = "moved", "Moved"
-        RESIZED = "resized", "New length"
-        CANCELLED = "cancelled", "Cancelled"
-        RESTORED = "restored", "Back on"
-        REMOVED = "removed", "Removed"
-        RETITLED = "retitled", "Retitled"
-        SPEAKERS = "speakers", "Speakers"
+        NEW = "new", pgettext_lazy("change", "New")
+        MOVED = "moved", pgettext_lazy("change", "Moved")
+        RESIZED = "resized", pgettext_lazy("change", "New length")
+        CANCELLED = "cancelled", pgettext_lazy("change", "Cancelled")
+        RESTORED = "restored", pgettext_lazy("change", "Back on")
+        REMOVED = "removed", pgettext_lazy("change", "Removed")
+        RETITLED = "retitled", pgettext_lazy("change", "Retitled")
+        SPEAKERS = "speakers", pgettext_lazy("change", "Speakers")
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="changes")
     session_id = models.BigIntegerField(db_index=True)
