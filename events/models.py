@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from lib.markup import render_markdown
 from lib.text import validate_language, validate_line, validate_text
+from lib.timefmt import date_range
 
 ACRONYM_RE = re.compile(r"^[a-z0-9_]{4,}$")
 
@@ -205,6 +206,11 @@ class Event(models.Model):
     def days(self) -> list[dt.date]:
         count = (self.end_date - self.start_date).days + 1
         return [self.start_date + dt.timedelta(days=i) for i in range(max(count, 0))]
+
+    @property
+    def date_range(self) -> str:
+        """ "June 3–5, 2026": what printed pages and the event's pages say of its dates."""
+        return date_range(self.start_date, self.end_date)
 
     def local_today(self, now: dt.datetime | None = None) -> dt.date:
         return (now or django_tz.now()).astimezone(self.tzinfo).date()

@@ -79,3 +79,14 @@ def span(starts: dt.datetime, ends: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
     if start.tzname() != end.tzname():
         return f"{head} {start.tzname()} – {clock_zone(end, tz)}"
     return f"{head} – {clock_zone(end, tz)}"
+
+
+def date_range(start: dt.date, end: dt.date) -> str:
+    """ "June 3 – June 5, 2026": an event's dates, as printed pages name them."""
+    # Translators: a Django date format: a date with its year, "June 5, 2026".
+    with_year = pgettext("date format", "F j, Y")
+    if start == end:
+        return dateformat.format(start, with_year)
+    # Translators: a Django date format: the first day of a range in one year, "June 3".
+    first = pgettext("date format", "F j") if start.year == end.year else with_year
+    return f"{dateformat.format(start, first)} – {dateformat.format(end, with_year)}"

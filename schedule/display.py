@@ -273,6 +273,7 @@ def grid_days(sessions, event: Event, rooms) -> list[dict]:
                 "iso": day.isoformat(),
                 "heading": day_heading(day),
                 "zone": first.tzname(),
+                "start_iso": first.isoformat(),
                 "rows": table,
                 "overflow": use_overflow,
                 "step": int(step.total_seconds() // 60),

@@ -2,6 +2,9 @@
 canonical query, render. The decorator answers 304 or from the page cache.
 """
 
+import unicodedata
+
+from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -69,6 +72,8 @@ def _filtered_schedule(
         "hidden": [("day", v) for v in query.getlist("day")[:1]]
         + [("speaker", v) for v in query.getlist("speaker")],
         "q": query.get("q", ""),
+        "filters_open": not valid,
+        "starrable": event.phase() != "ended",
         "section": "grid" if grid else "schedule",  # marks the current page in the nav
     }
     partial = request.headers.get("HX-Request") == "true"
@@ -122,6 +127,9 @@ def _filter_options(event: Event, query) -> list[dict]:
 
 
 def _star(event: Event):
+    """The row's star button, or None once the event is over (nothing left to attend)."""
+    if event.phase() == "ended":
+        return None
     return lambda slug, title: star_button(event.slug, slug, title, False)
 
 
@@ -164,6 +172,10 @@ def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         "section": "schedule",
         "session": session,
         "when": span(session.starts_at, session.ends_at, tz) if session.starts_at else "",
+        # A star or a calendar entry only where it helps: timed, on, not over.
+        "starrable": bool(session.starts_at)
+        and not session.is_cancelled
+        and event.phase() != "ended",
         "speakers": [_speaker_card(link, event) for link in session.speaker_list],
         "moderators": [_speaker_card(link, event) for link in session.moderator_list],
     }
@@ -183,7 +195,16 @@ def _speaker_card(link, event: Event) -> dict:
     }
 
 
-@event_page(query=["q"])
+SPEAKERS_PER_PAGE = 60
+
+
+def _initial(name: str) -> str:
+    """The A–Z letter a name files under ("Émile" under E); "#" for anything else."""
+    first = unicodedata.normalize("NFKD", name.strip()[:1]).upper()[:1]
+    return first if "A" <= first <= "Z" else "#"
+
+
+@event_page(query=["page", "q"])
 def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     q = query.get("q", "").strip()
     speakers = public_speakers(event)
@@ -199,26 +220,83 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
             speakers = speakers.filter(
                 Q(name__icontains=word) | Q(company__icontains=word) | Q(job_title__icontains=word)
             )
+    found = [] if error else list(speakers.order_by("name"))
+    pages = Paginator(found, SPEAKERS_PER_PAGE, allow_empty_first_page=True)
+    number = query.get("page", "1")
+    if not error and not (number.isascii() and number.isdigit()):
+        error = f"page: “{number[:20]}” is not a page number."
+    elif not error and not 1 <= int(number) <= pages.num_pages:
+        raise Http404(f"There is no page {number} of speakers.")
+    page = pages.page(1 if error else int(number))
     ctx = {
         "event": event,
         "section": "speakers",
-        "speakers": [] if error else list(speakers.order_by("name")),
+        "count": len(found),
+        "groups": _letter_groups(page.object_list),
+        "letters": _letter_links(found, query),
+        "page": page,
+        "page_links": _page_links(page, query),
         "q": q,
         "errors": [error] if error else [],
     }
     return render(request, "speakers/speaker_list.html", ctx, status=400 if error else 200)
 
 
-@event_page
+def _letter_groups(speakers) -> list[dict]:
+    groups: list[dict] = []
+    for speaker in speakers:
+        letter = _initial(speaker.name)
+        if not groups or groups[-1]["letter"] != letter:
+            groups.append({"letter": letter, "speakers": []})
+        groups[-1]["speakers"].append(speaker)
+    return groups
+
+
+def _letter_links(speakers, query) -> list[dict]:
+    """A–Z: each letter links to the page where its names start, or is shown as absent."""
+    where: dict[str, int] = {}
+    for n, speaker in enumerate(speakers):
+        where.setdefault(_initial(speaker.name), n // SPEAKERS_PER_PAGE + 1)
+    links = []
+    for letter in [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]:
+        if letter not in where:
+            if letter != "#":
+                links.append({"letter": letter, "url": ""})
+            continue
+        target = query.copy()
+        target["page"] = str(where[letter])
+        links.append({"letter": letter, "url": f"?{target.urlencode()}#letter-{_anchor(letter)}"})
+    return links
+
+
+def _anchor(letter: str) -> str:
+    return "other" if letter == "#" else letter
+
+
+def _page_links(page, query) -> dict:
+    def url(number: int) -> str:
+        target = query.copy()
+        target["page"] = str(number)
+        return f"?{target.urlencode()}"
+
+    return {
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+@event_page(personal=personalize)
 def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
     speaker = get_object_or_404(public_speakers(event), slug=slug)
     sessions = (
         Session.objects.public()
         .filter(event=event, speaker_links__speaker=speaker)
+        .annotate(role=F("speaker_links__role"))  # the filtered link: this speaker's role
         .select_related("room", "track", "session_type")
         .order_by(F("starts_at").asc(nulls_last=True), "title")  # alike on every database
     )
     tz = event.tzinfo
+    open_for_stars = event.phase() != "ended"
     ctx = {
         "event": event,
         "section": "speakers",
@@ -228,10 +306,13 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
                 "session": s,
                 "url": reverse("session_detail", args=[event.slug, s.slug]),
                 "when": span(s.starts_at, s.ends_at, tz) if s.starts_at else "",
+                "role": s.role,
+                "star": open_for_stars and bool(s.starts_at) and not s.is_cancelled,
             }
             for s in sessions
         ],
     }
+    ctx["starrable"] = any(item["star"] for item in ctx["sessions"])
     return render(request, "speakers/speaker_detail.html", ctx)
 
 
@@ -272,4 +353,12 @@ def event_theme(request: HttpRequest, event: Event) -> HttpResponse:
         for t in event.tracks.all()
         if t.color.startswith("#") and t.color[1:].isalnum()
     ]
+    # Every printed page names the event and its dates (a page margin box).
+    head = _css_string(f"{event.name} · {event.date_range}")
+    rules.append(f"@page{{@top-left{{content:{head}}}@bottom-right{{content:counter(page)}}}}")
     return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: anything but letters, digits and spaces escaped."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'

@@ -2,7 +2,19 @@
 (function () {
   "use strict";
 
-  // During the event: mark what is on now and offer jumps to "now" and "next".
+  // During the event: mark what is on now (a line across the grid) and offer jumps
+  // to "now" and "next". Runs again every minute and after each filter change.
+  function jumpButton(label, target) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm btn-outline-primary";
+    button.textContent = label;
+    button.addEventListener("click", function () {
+      target.scrollIntoView({ block: "start", inline: "nearest" });
+    });
+    return button;
+  }
+
   function nowNext() {
     var holder = document.querySelector("[data-now-next]");
     if (!holder) return;
@@ -18,14 +30,15 @@
       });
       if (start > now && !next) next = slot;
     });
+    document.querySelectorAll(".schedule-grid[data-start]").forEach(function (table) {
+      var rows = table.tBodies[0].rows;
+      var n = Math.floor((now - Date.parse(table.dataset.start)) / (table.dataset.step * 60000));
+      for (var i = 0; i < rows.length; i++) rows[i].classList.toggle("is-now", i === n);
+      if (n >= 0 && n < rows.length && !current) current = rows[n].cells[0];
+    });
     // The words come from the page, in the visitor's language.
-    [[holder.dataset.now || "Now", current], [holder.dataset.next || "Next", next]].forEach(function (pair) {
-      if (!pair[1]) return;
-      var a = document.createElement("a");
-      a.href = "#" + pair[1].id;
-      a.className = "btn btn-sm btn-outline-primary ms-2";
-      a.textContent = pair[0];
-      holder.appendChild(a);
+    [[holder.dataset.now || "Jump to now", current], [holder.dataset.next || "Next", next]].forEach(function (pair) {
+      if (pair[1]) holder.appendChild(jumpButton(pair[0], pair[1]));
     });
   }
 
@@ -62,6 +75,7 @@
 
   document.addEventListener("DOMContentLoaded", nowNext);
   document.addEventListener("DOMContentLoaded", changesBanner);
+  setInterval(nowNext, 60000);
   document.addEventListener("DOMContentLoaded", agendaTools);
   document.addEventListener("htmx:afterSettle", nowNext);
 })();

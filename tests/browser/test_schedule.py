@@ -17,8 +17,17 @@ def no_horizontal_overflow(page) -> None:
     assert width <= inner, f"the page is {width}px wide in a {inner}px window"
 
 
+def open_filters(page) -> None:
+    """Open the "Filter" control (a <details>) unless it is open already."""
+    panel = page.locator("details.filter-panel")
+    if panel.get_attribute("open") is None:
+        panel.locator("summary.filter-toggle").click()
+    expect(panel).to_have_attribute("open", "")
+
+
 def open_group(page, label: str) -> None:
     """Open a filter group (a <details>) unless it is open already."""
+    open_filters(page)
     group = page.locator("details.filter-group", has=page.locator("summary", has_text=label))
     if group.get_attribute("open") is None:
         group.locator("summary").click()
@@ -49,7 +58,7 @@ def test_list_shows_days_and_sessions(conference, page, viewport, screenshot):
     expect(page.locator(".session-moderators")).to_have_text("Moderated by Hana Sato")
 
     # The header lines up with the page and nothing touches the window's edge.
-    brand, heading = page.locator(".navbar-brand"), page.locator("h1")
+    brand, heading = page.locator(".site-brand"), page.locator("h1")
     assert abs(brand.bounding_box()["x"] - heading.bounding_box()["x"]) <= 1
     assert brand.bounding_box()["x"] >= 8
 
@@ -88,6 +97,7 @@ def test_search_narrows_the_list(conference, page, viewport):
     expect(count).to_have_text(count_text(conference.public_count))
     page.evaluate("window.__marker = 1")
 
+    open_filters(page)
     page.get_by_label("Search", exact=True).press_sequentially("operator", delay=40)
 
     expect(count).to_have_text(count_text(2))
@@ -221,6 +231,7 @@ def test_filter_form_works_without_javascript(conference, new_page, viewport, sc
     expect(count).to_have_text(count_text(conference.track_counts["cloud-native"]))
     expect(page.get_by_label("Cloud Native", exact=True)).to_be_checked()
 
+    open_filters(page)  # folded again on the new page: its chips say what is chosen
     page.get_by_label("Search", exact=True).fill("operator")
     with page.expect_navigation():
         page.get_by_label("Search", exact=True).press("Enter")
@@ -247,6 +258,7 @@ def test_no_console_errors_or_failed_static_files(conference, page, viewport):
     assert track_colour == "#b5179e", "the event's theme.css did not load"
 
     # An htmx round trip raises nothing either.
+    open_filters(page)
     page.get_by_label("Search", exact=True).fill("keynote")
     expect(page.locator(".match-count")).to_have_text(count_text(1))
     page.wait_for_load_state("networkidle")

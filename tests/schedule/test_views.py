@@ -7,6 +7,7 @@ import re
 import icalendar
 import pytest
 
+from events.models import Event
 from schedule.models import Session
 from tests.factories import EventFactory, SessionFactory, SessionSpeakerFactory
 
@@ -346,9 +347,20 @@ def test_session_page_shows_the_avatar_when_there_is_one(client, conf, html):
     assert html.find_all(card, "span", "avatar-initials") == []
 
 
-def test_session_page_links_to_its_ics(client, conf, html):
+def test_session_page_of_an_ended_event_offers_no_star_or_calendar(client, conf, html):
+    dom = html.dom(get(client, "/cnc16/sessions/kubernetes-101/"))  # November 2016: over
+    assert html.find_all(dom, "a", href="/cnc16/sessions/kubernetes-101.ics") == []
+    assert html.find_all(dom, "button", "btn-star") == []
+    assert "This event is over" in html.text(html.find(dom, "p", "session-over"))
+
+
+def test_session_page_links_to_its_ics_until_the_event_ends(client, conf, html):
+    Event.objects.filter(pk=conf.event.pk).update(
+        start_date=dt.date(2099, 11, 8), end_date=dt.date(2099, 11, 10)
+    )
     dom = html.dom(get(client, "/cnc16/sessions/kubernetes-101/"))
     assert html.find_all(dom, "a", href="/cnc16/sessions/kubernetes-101.ics")
+    assert html.find_all(dom, "button", "btn-star")
 
 
 def test_session_page_open_graph(client, conf, html):
