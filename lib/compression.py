@@ -35,6 +35,7 @@ still works: everything from its first token on is the per-answer tail.
 Bodies under ``MIN_SIZE`` bytes go out plain: compressing them saves less than a packet.
 """
 
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -179,18 +180,52 @@ def load(
 
     ``make`` returns (plain body, headers to keep), or None for an answer not to store.
     A client that accepts no encoding reads the gzip copy, inflated.
+
+    Misses of one entry at the same time make it once: after an edit every page misses
+    at once, and on a conference morning each is asked for by many visitors in the same
+    second. ``cache.add`` is atomic (Redis, local memory): the first caller takes the
+    entry's lock and renders; the others wait for the entry, and render themselves only
+    if the lock holder stored nothing (an error, an answer not to store) or took longer
+    than FLIGHT_SECONDS. Without a cache (Redis away) every caller renders.
     """
     kept = encoding or "gzip"
     full_key = f"{key}:{kept}"
     stored = cache.get(full_key)
-    if stored is None:
+    if stored is not None:
+        return stored
+    lock_key = f"{full_key}:lock"
+    owner = cache.add(lock_key, 1, FLIGHT_SECONDS)
+    if not owner:
+        stored = _wait_for(full_key, lock_key)
+        if stored is not None:
+            return stored
+    try:
         made = make()
         if made is None:
             return None
         body, headers = made
         stored = store(body, kept, headers)
         cache.set(full_key, stored, seconds)
-    return stored
+        return stored
+    finally:
+        if owner:
+            cache.delete(lock_key)
+
+
+FLIGHT_SECONDS = 10  # the longest one render may hold the others back
+WAIT_STEP = 0.005
+
+
+def _wait_for(full_key: str, lock_key: str) -> Stored | None:
+    deadline = time.monotonic() + FLIGHT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP)
+        stored = cache.get(full_key)
+        if stored is not None:
+            return stored
+        if not cache.get(lock_key):
+            return cache.get(full_key)
+    return None
 
 
 def respond(

@@ -6,9 +6,10 @@ them come its ETag (and, given the time of the last change, its Last-Modified), 
 repeat request gets 304; and the cache entry that holds its rendered, compressed body
 (lib/compression.py), so nothing needs explicit invalidation: a change makes new keys.
 
-Pages that differ per visitor (starred sessions, the CSRF token in their forms) are
-cached once for everybody, with placeholders; a ``Personal`` fills them in on the way
-out, and its ``version`` makes the ETag differ per visitor.
+An answer is the same for every visitor (no CSRF token in its forms: lib/origin.py),
+so it goes out ``public`` with a short shared lifetime: a proxy or CDN may keep it and
+answer for SHARED_SECONDS. Only a visitor with an agenda gets their own copy (their
+stars switched on by a ``Personal``, whose ``version`` goes into the ETag), ``private``.
 
 This module imports no app: apps hand it their key parts and a render function.
 """
@@ -18,10 +19,8 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
-from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -29,10 +28,9 @@ from .compression import PERSONAL_SECONDS, etag_for, load, negotiate, plain, res
 
 CACHE_SECONDS = 60 * 60 * 24
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
-CSRF_PLACEHOLDER = "__lineup_csrf_token__"
-# Only this exact markup is filled in, never the placeholder text elsewhere: an abstract
-# may contain the word, and must not receive a visitor's token (it would leak it).
-CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+# How long a shared cache may answer without asking: an edit shows everywhere within a
+# minute, and a conference morning's crowd costs one request a minute per page and proxy.
+SHARED_SECONDS = 60
 
 
 @dataclass
@@ -86,14 +84,6 @@ def validators(
     return fresh, http_date(second)
 
 
-def with_csrf(request: HttpRequest, content: bytes) -> bytes:
-    """Put this visitor's CSRF token into a shared page (bytes: no decoding of big pages)."""
-    placeholder = CSRF_INPUT.format(CSRF_PLACEHOLDER).encode()
-    if placeholder not in content:
-        return content
-    return content.replace(placeholder, CSRF_INPUT.format(get_token(request)).encode())
-
-
 def conditional_response(
     request: HttpRequest,
     *,
@@ -117,19 +107,21 @@ def conditional_response(
         "htmx" if request.headers.get("HX-Request") == "true" else "",
     )
     personal_version = personal.version if personal else ""
-    csrf = request.COOKIES.get("csrftoken", "")
     encoding = negotiate(request)
-    etag = etag_for(_hash(key, personal_version, csrf), encoding)
+    etag = etag_for(_hash(key, personal_version), encoding)
     # A visitor's own page (their stars) changes with their agenda too: only its ETag can
     # tell. Without an agenda the page is everyone's, and its date says when it changed.
     own = bool(personal and personal.version)
     current, last_modified = validators(request, etag, None if own else changed_at)
     if current:
+        request.page_cache = "304"  # for the request log (lib/requestlog.py)
         response = HttpResponseNotModified()
     else:
         refused = []
+        request.page_cache = "hit"
 
         def make():
+            request.page_cache = "render"
             fresh = render()
             if fresh.status_code != 200:
                 refused.append(fresh)
@@ -138,14 +130,10 @@ def conditional_response(
                 fresh.render()
             return fresh.content, {name: fresh[name] for name in KEPT_HEADERS if name in fresh}
 
-        # Stored compressed (lib/compression.py): a cached answer costs no
-        # compression; the CSRF token goes into each answer's short plain tail.
+        # Stored compressed (lib/compression.py): a cached answer costs no compression.
         stored = load(f"page:{key}", encoding, make)
         if stored is None:
-            fresh = refused[0]
-            if fresh.get("Content-Type", "").startswith("text/html"):
-                fresh.content = with_csrf(request, fresh.content)
-            return fresh
+            return refused[0]
         html = stored.headers.get("Content-Type", "").startswith("text/html")
         if html and own:
             shared = stored
@@ -155,10 +143,13 @@ def conditional_response(
                 lambda: (personal.apply(plain(shared)), shared.headers),
                 PERSONAL_SECONDS,
             )
-        response = respond(stored, encoding, partial(with_csrf, request) if html else None)
+        response = respond(stored, encoding)
     response["ETag"] = etag
     if last_modified:
         response["Last-Modified"] = last_modified
-    response["Cache-Control"] = "private, no-cache" if private or own or csrf else "no-cache"
+    if private or own:
+        response["Cache-Control"] = "private, no-cache"
+    else:
+        response["Cache-Control"] = f"public, max-age=0, s-maxage={SHARED_SECONDS}"
     patch_vary_headers(response, tuple(vary))
     return response

@@ -1,7 +1,9 @@
 """One log line per request, with an id that ties it to any error logged on the way.
 
 The id comes from the proxy's X-Request-ID when it looks like one, else it is new; it
-is sent back in the response, so a visitor's report can be matched to the logs.
+is sent back in the response, so a visitor's report can be matched to the logs. An
+answer of the page cache (lib/conditional.py) says how it was made: ``cache=render``
+(rendered now), ``cache=hit`` (the stored copy) or ``cache=304``.
 
 The logged path never carries a secret: a URL part named ``token`` (the agenda feed's)
 is written as ``[feed]``. Client errors (404, 403, 400) are one INFO line like any
@@ -35,14 +37,16 @@ class RequestLogMiddleware:
         elapsed_ms = (time.perf_counter() - start) * 1000
         response["X-Request-ID"] = request.id
         level = logging.ERROR if response.status_code >= 500 else logging.INFO
+        cached = getattr(request, "page_cache", None)
         log.log(
             level,
-            "request_id=%s method=%s path=%s status=%s duration_ms=%.1f",
+            "request_id=%s method=%s path=%s status=%s duration_ms=%.1f%s",
             request.id,
             request.method,
             loggable_path(request),
             response.status_code,
             elapsed_ms,
+            f" cache={cached}" if cached else "",
         )
         return response
 

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from events.models import Event
-from lib.conditional import CSRF_INPUT, CSRF_PLACEHOLDER, Personal
+from lib.conditional import Personal
 from lib.limits import client_ip, count_hit
 
 from .models import Agenda, AgendaItem, Session
@@ -202,10 +202,10 @@ def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -
     on, pressed = (" is-starred", "true") if starred else ("", "false")
     text = _("Starred") if starred else _("Star")
     # A submit button of the page's one star form (STAR_FORM, at the end of the page),
-    # posting to its own URL: one CSRF token per page instead of one per row, in the
-    # short tail that each answer fills in (lib/compression.py). Its name is its
-    # visible word plus the title (WCAG "label in name"); the ☆/★ is CSS, and htmx's
-    # swap (outerHTML) is inherited from <main>: bytes saved on every row.
+    # posting to its own URL. The form has no CSRF token: the page is the same for every
+    # visitor, and the star views check where the post comes from (lib/origin.py). Its
+    # name is its visible word plus the title (WCAG "label in name"); the ☆/★ is CSS,
+    # and htmx's swap (outerHTML) is inherited from <main>: bytes saved on every row.
     return mark_safe(  # noqa: S308 - every variable part is escaped or a slug
         f'<button type="submit" form="star-form" formaction="{url}" hx-post="{url}" '
         f'class="btn-star{on}" aria-pressed="{pressed}">{text}'
@@ -214,9 +214,7 @@ def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -
 
 
 # The form every star button submits (htmx sends its fields too: the button's ``form``).
-STAR_FORM = mark_safe(  # noqa: S308 - constant markup
-    f'<form id="star-form" method="post" hidden>{CSRF_INPUT.format(CSRF_PLACEHOLDER)}</form>'
-)
+STAR_FORM = mark_safe('<form id="star-form" method="post" hidden></form>')  # noqa: S308
 
 
 def personalize(request: HttpRequest, event: Event) -> Personal:

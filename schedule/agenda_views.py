@@ -1,4 +1,5 @@
-"""My agenda: star and unstar (POST, CSRF-checked), the agenda page, its calendar feed."""
+"""My agenda: star and unstar (POST, from this site only: lib/origin.py), the agenda
+page, its calendar feed."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from events.pages import public_event
-from lib.conditional import conditional_response, with_csrf
+from lib.conditional import conditional_response
+from lib.origin import same_origin_post
 
 from . import agenda as agendas
-from .display import group_by_day_and_time, listing
-from .exporters import ICalExporter, load_sessions
+from .display import group_by_day_and_time
+from .exporters import ICalExporter
 from .models import AgendaItem, Session
+from .rows import load_rows
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -54,7 +57,7 @@ def _toggle(request: HttpRequest, event_slug: str, session: str, on: bool) -> Ht
         return response
     if request.headers.get("HX-Request") == "true":
         button = agendas.star_button(obj.slug, target.slug, target.title, on)
-        response = HttpResponse(with_csrf(request, button.encode()))
+        response = HttpResponse(button)
     else:
         response = HttpResponseRedirect(_back(request, target.get_absolute_url()))
     if new_key:
@@ -67,11 +70,13 @@ def _toggle(request: HttpRequest, event_slug: str, session: str, on: bool) -> Ht
 
 
 @require_POST
+@same_origin_post
 def agenda_add(request: HttpRequest, event_slug: str, session: str) -> HttpResponse:
     return _toggle(request, event_slug, session, on=True)
 
 
 @require_POST
+@same_origin_post
 def agenda_remove(request: HttpRequest, event_slug: str, session: str) -> HttpResponse:
     return _toggle(request, event_slug, session, on=False)
 
@@ -91,7 +96,7 @@ def _agenda_days(agenda, event):
             "session_id", "seen_starts_at", "seen_ends_at", "seen_room_id", "seen_status"
         )
     }
-    sessions = listing(Session.objects.for_schedule(event).filter(pk__in=items.keys()), event)
+    sessions = load_rows(Session.objects.for_schedule(event).filter(pk__in=items.keys()), event)
     clashes = agendas.clashes(sessions)
     days = group_by_day_and_time(sessions, event)
     by_pk = {s.pk: s for s in sessions}
@@ -198,7 +203,7 @@ def agenda_feed(request: HttpRequest, event_slug: str, token: str) -> HttpRespon
 
     def render_feed() -> HttpResponse:
         starred = AgendaItem.objects.filter(agenda=agenda).values("session_id")
-        sessions = load_sessions(Session.objects.for_schedule(obj).filter(pk__in=starred), obj)
+        sessions = load_rows(Session.objects.for_schedule(obj).filter(pk__in=starred), obj)
         return HttpResponse(exporter.render(sessions), content_type=exporter.content_type)
 
     # Polled every hour or so by every subscriber: 304 when neither the agenda nor the

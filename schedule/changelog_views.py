@@ -13,14 +13,13 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from events.models import Event
 from events.pages import event_page, public_event
-from lib.conditional import CSRF_INPUT, CSRF_PLACEHOLDER
+from lib.origin import same_origin_post
 
 from . import changelog
 from .agenda import find_agenda
@@ -36,7 +35,6 @@ def changelog_page(request: HttpRequest, event: Event) -> HttpResponse:
         "event": event,
         "section": "changes",
         "releases": changelog.visible_releases(event),
-        "csrf_input": mark_safe(CSRF_INPUT.format(CSRF_PLACEHOLDER)),  # noqa: S308
     }
     return render(request, "schedule/changelog.html", ctx)
 
@@ -139,6 +137,7 @@ def changes_banner(request: HttpRequest, event_slug: str) -> HttpResponse:
 
 
 @require_POST
+@same_origin_post
 def changes_seen(request: HttpRequest, event_slug: str) -> HttpResponse:
     """Remember this visit: the banner then counts the changes made after it."""
     obj = public_event(event_slug)

@@ -954,14 +954,13 @@ def _write(demo: _Demo, slug: str, written: list[str]) -> Event:
     first_id = next_frab_id()
     sessions = Session.objects.bulk_create(
         (
-            Session(
+            _with_text(
                 event=event,
                 guid=item.guid,
                 frab_id=number,
                 title=item.title,
                 slug=slugs(item.title),
                 abstract=item.abstract,
-                abstract_html=render_markdown(item.abstract),
                 track=tracks[item.track] if item.track is not None else None,
                 session_type=type_of[item.kind],
                 room=rooms[item.room] if item.room is not None else None,
@@ -1081,3 +1080,10 @@ def describe(event: Event) -> str:
         f"({c['avatars']} with avatars), {c['days']} days from {event.start_date} "
         f"({event.timezone})"
     )
+
+
+def _with_text(**fields) -> Session:
+    """A session for bulk_create, with its text rendered as ``save`` would."""
+    session = Session(**fields)
+    session.render_text()
+    return session

@@ -1,12 +1,12 @@
 """What the public pages show, prepared in Python so templates only print strings.
 
 Formatting 600 sessions in template filters is slow and spreads rules across
-templates; here each session becomes one flat dict, built once per (cached) page.
+templates; here each session row (rows.py) becomes one flat dict of strings, built
+once per (cached) page.
 """
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
 from math import gcd
@@ -17,10 +17,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from events.models import Event
-from lib.markup import plain_text
 from lib.timefmt import clock, clock_zone, day_heading, short_day
 
-from .models import Session, SessionSpeaker
+from .rows import Row
 
 EXCERPT_CHARS = 220
 
@@ -58,84 +57,41 @@ def person(link, event_slug: str) -> dict:
     }
 
 
-LISTING_FIELDS = (
-    "pk", "title", "slug", "status", "starts_at", "ends_at", "abstract_html", "room_id",
-    "room__name", "track__name", "track__slug", "session_type__name", "session_type__is_break",
-)  # fmt: skip
-LINK_FIELDS = ("session_id", "role", "speaker__name", "speaker__slug", "speaker__company")
-
-
-@dataclass(slots=True)
-class Listed:
-    """A session as the list, the grid and my agenda show it: plain values and its row."""
-
-    pk: int
-    title: str
-    status: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    room_id: int | None
-    row: dict
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == Session.Status.CANCELLED
-
-
-def listing(queryset, event: Event) -> list[Listed]:
-    """The sessions of ``queryset`` (in its order) as rows, in two queries of plain values.
-
-    Hundreds of rows are read as values, not model instances: about ten times faster,
-    and the pages need nothing else.
-    """
-    sessions = list(queryset.prefetch_related(None).values(*LISTING_FIELDS))
-    people = defaultdict(list)
-    links = (
-        SessionSpeaker.objects.filter(session__in=queryset.prefetch_related(None).values("pk"))
-        .order_by("position", "speaker__name")
-        .values(*LINK_FIELDS)
-    )
-    for link in links:
-        people[link["session_id"]].append(link)
-    return [_listed(values, people[values["pk"]], event) for values in sessions]
-
-
-def _person(link: dict, event_slug: str) -> dict:
+def _person(person, event_slug: str) -> dict:
     return {
-        "name": link["speaker__name"],
-        "company": link["speaker__company"],
-        "url": url_for("speaker_detail", event_slug, link["speaker__slug"]),
+        "name": person.name,
+        "company": person.company,
+        "url": url_for("speaker_detail", event_slug, person.slug),
     }
 
 
-def _listed(v: dict, links: list[dict], event: Event) -> Listed:
+def row_view(row: Row, event: Event) -> dict:
+    """A session row as the list, the grid and my agenda print it: strings only."""
     tz = event.tzinfo
-    starts_at, ends_at = v["starts_at"], v["ends_at"]
-    moderator = SessionSpeaker.Role.MODERATOR
-    row = {
-        "pk": v["pk"],
-        "title": v["title"],
-        "slug": v["slug"],
-        "url": url_for("session_detail", event.slug, v["slug"]),
-        "is_break": bool(v["session_type__is_break"]),
-        "is_cancelled": v["status"] == Session.Status.CANCELLED,
-        "starts_iso": starts_at.isoformat(),
-        "ends_iso": ends_at.isoformat(),
-        "start": clock(starts_at, tz),
-        "end": clock(ends_at, tz),
-        "excerpt": excerpt(plain_text(v["abstract_html"])),
-        "speakers": [_person(link, event.slug) for link in links if link["role"] != moderator],
-        "moderators": [_person(link, event.slug) for link in links if link["role"] == moderator],
-        "track": v["track__name"] or "",
-        "track_slug": v["track__slug"] or "",
-        "type": v["session_type__name"] or "",
-        "room": v["room__name"] or "",
-        "room_id": v["room_id"],
+    track, kind, room = row.track, row.session_type, row.room
+    return {
+        "pk": row.pk,
+        "title": row.title,
+        "slug": row.slug,
+        "url": url_for("session_detail", event.slug, row.slug),
+        "is_break": row.is_break,
+        "is_cancelled": row.is_cancelled,
+        "starts_iso": row.starts_at.isoformat(),
+        "ends_iso": row.ends_at.isoformat(),
+        "start": clock(row.starts_at, tz),
+        "end": clock(row.ends_at, tz),
+        "excerpt": excerpt(row.abstract_text),
+        "speakers": [_person(p, event.slug) for p in row.speakers],
+        "moderators": [_person(p, event.slug) for p in row.moderators],
+        "track": track.name if track else "",
+        "track_slug": track.slug if track else "",
+        "type": kind.name if kind else "",
+        "room": room.name if room else "",
+        "room_id": row.room_id,
     }
-    return Listed(v["pk"], v["title"], v["status"], starts_at, ends_at, v["room_id"], row)
 
 
-def local_day(session: Listed, event: Event) -> dt.date:
+def local_day(session: Row, event: Event) -> dt.date:
     return session.starts_at.astimezone(event.tzinfo).date()
 
 
@@ -151,7 +107,7 @@ def group_by_day_and_time(sessions, event: Event) -> list[dict]:
                     "time": clock_zone(starts_at, tz),
                     "iso": starts_at.isoformat(),
                     "anchor": f"t{starts_at.astimezone(tz):%Y%m%d-%H%M}",
-                    "sessions": [s.row for s in slot_sessions],
+                    "sessions": [row_view(s, event) for s in slot_sessions],
                 }
             )
         days.append(
@@ -229,7 +185,7 @@ def grid_days(sessions, event: Event, rooms) -> list[dict]:
 
         for s in day_sessions:
             start, end = row_range(s)
-            row = s.row
+            row = row_view(s, event)
             if s.room_id in room_ids and free(room_ids.index(s.room_id), start, end):
                 cols = [room_ids.index(s.room_id)]
             elif s.room_id is None and all(free(c, start, end) for c in range(len(room_ids))):

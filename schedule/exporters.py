@@ -1,171 +1,33 @@
-"""Exports of the public schedule: small classes over one prepared list of sessions.
+"""Exports of the public schedule: small classes over one list of session rows.
 
-An exporter declares its content type and file name and renders sessions that were
-read once with ``Session.objects.for_schedule(event)`` (a fixed number of queries).
-One view (``views.export``) serves them all, cached and with conditional GETs.
+An exporter declares its content type and file name and renders the rows that
+``rows.load_rows`` read (two queries, whatever the size). ``EXPORTERS`` names them by
+format; one view (``views.schedule_export``) serves them all, through the page cache.
 """
 
 import datetime as dt
 import hashlib
 import json
 import re
-import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
 import icalendar
 from django.urls import reverse
-from icalendar.parser import Contentline
-from icalendar.prop import vCategory, vDDDTypes, vText, vUri
+from icalendar.prop import vCategory, vText, vUri
 
-from events.models import Event, Room, SessionType, Track
-from lib.markup import plain_text
+from events.models import Event
 from lib.text import clean_line, clean_text
 
 from .display import url_for
-from .models import Release, Session, SessionSpeaker
-
-
-@dataclass(slots=True)
-class Person:
-    name: str
-    slug: str
-    bio: str
-    role: str
-    frab_id: int | None
-    guid: uuid.UUID
-    code: str
-
-
-@dataclass(slots=True)
-class Exported:
-    """A session as exports need it, read as plain values (several times faster than
-    model instances for thousands of sessions). Rooms, tracks and types are the event's
-    own instances, read once."""
-
-    pk: int
-    guid: uuid.UUID
-    frab_id: int | None
-    slug: str
-    title: str
-    subtitle: str
-    abstract: str
-    abstract_html: str
-    description: str
-    language: str
-    do_not_record: bool
-    recording_license: str
-    links: list
-    version: int
-    status: str
-    starts_at: dt.datetime | None
-    ends_at: dt.datetime | None
-    updated_at: dt.datetime
-    room_id: int | None
-    track_id: int | None
-    room: Room | None
-    track: Track | None
-    session_type: SessionType | None
-    people: list[Person]
-
-    @property
-    def export_id(self) -> int:
-        return self.frab_id or self.pk
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == Session.Status.CANCELLED
-
-    @property
-    def duration(self) -> dt.timedelta:
-        return self.ends_at - self.starts_at
-
-    @property
-    def abstract_text(self) -> str:
-        return plain_text(self.abstract_html)
-
-    @property
-    def speakers(self) -> list[Person]:
-        return [p for p in self.people if p.role != SessionSpeaker.Role.MODERATOR]
-
-    @property
-    def moderators(self) -> list[Person]:
-        return [p for p in self.people if p.role == SessionSpeaker.Role.MODERATOR]
-
-
-EXPORT_FIELDS = (
-    "pk", "guid", "frab_id", "slug", "title", "subtitle", "abstract", "abstract_html",
-    "description", "language", "do_not_record", "recording_license", "links", "version",
-    "status", "starts_at", "ends_at", "updated_at", "room_id", "track_id", "session_type_id",
-)  # fmt: skip
-LINE_FIELDS = ("title", "subtitle", "recording_license")
-TEXT_FIELDS = ("abstract", "abstract_html", "description")
-
-
-def clean_row(row: dict) -> dict:
-    """No control character reaches an export, whatever the database holds (the models
-    refuse them and the importer strips them; this is the last line)."""
-    for name in LINE_FIELDS:
-        row[name] = clean_line(row[name])
-    for name in TEXT_FIELDS:
-        row[name] = clean_text(row[name])
-    links = row["links"]
-    if links:
-        row["links"] = [
-            {"url": clean_line(str(link.get("url") or "")),
-             "title": clean_line(str(link.get("title") or ""))}
-            for link in links if isinstance(link, dict) and link.get("url")
-        ]  # fmt: skip
-    elif not isinstance(links, list):
-        row["links"] = []
-    return row
-
-
-def load_sessions(queryset, event: Event) -> list[Exported]:
-    """The sessions of ``queryset`` (in its order), with rooms, tracks, types and people,
-    in a fixed number of queries of plain values."""
-    queryset = queryset.prefetch_related(None)
-    rooms = {r.pk: r for r in Room.objects.filter(event=event)}
-    tracks = {t.pk: t for t in Track.objects.filter(event=event)}
-    types = {t.pk: t for t in SessionType.objects.filter(event=event)}
-    for named in (*rooms.values(), *tracks.values(), *types.values()):
-        named.name = clean_line(named.name)
-    people: dict[int, list[Person]] = {}
-    links = (
-        SessionSpeaker.objects.filter(session__in=queryset.values("pk"))
-        .order_by("position", "speaker__name")
-        .values_list(
-            "session_id", "speaker__name", "speaker__slug", "speaker__bio", "role",
-            "speaker__frab_id", "speaker__guid", "speaker__code", "speaker_id",
-        )
-    )  # fmt: skip
-    for session_id, name, slug, bio, role, frab_id, guid, code, speaker_id in links:
-        people.setdefault(session_id, []).append(
-            Person(
-                clean_line(name),
-                slug,
-                clean_text(bio),
-                role,
-                frab_id or speaker_id,
-                guid,
-                clean_line(code),
-            )
-        )
-    return [
-        Exported(
-            **{k: v for k, v in clean_row(row).items() if k != "session_type_id"},
-            room=rooms.get(row["room_id"]),
-            track=tracks.get(row["track_id"]),
-            session_type=types.get(row["session_type_id"]),
-            people=people.get(row["pk"], []),
-        )
-        for row in queryset.values(*EXPORT_FIELDS)
-    ]
+from .models import Release
+from .rows import Person, Place, Row
 
 
 class Exporter:
+    """A format: its content type and file name, and how it renders session rows."""
+
     content_type = "application/octet-stream"
-    extension = ""
+    filename = "{slug}"
 
     def __init__(self, event: Event, base_url: str):
         self.event = event
@@ -174,10 +36,7 @@ class Exporter:
     def absolute(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
-    def filename(self) -> str:
-        return f"{self.event.slug}.{self.extension}"
-
-    def render(self, sessions: list[Exported]) -> bytes:
+    def render(self, sessions: list[Row]) -> bytes:
         raise NotImplementedError
 
 
@@ -185,7 +44,7 @@ class ICalExporter(Exporter):
     """RFC 5545 calendar, built with the icalendar package; times in UTC."""
 
     content_type = "text/calendar; charset=utf-8"
-    extension = "ics"
+    filename = "{slug}.ics"
     refresh = dt.timedelta(hours=1)
 
     def __init__(self, event: Event, base_url: str, *, name: str | None = None):
@@ -195,7 +54,7 @@ class ICalExporter(Exporter):
         self.venue = venue
         self.location_without_room = venue or clean_line(event.name)
 
-    def render(self, sessions: list[Exported]) -> bytes:
+    def render(self, sessions: list[Row]) -> bytes:
         cal = icalendar.Calendar()
         cal.add("prodid", "-//Lineup//Conference schedule//EN")
         cal.add("version", "2.0")
@@ -207,14 +66,13 @@ class ICalExporter(Exporter):
         cal.add("x-published-ttl", icalendar.vDuration(self.refresh).to_ical().decode())
         # When the published data last changed: the same bytes for the same data, in
         # every encoding and on every worker.
-        changed = self.event.changed_at.astimezone(dt.UTC).replace(microsecond=0)
-        stamp = ical_value(vDDDTypes(changed))
+        stamp = ical_utc(self.event.changed_at)
         events = b"".join(self.vevent(s, stamp) for s in sessions if s.starts_at is not None)
         head = cal.to_ical()
         end = b"END:VCALENDAR\r\n"
         return head[: -len(end)] + events + end
 
-    def vevent(self, session: Exported, stamp: str) -> bytes:
+    def vevent(self, session: Row, stamp: str) -> bytes:
         """One VEVENT. Its content lines are made with the icalendar package's value
         types (escaping, date formats) and Contentline (folding at 75 octets), without
         building a component tree: that is what costs time at thousands of sessions."""
@@ -229,8 +87,8 @@ class ICalExporter(Exporter):
         description.append(url)
         lines = [
             ("SUMMARY", ical_value(vText(session.title))),
-            ("DTSTART", ical_value(vDDDTypes(session.starts_at.astimezone(dt.UTC)))),
-            ("DTEND", ical_value(vDDDTypes(session.ends_at.astimezone(dt.UTC)))),
+            ("DTSTART", ical_utc(session.starts_at)),
+            ("DTEND", ical_utc(session.ends_at)),
             ("DTSTAMP", stamp),
             ("UID", ical_value(vText(f"{session.guid}@{self.event.slug}.lineup"))),
         ]
@@ -238,8 +96,7 @@ class ICalExporter(Exporter):
             lines.append(("CATEGORIES", ical_value(vCategory([session.track.name]))))
         text = "\n\n".join(part for part in description if part)
         lines.append(("DESCRIPTION", ical_value(vText(text))))
-        updated = session.updated_at.astimezone(dt.UTC).replace(microsecond=0)
-        lines.append(("LAST-MODIFIED", ical_value(vDDDTypes(updated))))
+        lines.append(("LAST-MODIFIED", ical_utc(session.updated_at)))
         # Every event has a place, breaks too: the room and the venue, or what is known.
         if session.room:
             location = f"{session.room.name}, {self.venue}" if self.venue else session.room.name
@@ -258,12 +115,38 @@ def ical_value(value) -> str:
     return value.to_ical().decode()
 
 
+def ical_utc(moment: dt.datetime) -> str:
+    """A DATE-TIME in UTC, "20161108T190000Z" (what icalendar writes, ten times faster)."""
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+FOLD_OCTETS = 74  # per folded piece; a continuation line's leading space makes 75
+ESCAPES = b"\\^"
+
+
 def content_line(line: str) -> bytes:
-    """One content line, folded by icalendar when longer than 75 octets (RFC 5545)."""
+    """One content line, folded as RFC 5545 asks when longer than 75 octets.
+
+    Byte for byte what icalendar's folding gives (pieces of at most 74 octets, never
+    inside a UTF-8 character nor right after an escaping backslash or caret), by
+    slicing the encoded line instead of walking it character by character: that walk
+    was most of the time of a large calendar.
+    """
     raw = line.encode()
     if len(raw) <= 75:
-        return raw + b"\r\n"  # folding would leave it as it is
-    return Contentline(line).to_ical() + b"\r\n"
+        return raw + b"\r\n"
+    pieces = []
+    start = 0
+    while len(raw) - start > FOLD_OCTETS:
+        end = start + FOLD_OCTETS
+        while raw[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: not here
+            end -= 1
+        if raw[end - 1] in ESCAPES and end - 1 > start:
+            end -= 1
+        pieces.append(raw[start:end])
+        start = end
+    pieces.append(raw[start:])
+    return b"\r\n ".join(pieces) + b"\r\n"
 
 
 # frab ---------------------------------------------------------------------
@@ -283,7 +166,7 @@ def frab_duration(delta: dt.timedelta) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def schema_slug(obj: Room | Track, kind: str) -> str:
+def schema_slug(obj: Place, kind: str) -> str:
     """A room's or track's slug as the frab JSON schema wants it (two characters or more,
     ending in a letter or digit), whatever it is called (room "A" gives "room-a")."""
     if SCHEMA_SLUG_RE.fullmatch(obj.slug):
@@ -292,7 +175,7 @@ def schema_slug(obj: Room | Track, kind: str) -> str:
     return fixed if SCHEMA_SLUG_RE.fullmatch(fixed) else f"{kind}-{obj.pk}"
 
 
-def frab_slug(event: Event, session: Session) -> str:
+def frab_slug(event: Event, session: Row) -> str:
     # The schemas want it to end in a letter or digit; older slugs may end in "-".
     return f"{event.acronym}-{session.export_id}-{session.slug}".rstrip("-_")
 
@@ -317,10 +200,10 @@ class FrabExporter(Exporter):
     def frab_sessions(self, sessions):
         return [s for s in sessions if s.room_id and s.starts_at and not s.is_cancelled]
 
-    def prepare(self, sessions: list[Exported]) -> dict:
+    def prepare(self, sessions: list[Row]) -> dict:
         sessions = self.frab_sessions(sessions)
         event, tz = self.event, self.event.tzinfo
-        by_day: dict[dt.date, dict[int, list[Exported]]] = {}
+        by_day: dict[dt.date, dict[int, list[Row]]] = {}
         rooms, tracks = {}, {}
         for s in sessions:
             by_day.setdefault(s.starts_at.astimezone(tz).date(), {}).setdefault(
@@ -372,7 +255,7 @@ class FrabExporter(Exporter):
         )
         return f"{clean_line(latest.label)} ({digest})" if latest else digest
 
-    def session_fields(self, session: Exported) -> dict:
+    def session_fields(self, session: Row) -> dict:
         tz = self.event.tzinfo
         local = session.starts_at.astimezone(tz)
         return {
@@ -411,9 +294,9 @@ class FrabExporter(Exporter):
 
 class FrabJSONExporter(FrabExporter):
     content_type = "application/json; charset=utf-8"
-    extension = "json"
+    filename = "{slug}.schedule.json"
 
-    def render(self, sessions: list[Exported]) -> bytes:
+    def render(self, sessions: list[Row]) -> bytes:
         event = self.event
         prepared = self.prepare(sessions)
         conference = {
@@ -464,9 +347,9 @@ class FrabJSONExporter(FrabExporter):
 
 class FrabXMLExporter(FrabExporter):
     content_type = "application/xml; charset=utf-8"
-    extension = "xml"
+    filename = "{slug}.schedule.xml"
 
-    def render(self, sessions: list[Exported]) -> bytes:
+    def render(self, sessions: list[Row]) -> bytes:
         event = self.event
         prepared = self.prepare(sessions)
         root = ET.Element("schedule")
@@ -530,3 +413,11 @@ class FrabXMLExporter(FrabExporter):
         links = ET.SubElement(el, "links")
         for link in fields["links"]:
             ET.SubElement(links, "link", href=link["url"]).text = link["title"] or link["url"]
+
+
+# Every export format by the name its URL gives it (schedule.<format>).
+EXPORTERS: dict[str, type[Exporter]] = {
+    "ics": ICalExporter,
+    "xml": FrabXMLExporter,
+    "json": FrabJSONExporter,
+}

@@ -339,10 +339,9 @@ class Writer:
                     status=Session.Status.PUBLISHED if self.publish else Session.Status.DRAFT,
                     slug=free_slug(item.slug, slugs),
                     frab_id=free_id(item.frab_id, None),
-                    abstract_html=render_markdown(item.abstract),
-                    description_html=render_markdown(item.description),
                     **values,
                 )
+                session.render_text()
                 slugs.add(session.slug)
                 new.append(session)
                 linked.append((session, people))
@@ -384,10 +383,8 @@ class Writer:
                 if name != "speakers":
                     setattr(session, name, value)
             names = {name for name, _, _ in differences}
-            if "abstract" in names:
-                session.abstract_html = render_markdown(session.abstract)
-            if "description" in names:
-                session.description_html = render_markdown(session.description)
+            if names & {"abstract", "description"}:
+                session.render_text()
             session.version += 1
             session.updated_at = self.now
             changed.append(session)
@@ -406,7 +403,7 @@ class Writer:
             Session.objects.bulk_update(
                 changed,
                 [*SESSION_FIELDS, "status", "frab_id", "slug", "abstract_html",
-                 "description_html", "version", "updated_at"],
+                 "abstract_text", "description_html", "version", "updated_at"],
                 batch_size=500,
             )  # fmt: skip
         # A person who stays keeps the role given here (moderator, panelist).

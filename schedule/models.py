@@ -7,7 +7,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.timezone import now as django_now
 
 from events.models import (
@@ -63,12 +62,12 @@ class SessionQuerySet(EventScopedQuerySet):
         )
 
     def for_schedule(self, event: Event):
-        """The canonical read of an event's public schedule, in time order."""
+        """The canonical read of an event's public schedule, in time order (read it
+        with ``rows.load_rows``)."""
         return (
             self.public()
             .scheduled()
             .filter(event=event)
-            .with_details()
             .order_by("starts_at", "room__position", "room__name", "title")
         )
 
@@ -106,6 +105,9 @@ class Session(EventData, models.Model):
         blank=True, help_text="Markdown: links and lists are kept.", validators=[validate_text]
     )
     abstract_html = models.TextField(blank=True, editable=False)
+    abstract_text = models.TextField(
+        blank=True, editable=False, help_text="The abstract's words, for excerpts and calendars."
+    )
     subtitle = models.CharField(max_length=300, blank=True, validators=[validate_line])
     description = models.TextField(
         blank=True,
@@ -216,10 +218,9 @@ class Session(EventData, models.Model):
         fields = kwargs.get("update_fields")
         if fields is None or not {"abstract", "description"}.isdisjoint(fields):
             # A save of named fields without the texts (a move on the board) skips this.
-            self.abstract_html = render_markdown(self.abstract)
-            self.description_html = render_markdown(self.description)
+            self.render_text()
             if fields is not None:
-                kwargs["update_fields"] = {*fields, "abstract_html", "description_html"}
+                kwargs["update_fields"] = {*fields, *self.TEXT_FIELDS}
         if self.pk is not None and not self._state.adding:
             self.version += 1
             if kwargs.get("update_fields") is not None:
@@ -228,6 +229,15 @@ class Session(EventData, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("session_detail", args=[self.event.slug, self.slug])
+
+    TEXT_FIELDS = ("abstract_html", "abstract_text", "description_html")
+
+    def render_text(self) -> None:
+        """Store the HTML and plain text of the abstract and description, once per
+        change rather than on every read (bulk writes call this too)."""
+        self.abstract_html = render_markdown(self.abstract)
+        self.abstract_text = plain_text(self.abstract_html)
+        self.description_html = render_markdown(self.description)
 
     def seen_by_public(self) -> bool:
         """Whether visitors see this row (events.signals: only such changes are news)."""
@@ -255,10 +265,6 @@ class Session(EventData, models.Model):
         if self.starts_at and self.ends_at:
             return self.ends_at - self.starts_at
         return None
-
-    @cached_property
-    def abstract_text(self) -> str:
-        return plain_text(self.abstract_html)
 
     @property
     def speaker_list(self) -> list["SessionSpeaker"]:

@@ -6,7 +6,7 @@ import unicodedata
 
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -22,13 +22,13 @@ from .display import (
     day_links,
     grid_days,
     group_by_day_and_time,
-    listing,
     person,
     render_rows,
 )
-from .exporters import FrabJSONExporter, FrabXMLExporter, ICalExporter, load_sessions
+from .exporters import EXPORTERS, ICalExporter
 from .filters import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, SessionFilter
 from .models import Session, public_speakers
+from .rows import load_rows
 
 BIO_EXCERPT_CHARS = 280
 LONG_SCHEDULE = 1000  # sessions; above this the list and grid open one day at a time
@@ -52,7 +52,7 @@ def _filtered_schedule(
         query["day"] = first.astimezone(event.tzinfo).date().isoformat()
         filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
         valid = filterset.is_valid()
-    sessions = listing(filterset.qs, event) if valid else []
+    sessions = load_rows(filterset.qs, event) if valid else []
     day = filterset.form.cleaned_data.get("day") if valid else None
     others = query.copy()
     others.pop("day", None)
@@ -316,33 +316,33 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
     return render(request, "speakers/speaker_detail.html", ctx)
 
 
-def _attachment(content: bytes, exporter, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exporter.content_type)
+def _attachment(exporter, sessions, filename: str) -> HttpResponse:
+    response = HttpResponse(exporter.render(sessions), content_type=exporter.content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @event_page
 def session_ics(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
-    found = load_sessions(Session.objects.for_schedule(event).filter(slug=slug), event)
+    found = load_rows(Session.objects.for_schedule(event).filter(slug=slug), event)
     if not found:
         raise Http404(_("No such session."))
     exporter = ICalExporter(event, request.build_absolute_uri("/"), name=found[0].title)
-    return _attachment(exporter.render(found), exporter, f"{event.slug}-{slug}.ics")
+    return _attachment(exporter, found, f"{event.slug}-{slug}.ics")
 
 
-EXPORTERS = {"ics": ICalExporter, "xml": FrabXMLExporter, "json": FrabJSONExporter}
-EXPORT_NAMES = {"ics": "{slug}.ics", "xml": "{slug}.schedule.xml", "json": "{slug}.schedule.json"}
-
-
-@event_page
-def schedule_export(request: HttpRequest, event: Event, fmt: str) -> HttpResponse:
-    """The whole public schedule as iCalendar or frab XML/JSON: one view, one exporter each."""
+@event_page(query=SessionFilter.base_filters)
+def schedule_export(request: HttpRequest, event: Event, fmt: str, query) -> HttpResponse:
+    """The public schedule as iCalendar or frab XML/JSON, whole or filtered as the list
+    is (``schedule.ics?track=data&type=workshop``: a subscription to what that view
+    shows). A bad filter value is a 400 that names it."""
+    filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
+    if not filterset.is_valid():
+        message = "\n".join(filterset.error_messages)
+        return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
     exporter = EXPORTERS[fmt](event, request.build_absolute_uri("/"))
-    sessions = load_sessions(Session.objects.for_schedule(event), event)
-    return _attachment(
-        exporter.render(sessions), exporter, EXPORT_NAMES[fmt].format(slug=event.slug)
-    )
+    sessions = load_rows(filterset.qs, event)
+    return _attachment(exporter, sessions, exporter.filename.format(slug=event.slug))
 
 
 @event_page

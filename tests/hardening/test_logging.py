@@ -169,6 +169,6 @@ def test_an_ordinary_request_logs_one_info_line(client, pages, caplog):
     assert record.levelno == logging.INFO
     assert re.fullmatch(
         r"request_id=trace-1111-abcd method=GET path=/logcon/schedule/ status=200 "
-        r"duration_ms=\d+\.\d",
+        r"duration_ms=\d+\.\d cache=render",
         record.getMessage(),
     )

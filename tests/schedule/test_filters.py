@@ -299,3 +299,80 @@ def test_live_event_opens_on_today(client, live_event, html, view):
     # Filters apply to today's sessions.
     assert titles(html, client.get(f"{view}?q=tomorrow")) == []
     assert titles(html, client.get(f"{view}?q=tomorrow&day=all")) == ["Tomorrow's talk"]
+
+
+# Exports follow the view (issue 14) ---------------------------------------------------
+
+
+def ics_titles(content: bytes) -> list[str]:
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical(content)
+    return sorted(str(event["SUMMARY"]) for event in calendar.walk("VEVENT"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("track=ops", ["Kubernetes 101", "Prometheus at scale"]),
+        ("track=ops&day=2016-11-08", ["Kubernetes 101"]),
+        ("type=panel", ["The future of containers"]),
+        ("speaker=kelsey-hightower&q=monitoring", ["Prometheus at scale"]),
+        ("", ALL),
+    ],
+)
+def test_the_ics_export_holds_what_the_filtered_view_shows(client, conf, html, query, expected):
+    response = client.get(f"/cnc16/schedule.ics?{query}")
+    assert response.status_code == 200
+    assert ics_titles(response.content) == expected
+    assert shown(client, html, f"/cnc16/schedule/?{query}") == expected
+
+
+def test_frab_exports_follow_the_filter_too(client, conf):
+    import json
+
+    document = json.loads(client.get("/cnc16/schedule.json?room=ballroom-b").content)
+    titles = sorted(
+        event["title"]
+        for day in document["schedule"]["conference"]["days"]
+        for room in day["rooms"].values()
+        for event in room
+    )
+    assert titles == ["Helm charts in practice"]  # (frab leaves the cancelled one out)
+    xml = client.get("/cnc16/schedule.xml?room=ballroom-b").content.decode()
+    assert "Helm charts in practice" in xml and "Kubernetes 101" not in xml
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("track=nope", "There is no track “nope” in this event."),
+        ("day=2016-13-01", "“2016-13-01” is not a date"),
+        ("room=ballroom-a&speaker=nobody", "There is no speaker “nobody” in this event."),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["ics", "xml", "json"])
+def test_exports_refuse_bad_filter_values_with_400_naming_them(client, conf, query, named, fmt):
+    response = client.get(f"/cnc16/schedule.{fmt}?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert named in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/cnc16/schedule/", "/cnc16/schedule/grid/", "/cnc16/schedule.ics", "/cnc16/"]
+)
+def test_unknown_parameters_neither_render_nor_store_a_page_of_their_own(client, conf, path):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = client.get(path)
+    entries = len(cache._cache)
+    for junk in ("bust=1", "bust=2&utm_source=x", "track_=ops"):
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(f"{path}?{junk}")
+        assert again.status_code == 200
+        assert again.content == first.content and again["ETag"] == first["ETag"]
+        assert len(queries) <= 2  # the event (and for stars, the agenda): no render
+    assert len(cache._cache) == entries  # nothing stored under a new key

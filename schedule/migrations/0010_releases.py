@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0004_event_language_optional'),
-        ('schedule', '0008_pending_import'),
+        ('schedule', '0009_session_abstract_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
