@@ -343,9 +343,14 @@ def rollback(event: Event, user, release: Release) -> Release | None:
                 "ends_at": dt.datetime.fromisoformat(before["ends_at"]) if starts else None,
                 "status": before["status"],
             }
-        undo.append(Change(change.session_id, values))
+        session = sessions[change.session_id]
+        if any(getattr(session, key) != value for key, value in values.items()):
+            undo.append(Change(change.session_id, values))
     if not undo:
-        raise BoardError("Nothing of that release can be rolled back.")
+        raise BoardError(
+            "Nothing to roll back: the rooms, times and statuses that release changed are "
+            "already as they were before it (titles and speakers are not rolled back)."
+        )
     apply_changes(
         event, user, undo, how=f"rollback of release {release.number}", name_sessions=True
     )

@@ -160,8 +160,11 @@ def test_a_release_rolls_back_as_a_new_release(client, conf, owner):
     assert "moved from Mon 2:00pm, Oak to Mon 10:00am, Cedar" in back.changes.values_list(
         "words", flat=True
     )
+    client.post(url)  # again: nothing is left to put back, no empty release is made
+    assert Release.objects.count() == 3
     history = client.get(board_url(conf, "schedule_releases")).content.decode()
     assert "Rolled back release 2" in history and "by owner" in history
+    assert "Nothing to roll back" in history
 
 
 def snap(**changes) -> dict:
