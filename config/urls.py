@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("healthz", event_views.healthz, name="healthz"),
+    path("sw.js", event_views.service_worker, name="service_worker"),
     # The language switcher on every page posts here; the choice goes into a cookie.
     # Without a CSRF token: all a forged post can do is change a visitor's language, and
     # a token would put a cookie and a per-visitor body on every cached public page.

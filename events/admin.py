@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from lib.markup import MAX_MARKDOWN_CHARS
 
@@ -47,9 +48,16 @@ class EventForm(forms.ModelForm):
         model = Event
         fields = [
             "name", "slug", "acronym", "tagline", "is_published", "start_date", "end_date",
-            "timezone", "venue_name", "venue_address", "language", "description",
+            "timezone", "venue_name", "venue_address", "language", "description", "color",
+            "frame_origins",
         ]  # fmt: skip
-        widgets = {"timezone": ZoneInput}
+        widgets = {
+            "timezone": ZoneInput,
+            "color": forms.TextInput(attrs={"placeholder": "#0b5cad", "size": 8}),
+            "frame_origins": forms.Textarea(
+                attrs={"rows": 3, "placeholder": "https://conf.example.org"}
+            ),
+        }
         # Slugs are unique across the site: say it is taken, not whose it is.
         error_messages = {"slug": {"unique": "This slug is not available; choose another."}}
 
@@ -79,7 +87,7 @@ def is_organizer(request) -> bool:
 class EventFilter(admin.SimpleListFilter):
     """Filter by event, offering only the events this organizer may see."""
 
-    title = "event"
+    title = _("event")
     parameter_name = "event"
 
     def lookups(self, request, model_admin):
@@ -225,9 +233,9 @@ class MembershipByNameForm(forms.ModelForm):
     """Owners name co-organizers by user name: no list of accounts is shown to them."""
 
     username = forms.CharField(
-        label="User name",
+        label=_("User name"),
         max_length=150,
-        help_text="An account that can already sign in to the admin.",
+        help_text=_("An account that can already sign in to the admin."),
     )
 
     class Meta:
@@ -246,14 +254,16 @@ class MembershipByNameForm(forms.ModelForm):
         user = get_user_model().objects.filter(username=name, is_active=True, is_staff=True).first()
         if user is None:
             raise forms.ValidationError(
-                "“%(name)s” is not an account that can organize events: check the spelling, "
-                "or ask an administrator for staff access.",
+                _(
+                    "“%(name)s” is not an account that can organize events: check the spelling, "
+                    "or ask an administrator for staff access."
+                ),
                 params={"name": name},
             )
         others = Membership.objects.filter(user=user, event_id=self.instance.event_id)
         if others.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
-                "“%(name)s” already organizes this event.", params={"name": name}
+                _("“%(name)s” already organizes this event."), params={"name": name}
             )
         self.instance.user = user
         return name
@@ -268,7 +278,7 @@ class MembershipByNameFormSet(forms.BaseInlineFormSet):
             if form.cleaned_data.get("username") and not form.cleaned_data.get("DELETE")
         ]
         if len(names) != len(set(names)):
-            raise forms.ValidationError("Each person can be listed only once.")
+            raise forms.ValidationError(_("Each person can be listed only once."))
 
 
 class OwnerMembershipInline(EventScopedInline, admin.TabularInline):
@@ -276,8 +286,8 @@ class OwnerMembershipInline(EventScopedInline, admin.TabularInline):
     form = MembershipByNameForm
     formset = MembershipByNameFormSet
     extra = 0
-    verbose_name = "organizer"
-    verbose_name_plural = "organizers"
+    verbose_name = _("organizer")
+    verbose_name_plural = _("organizers")
 
 
 @admin.register(Event)
@@ -300,6 +310,7 @@ class EventAdmin(EventScopedAdmin):
         ("When and where", {"fields": ["start_date", "end_date", "timezone", "venue_name",
                                        "venue_address", "language"]}),
         ("About", {"fields": ["description"]}),
+        ("On your own site", {"fields": ["color", "frame_origins"]}),
     ]  # fmt: skip
     inlines = [RoomInline, TrackInline, SessionTypeInline, MembershipInline]
 
@@ -343,6 +354,11 @@ class EventAdmin(EventScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["embed_snippets"] = embed_snippets(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change and not request.user.is_superuser:
@@ -350,15 +366,15 @@ class EventAdmin(EventScopedAdmin):
                 user=request.user, event=obj, defaults={"role": Membership.Role.OWNER}
             )
 
-    @admin.display(description="sessions", ordering="num_sessions")
+    @admin.display(description=_("sessions"), ordering="num_sessions")
     def session_count(self, obj):
         return obj.num_sessions
 
-    @admin.display(description="speakers", ordering="num_speakers")
+    @admin.display(description=_("speakers"), ordering="num_speakers")
     def speaker_count(self, obj):
         return obj.num_speakers
 
-    @admin.display(description="dates", ordering="start_date")
+    @admin.display(description=_("dates"), ordering="start_date")
     def dates(self, obj):
         start, end = obj.start_date, obj.end_date
         if start == end:
@@ -367,7 +383,7 @@ class EventAdmin(EventScopedAdmin):
             return f"{start:%b} {start.day}–{end.day}, {end.year}"
         return f"{start:%b} {start.day} – {end:%b} {end.day}, {end.year}"
 
-    @admin.display(description="links")
+    @admin.display(description=_("links"))
     def public_links(self, obj):
         sessions = reverse("admin:schedule_session_changelist") + f"?event={obj.pk}"
         return format_html(
@@ -382,6 +398,24 @@ class EventAdmin(EventScopedAdmin):
         )
 
 
+def embed_snippets(request, event: Event) -> list[tuple[str, str]]:
+    """The <iframe> code that shows the event's schedule (list, grid) on another site."""
+    return [
+        (
+            label,
+            format_html(
+                '<iframe src="{}" title="{}" width="100%" height="800" loading="lazy"></iframe>',
+                request.build_absolute_uri(reverse(name, args=[event.slug])),
+                f"{title} · {event.name}",
+            ),
+        )
+        for label, name, title in [
+            (_("List"), "embed_list", _("Schedule")),
+            (_("Grid by room"), "embed_grid", _("Schedule by room")),
+        ]
+    ]
+
+
 class EventPartAdmin(EventScopedAdmin):
     list_filter = [EventFilter]
     search_fields = ["name", "slug"]
@@ -394,7 +428,7 @@ class EventPartAdmin(EventScopedAdmin):
             .annotate(num_sessions=Count("sessions", filter=~Q(sessions__status="draft")))
         )
 
-    @admin.display(description="public sessions", ordering="num_sessions")
+    @admin.display(description=_("public sessions"), ordering="num_sessions")
     def session_count(self, obj):
         return obj.num_sessions
 
@@ -411,7 +445,7 @@ class TrackAdmin(EventPartAdmin):
     list_display = ["name", "event", "swatch", "position", "session_count"]
     list_editable = ["position"]
 
-    @admin.display(description="colour")
+    @admin.display(description=_("colour"))
     def swatch(self, obj):
         return format_html(
             '<span class="lineup-swatch" data-color="{}">{}</span>', obj.color, obj.color

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone as django_tz
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from lib.markup import render_markdown
 from lib.text import validate_language, validate_line, validate_text
@@ -22,9 +23,43 @@ ACRONYM_RE = re.compile(r"^[a-z0-9_]{4,}$")
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(
-            "“%(value)s” is not a time zone name. Use an IANA name such as Europe/Berlin.",
+            _("“%(value)s” is not a time zone name. Use an IANA name such as Europe/Berlin."),
             params={"value": value},
             code="invalid_timezone",
+        )
+
+
+COLOR_RE = r"^#[0-9a-fA-F]{6}$"
+# An origin as frame-ancestors takes it: scheme, host (a name, IPv4, or [IPv6]), port.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+ORIGIN_RE = re.compile(
+    rf"https?://(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9a-f:.]+\])(?::(?P<port>\d{{1,5}}))?"
+)
+
+
+def frame_origins(value: str) -> list[str]:
+    """The origins in an event's ``frame_origins`` text, one a line (blank lines skipped)."""
+    return [line.strip().lower() for line in value.splitlines() if line.strip()]
+
+
+def _is_origin(text: str) -> bool:
+    match = ORIGIN_RE.fullmatch(text)
+    return bool(match) and 0 < int(match["port"] or 80) <= 65535
+
+
+def validate_frame_origins(value: str) -> None:
+    """Each line an origin, ``scheme://host[:port]`` (http or https), and nothing else:
+    no path, wildcard, query or user name, which a browser would not match as meant."""
+    bad = [origin for origin in frame_origins(value) if not _is_origin(origin)]
+    if bad:
+        raise ValidationError(
+            _(
+                "Not an origin: %(bad)s. Write one origin per line as scheme://host[:port], "
+                "such as https://conf.example.org or http://localhost:8080, without a path "
+                "(not even a final “/”), wildcard or query."
+            ),
+            params={"bad": ", ".join(f"“{origin}”" for origin in bad[:5])},
+            code="invalid_origin",
         )
 
 
@@ -35,7 +70,7 @@ def validate_event_slug(value: str) -> None:
     """Event slugs share the URL space with the site's own top-level paths."""
     if value.lower() in RESERVED_SLUGS:
         raise ValidationError(
-            "“%(value)s” is reserved for the site itself; choose another slug.",
+            _("“%(value)s” is reserved for the site itself; choose another slug."),
             params={"value": value},
             code="reserved_slug",
         )
@@ -109,7 +144,7 @@ class Event(models.Model):
     slug = models.SlugField(
         unique=True,
         validators=[validate_event_slug],
-        help_text="Used in every public URL of the event.",
+        help_text=_("Used in every public URL of the event."),
     )
     acronym = models.CharField(
         max_length=50,
@@ -120,17 +155,17 @@ class Event(models.Model):
                 "Use at least 4 lower-case letters, digits or underscores.",
             )
         ],
-        help_text="Short name for frab exports; filled from the slug when left empty.",
+        help_text=_("Short name for frab exports; filled from the slug when left empty."),
     )
     name = models.CharField(max_length=200, validators=[validate_line])
     tagline = models.CharField(max_length=300, blank=True, validators=[validate_line])
-    description = models.TextField(blank=True, help_text="Markdown.", validators=[validate_text])
+    description = models.TextField(blank=True, help_text=_("Markdown."), validators=[validate_text])
     description_html = models.TextField(blank=True, editable=False)
     timezone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_timezone],
-        help_text="IANA time zone of the venue, such as America/Los_Angeles.",
+        help_text=_("IANA time zone of the venue, such as America/Los_Angeles."),
     )
     start_date = models.DateField()
     end_date = models.DateField()
@@ -141,17 +176,36 @@ class Event(models.Model):
         default="en",
         blank=True,
         validators=[validate_language],
-        help_text="The language most sessions are held in (en, de…); a session in another "
-        "language says so on its page.",
+        help_text=_(
+            "The language most sessions are held in (en, de…); a session in another "
+            "language says so on its page."
+        ),
     )
     is_published = models.BooleanField(
-        default=False, help_text="Only published events are visible to the public."
+        default=False, help_text=_("Only published events are visible to the public.")
+    )
+    color = models.CharField(
+        _("colour"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(COLOR_RE, _("Use a colour like #3b6ea5."))],
+        help_text=_("The conference's colour (#rrggbb), for the embedded schedule."),
+    )
+    frame_origins = models.TextField(
+        _("sites that may embed the schedule"),
+        blank=True,
+        max_length=2000,
+        validators=[validate_frame_origins],
+        help_text=_(
+            "Origins allowed to show the schedule in an <iframe>, one a line, such "
+            "as https://conf.example.org. None when empty."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(
         default=django_tz.now,
         editable=False,
-        help_text="When any of the event's data last changed.",
+        help_text=_("When any of the event's data last changed."),
     )
 
     objects = EventQuerySet.as_manager()
@@ -240,7 +294,7 @@ class SluggedEventData(EventData, models.Model):
     """Rooms, tracks and types: named, ordered things that belong to one event."""
 
     name = models.CharField(max_length=100, validators=[validate_line])
-    slug = models.SlugField(blank=True, help_text="Filled from the name when left empty.")
+    slug = models.SlugField(blank=True, help_text=_("Filled from the name when left empty."))
 
     objects = EventScopedQuerySet.as_manager()
 
@@ -267,10 +321,10 @@ def _unique_slug_per_event(name: str) -> models.UniqueConstraint:
 class Room(SluggedEventData):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
     guid = models.UUIDField(
-        default=uuid.uuid4, help_text="Stable identity across exports and imports."
+        default=uuid.uuid4, help_text=_("Stable identity across exports and imports.")
     )
     capacity = models.PositiveIntegerField(null=True, blank=True)
-    position = models.PositiveIntegerField(default=0, help_text="Column order in the grid.")
+    position = models.PositiveIntegerField(default=0, help_text=_("Column order in the grid."))
 
     class Meta:
         ordering = ["position", "name"]
@@ -289,7 +343,7 @@ class Track(SluggedEventData):
     color = models.CharField(
         max_length=7,
         default="#3b6ea5",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #3b6ea5.")],
+        validators=[RegexValidator(COLOR_RE, "Use a colour like #3b6ea5.")],
     )
     position = models.PositiveIntegerField(default=0)
 
@@ -301,12 +355,12 @@ class Track(SluggedEventData):
 class SessionType(SluggedEventData):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="session_types")
     is_break = models.BooleanField(
-        default=False, help_text="Breaks (coffee, lunch) are shown as breaks, without speakers."
+        default=False, help_text=_("Breaks (coffee, lunch) are shown as breaks, without speakers.")
     )
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "session type"
+        verbose_name = _("session type")
         constraints = [_unique_slug_per_event("sessiontype_slug_unique_per_event")]
 
 

@@ -1,3 +1,7 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.cache import cache
@@ -5,6 +9,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
 
 from .models import Event, EventData
 from .pages import event_page
@@ -51,6 +57,36 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @event_page
 def event_home(request: HttpRequest, event: Event) -> HttpResponse:
     return render(request, "events/event_home.html", {"event": event})
+
+
+SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "js" / "sw.js"
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The offline worker (static/js/sw.js), served from the root: a worker's scope is at
+    most its own folder, and it must cover every event's pages."""
+    response = HttpResponse(
+        SERVICE_WORKER.read_bytes(), content_type="text/javascript; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"  # browsers also look for a new worker daily
+    return response
+
+
+@event_page
+def manifest(request: HttpRequest, event: Event) -> HttpResponse:
+    """The web app manifest of one event: installed, it opens the event's schedule."""
+    data = {
+        "name": event.name,
+        "description": event.tagline,
+        "lang": event.language,
+        "start_url": reverse("schedule_list", args=[event.slug]),
+        "scope": reverse("event_home", args=[event.slug]),
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": event.color or "#0b5cad",
+        "icons": [{"src": static("favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }
+    return HttpResponse(json.dumps(data), content_type="application/manifest+json")
 
 
 def view_on_site(request, content_type_id, object_id):

@@ -65,7 +65,7 @@ def get_or_create_agenda(
     if agenda is not None:
         return agenda, None
     if request.user.is_authenticated:
-        agenda, _ = Agenda.objects.get_or_create(event=event, user=request.user)
+        agenda = Agenda.objects.get_or_create(event=event, user=request.user)[0]
         return agenda, None
     if count_hit("agenda-new", client_ip(request), 3600) > settings.AGENDA_NEW_PER_HOUR:
         raise AgendaRefused(

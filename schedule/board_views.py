@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from events.admin import organizer_events
@@ -36,7 +37,7 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
     state = _state(event, draft)
     ctx = {
         **admin.site.each_context(request),
-        "title": f"Schedule board · {event.name}",
+        "title": _("Schedule board · %(name)s") % {"name": event.name},
         "is_nav_sidebar_enabled": False,  # the board needs the width
         "event": event,
         "state": state,
@@ -100,13 +101,13 @@ def _state(event: Event, draft, session_ids=None) -> dict:
 
 def _json_body(request: HttpRequest) -> dict:
     if len(request.body) > MAX_BODY:
-        raise BoardError("That request is too large for a move.")
+        raise BoardError(_("That request is too large for a move."))
     try:
         data = json.loads(request.body)
     except (ValueError, RecursionError):
-        raise BoardError("The request is not valid JSON.") from None
+        raise BoardError(_("The request is not valid JSON.")) from None
     if not isinstance(data, dict):
-        raise BoardError("The request must be a JSON object.")
+        raise BoardError(_("The request must be a JSON object."))
     return data
 
 
@@ -115,7 +116,10 @@ def _int(data: dict, key: str, *, optional: bool = False, low=0, high=2**31 - 1)
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise BoardError(f"“{key}” must be a whole number between {low} and {high}.")
+        raise BoardError(
+            _("“%(key)s” must be a whole number between %(low)d and %(high)d.")
+            % {"key": key, "low": low, "high": high}
+        )
     return value
 
 
@@ -126,7 +130,7 @@ def _day(data: dict):
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise BoardError("“day” must be a date such as 2027-02-24.") from None
+        raise BoardError(_("“day” must be a date such as 2027-02-24.")) from None
 
 
 def _answer(event: Event, sessions, draft=None) -> HttpResponse:
@@ -190,7 +194,9 @@ def board_copy(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         data = _json_body(request)
         if releases.draft_of(event) is not None:
-            raise BoardError("Copy to all rooms works outside draft mode: publish the draft first.")
+            raise BoardError(
+                _("Copy to all rooms works outside draft mode: publish the draft first.")
+            )
         with transaction.atomic():
             copies = board.copy_to_all_rooms(
                 event, request.user, _int(data, "session", low=1), _int(data, "version", low=1)
@@ -209,11 +215,11 @@ def board_uncopy(request: HttpRequest, event_id: int) -> HttpResponse:
         data = _json_body(request)
         copies = data.get("copies")
         if not isinstance(copies, list) or not 1 <= len(copies) <= 1000:
-            raise BoardError("“copies” must be a list of {session, version}.")
+            raise BoardError(_("“copies” must be a list of {session, version}."))
         items = []
         for item in copies:
             if not isinstance(item, dict):
-                raise BoardError("“copies” must be a list of {session, version}.")
+                raise BoardError(_("“copies” must be a list of {session, version}."))
             items.append((_int(item, "session", low=1), _int(item, "version", low=1)))
         with transaction.atomic():
             removed = board.remove_copies(event, request.user, items)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from events.models import (
     acronym_from_slug,
@@ -213,7 +214,9 @@ def read_text(raw, where: str, what: str, notes: list[str], *, line: bool) -> st
 def read_duration(value: str, where: str, notes: list[str], slot: dt.timedelta) -> dt.timedelta:
     match = DURATION_RE.match((value or "").strip())
     if not match:
-        raise ImportProblem(f"{where}: duration “{value}” is not HH:MM.")
+        raise ImportProblem(
+            _("%(where)s: duration “%(value)s” is not HH:MM.") % {"where": where, "value": value}
+        )
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
     delta = dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
     if delta <= dt.timedelta(0):
@@ -242,7 +245,7 @@ def as_list(value, where: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ImportProblem(f"{where}: a list was expected.")
+        raise ImportProblem(_("%(where)s: a list was expected.") % {"where": where})
     return value
 
 
@@ -262,9 +265,14 @@ def read_moment(value: str, where: str, schedule: ParsedSchedule, zone: str | No
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ImportProblem(f"{where}: date “{value}” is not an ISO 8601 date and time.") from None
+        raise ImportProblem(
+            _("%(where)s: date “%(value)s” is not an ISO 8601 date and time.")
+            % {"where": where, "value": value}
+        ) from None
     if not 1 < moment.year < 9999:  # converting or adding a duration would overflow
-        raise ImportProblem(f"{where}: date “{value}” is out of range.")
+        raise ImportProblem(
+            _("%(where)s: date “%(value)s” is out of range.") % {"where": where, "value": value}
+        )
     if moment.tzinfo is None:
         schedule.naive_times = True
         return moment.replace(tzinfo=zoneinfo.ZoneInfo(zone or "UTC")).astimezone(dt.UTC)
@@ -311,7 +319,7 @@ def read_title(raw, where: str, notes: list[str]) -> str:
     """One line of at most 300 characters (the limit of Session.title)."""
     title = " ".join(read_text(raw, where, "title", notes, line=True).split())
     if not title:
-        raise ImportProblem(f"{where}: the title is missing or empty.")
+        raise ImportProblem(_("%(where)s: the title is missing or empty.") % {"where": where})
     if len(title) > 300:
         notes.append(f"{where}: the title was longer than 300 characters and was shortened.")
         title = title[:299].rstrip() + "…"

@@ -24,9 +24,9 @@ class Release(models.Model):
         ROLLBACK = "rollback", "Rollback"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="releases")
-    number = models.PositiveIntegerField(help_text="1, 2, 3… within the event.")
+    number = models.PositiveIntegerField()  # 1, 2, 3… within the event
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    note = models.CharField(max_length=300, blank=True, help_text="Shown to attendees.")
+    note = models.CharField(max_length=300, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -34,7 +34,7 @@ class Release(models.Model):
         blank=True,
         related_name="+",
     )
-    how = models.CharField(max_length=60, blank=True, help_text="Where a live change came from.")
+    how = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -67,8 +67,8 @@ class SessionChange(models.Model):
     session_id = models.BigIntegerField(db_index=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=300)
-    slug = models.CharField(max_length=80, blank=True, help_text="Empty once it left the schedule.")
-    words = models.TextField(help_text="What happened, as attendees read it.")
+    slug = models.CharField(max_length=80, blank=True)
+    words = models.TextField()  # what happened, as attendees read it
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
@@ -110,10 +110,8 @@ class DraftChange(models.Model):
     )
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, help_text="The session's status when published.")
-    edits = models.PositiveIntegerField(
-        default=1, help_text="Added to the session's version on the board (stale drafts: 409)."
-    )
+    status = models.CharField(max_length=10)
+    edits = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [

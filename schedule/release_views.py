@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from events.admin import organizer_events
@@ -43,7 +45,7 @@ def _ctx(request: HttpRequest, event: Event, title: str, **more) -> dict:
 def draft_start(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     releases.start_draft(event, request.user)
-    messages.info(request, "Draft mode: your moves stay private until you publish them.")
+    messages.info(request, _("Draft mode: your moves stay private until you publish them."))
     return _board(event)
 
 
@@ -52,18 +54,31 @@ def draft_publish(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     note = request.POST.get("note", "").strip()
     if len(note) > NOTE_MAX or any(ord(c) < 32 for c in note):
-        messages.error(request, f"The note must be one line of at most {NOTE_MAX} characters.")
+        messages.error(
+            request,
+            _("The note must be one line of at most %(max)d characters.") % {"max": NOTE_MAX},
+        )
         return _board(event)
     try:
         release = releases.publish(event, request.user, note)
     except BoardError as exc:
-        messages.error(request, "Nothing was published: " + " ".join(exc.messages))
+        messages.error(
+            request, _("Nothing was published: %(why)s") % {"why": " ".join(exc.messages)}
+        )
         return _board(event)
     if release is None:
-        messages.warning(request, "Published; the event is not public, so no release was made.")
+        messages.warning(request, _("Published; the event is not public, so no release was made."))
     else:
         count = release.changes.count()
-        messages.success(request, f"{release.label} published: {count} public change(s).")
+        messages.success(
+            request,
+            ngettext(
+                "%(release)s published: %(count)d public change.",
+                "%(release)s published: %(count)d public changes.",
+                count,
+            )
+            % {"release": release.label, "count": count},
+        )
     return _board(event)
 
 
@@ -71,7 +86,7 @@ def draft_publish(request: HttpRequest, event_id: int) -> HttpResponse:
 def draft_discard(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     if releases.discard(event):
-        messages.success(request, "Draft discarded: the schedule is as last published.")
+        messages.success(request, _("Draft discarded: the schedule is as last published."))
     return _board(event)
 
 
@@ -79,14 +94,15 @@ def draft_discard(request: HttpRequest, event_id: int) -> HttpResponse:
 def draft_preview(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     if releases.draft_of(event) is None:
-        messages.info(request, "There is no draft to preview.")
+        messages.info(request, _("There is no draft to preview."))
         return _board(event)
     try:
         changes, sessions = releases.preview(event, request.user)
     except BoardError as exc:
         changes, sessions = [], []
-        messages.error(request, "The draft cannot be published as it is: " + " ".join(exc.messages))
-    ctx = _ctx(request, event, "Preview of the draft", changes=changes, sessions=sessions)
+        why = " ".join(exc.messages)
+        messages.error(request, _("The draft cannot be published as it is: %(why)s") % {"why": why})
+    ctx = _ctx(request, event, _("Preview of the draft"), changes=changes, sessions=sessions)
     return TemplateResponse(request, "admin/schedule/draft_preview.html", ctx)
 
 
@@ -99,7 +115,7 @@ def release_list(request: HttpRequest, event_id: int) -> HttpResponse:
         .prefetch_related("changes")
         .order_by("-number")[:200]
     )
-    ctx = _ctx(request, event, "Schedule releases", releases=items)
+    ctx = _ctx(request, event, _("Schedule releases"), releases=items)
     return TemplateResponse(request, "admin/schedule/releases.html", ctx)
 
 
@@ -110,10 +126,16 @@ def release_rollback(request: HttpRequest, event_id: int, number: int) -> HttpRe
     try:
         new = releases.rollback(event, request.user, release)
     except BoardError as exc:
-        messages.error(request, "Nothing was rolled back: " + " ".join(exc.messages))
+        messages.error(
+            request, _("Nothing was rolled back: %(why)s") % {"why": " ".join(exc.messages)}
+        )
     else:
         if new is not None:
-            messages.success(request, f"Release {number} rolled back as {new.label}.")
+            messages.success(
+                request,
+                _("Release %(number)d rolled back as %(new)s.")
+                % {"number": number, "new": new.label},
+            )
     return redirect(reverse("schedule_releases", args=[event.pk]))
 
 

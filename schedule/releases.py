@@ -17,6 +17,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Max
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from events.models import Event
 from lib.timefmt import clock
@@ -259,19 +260,22 @@ def draft_move(event: Event, user, change: Change) -> Session:
     lock_event(event)
     draft = ScheduleDraft.objects.filter(event=event).first()
     if draft is None:
-        raise BoardError("This board is not in draft mode any more; reload the page.")
+        raise BoardError(_("This board is not in draft mode any more; reload the page."))
     values = draft_values(draft)
     session = Session.objects.select_related("event").filter(event=event, pk=change.session_id)
     session = session.first()
     if session is None:
-        raise BoardError("That session is not one of this event's sessions.")
+        raise BoardError(_("That session is not one of this event's sessions."))
     mine = values.get(session.pk)
     if change.version is not None and change.version != session.version + (mine or {}).get(
         "edits", 0
     ):
         raise StaleChange(
-            f"“{session.title}” was changed by someone else since your board loaded it. "
-            "Nothing was saved; look again.",
+            _(
+                "“%(title)s” was changed by someone else since your board loaded it. "
+                "Nothing was saved; look again."
+            )
+            % {"title": session.title},
             session,
         )
     base = mine or {
@@ -305,7 +309,7 @@ def publish(event: Event, user, note: str = "") -> Release | None:
     lock_event(event)
     draft = ScheduleDraft.objects.filter(event=event).first()
     if draft is None:
-        raise BoardError("There is no draft to publish.")
+        raise BoardError(_("There is no draft to publish."))
     values = draft_values(draft)
     apply_changes(event, user, _changes(values), how="published from the draft", name_sessions=True)
     draft.delete()
@@ -348,8 +352,10 @@ def rollback(event: Event, user, release: Release) -> Release | None:
             undo.append(Change(change.session_id, values))
     if not undo:
         raise BoardError(
-            "Nothing to roll back: the rooms, times and statuses that release changed are "
-            "already as they were before it (titles and speakers are not rolled back)."
+            _(
+                "Nothing to roll back: the rooms, times and statuses that release changed "
+                "are already as they were before it (titles and speakers are not rolled back)."
+            )
         )
     apply_changes(
         event, user, undo, how=f"rollback of release {release.number}", name_sessions=True

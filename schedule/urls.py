@@ -2,13 +2,16 @@ from django.urls import path
 
 from events import views as event_views
 
-from . import agenda_views, changelog_views, views
+from . import agenda_views, changelog_views, embed_views, views
 
 urlpatterns = [
     path("", event_views.event_home, name="event_home"),
     path("theme.css", views.event_theme, name="event_theme"),
+    path("manifest.webmanifest", event_views.manifest, name="event_manifest"),
     path("schedule/", views.schedule_list, name="schedule_list"),
     path("schedule/grid/", views.schedule_grid, name="schedule_grid"),
+    path("embed/", embed_views.embed_list, name="embed_list"),
+    path("embed/grid/", embed_views.embed_grid, name="embed_grid"),
     path("sessions/<slug:slug>/", views.session_detail, name="session_detail"),
     path("sessions/<slug:slug>.ics", views.session_ics, name="session_ics"),
     path("schedule.ics", views.schedule_export, {"fmt": "ics"}, name="schedule_ics"),

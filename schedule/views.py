@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 
 from events.models import Event, Room
 from events.pages import event_page
+from lib.colors import brand_css
 from lib.timefmt import span
 
 from .agenda import personalize, star_button
@@ -35,10 +36,11 @@ LONG_SCHEDULE = 1000  # sessions; above this the list and grid open one day at a
 
 
 def _filtered_schedule(
-    request: HttpRequest, event: Event, query, template: str, build, *, grid=False
+    request: HttpRequest, event: Event, query, template: str, build, *, grid=False, embed=False
 ):
-    """Shared by the list and the grid: filter, then render the page or, for htmx,
-    only the results block. Bad filter values give 400 with the page and a message."""
+    """Shared by the list and the grid (and their embeds): filter, then render the page
+    or, for htmx, only the results block. Bad filter values give 400 with the page and a
+    message."""
     live_today = event.local_today() if event.phase() == "live" else None
     if "day" not in query and live_today is not None:
         query["day"] = live_today.isoformat()
@@ -75,6 +77,7 @@ def _filtered_schedule(
         "filters_open": not valid,
         "starrable": event.phase() != "ended",
         "section": "grid" if grid else "schedule",  # marks the current page in the nav
+        "embed": embed,
     }
     partial = request.headers.get("HX-Request") == "true"
     name = "schedule/includes/results.html" if partial else template
@@ -126,39 +129,51 @@ def _filter_options(event: Event, query) -> list[dict]:
     ]
 
 
-def _star(event: Event):
-    """The row's star button, or None once the event is over (nothing left to attend)."""
-    if event.phase() == "ended":
+def _star(event: Event, embed: bool):
+    """The row's star button, or None once the event is over (nothing left to attend) and
+    in a frame on another site (no cookie of ours there to keep an agenda in)."""
+    if embed or event.phase() == "ended":
         return None
     return lambda slug, title: star_button(event.slug, slug, title, False)
 
 
-@event_page(query=SessionFilter.base_filters, personal=personalize)
-def schedule_list(request: HttpRequest, event: Event, query) -> HttpResponse:
+def list_rows(event: Event, *, embed: bool = False):
+    """Builds the list's days from the filtered sessions (HTML)."""
+
     def build(sessions):
-        return render_rows(
-            "schedule/day_list.jinja",
-            days=group_by_day_and_time(sessions, event),
-            star=_star(event),
-        )
+        days = group_by_day_and_time(sessions, event)
+        star = _star(event, embed)
+        return render_rows("schedule/day_list.jinja", days=days, star=star, embed=embed)
 
-    return _filtered_schedule(request, event, query, "schedule/schedule_list.html", build)
+    return build
 
 
-@event_page(query=SessionFilter.base_filters, personal=personalize)
-def schedule_grid(request: HttpRequest, event: Event, query) -> HttpResponse:
+def grid_rows(event: Event, *, embed: bool = False):
+    """Builds the grid's tables from the filtered sessions (HTML)."""
+
     def build(sessions):
         rooms = list(Room.objects.filter(event=event))
         return render_rows(
             "schedule/grid_tables.jinja",
             rooms=rooms,
             tables=grid_days(sessions, event, rooms),
-            star=_star(event),
+            star=_star(event, embed),
+            embed=embed,
         )
 
-    return _filtered_schedule(
-        request, event, query, "schedule/schedule_grid.html", build, grid=True
-    )
+    return build
+
+
+@event_page(query=SessionFilter.base_filters, personal=personalize)
+def schedule_list(request: HttpRequest, event: Event, query) -> HttpResponse:
+    template = "schedule/schedule_list.html"
+    return _filtered_schedule(request, event, query, template, list_rows(event))
+
+
+@event_page(query=SessionFilter.base_filters, personal=personalize)
+def schedule_grid(request: HttpRequest, event: Event, query) -> HttpResponse:
+    template = "schedule/schedule_grid.html"
+    return _filtered_schedule(request, event, query, template, grid_rows(event), grid=True)
 
 
 @event_page(personal=personalize)
@@ -204,6 +219,11 @@ def _initial(name: str) -> str:
     return first if "A" <= first <= "Z" else "#"
 
 
+def _directory_order(speaker) -> tuple:
+    letter = _initial(speaker.name)
+    return (letter == "#", letter, speaker.name.casefold())
+
+
 @event_page(query=["page", "q"])
 def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     q = query.get("q", "").strip()
@@ -220,13 +240,14 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
             speakers = speakers.filter(
                 Q(name__icontains=word) | Q(company__icontains=word) | Q(job_title__icontains=word)
             )
-    found = [] if error else list(speakers.order_by("name"))
+    # By letter as the A–Z shows them ("Émile" among the E), then by name; others last.
+    found = [] if error else sorted(speakers, key=_directory_order)
     pages = Paginator(found, SPEAKERS_PER_PAGE, allow_empty_first_page=True)
     number = query.get("page", "1")
     if not error and not (number.isascii() and number.isdigit()):
-        error = f"page: “{number[:20]}” is not a page number."
+        error = _("page: “%(value)s” is not a page number.") % {"value": number[:20]}
     elif not error and not 1 <= int(number) <= pages.num_pages:
-        raise Http404(f"There is no page {number} of speakers.")
+        raise Http404(_("There is no page %(number)s of speakers.") % {"number": number})
     page = pages.page(1 if error else int(number))
     ctx = {
         "event": event,
@@ -347,12 +368,15 @@ def schedule_export(request: HttpRequest, event: Event, fmt: str, query) -> Http
 
 @event_page
 def event_theme(request: HttpRequest, event: Event) -> HttpResponse:
-    """Track colours as CSS custom properties (no inline styles, so CSP stays strict)."""
+    """Track colours, and the conference's colour (embed.css uses it), as CSS custom
+    properties: no inline styles, so CSP stays strict."""
     rules = [
         f".track-{t.slug}{{--track-color:{t.color}}}"
         for t in event.tracks.all()
         if t.color.startswith("#") and t.color[1:].isalnum()
     ]
+    if event.color:
+        rules.append(brand_css(event.color))
     # Every printed page names the event and its dates (a page margin box).
     head = _css_string(f"{event.name} · {event.date_range}")
     rules.append(f"@page{{@top-left{{content:{head}}}@bottom-right{{content:counter(page)}}}}")

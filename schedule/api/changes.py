@@ -23,17 +23,17 @@ from .views import EVENT_PARAM, NOT_MODIFIED, ConditionalMixin, reads
 class PlaceSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.CharField()
-    room = serializers.CharField(source="room_name", help_text="Empty: every room.")
+    room = serializers.CharField(source="room_name")
     starts_at = serializers.DateTimeField(allow_null=True)
     ends_at = serializers.DateTimeField(allow_null=True)
 
 
 class SessionChangeSerializer(serializers.Serializer):
-    session = serializers.CharField(source="current_slug", help_text="The session's slug.")
+    session = serializers.CharField(source="current_slug")
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=SessionChange.Kind.choices)
-    words = serializers.CharField(help_text="What happened, as the changelog says it.")
-    before = PlaceSerializer(allow_null=True, help_text="Null: new in this release.")
+    words = serializers.CharField()
+    before = PlaceSerializer(allow_null=True)
     after = PlaceSerializer(allow_null=True)
 
 
@@ -47,8 +47,8 @@ class ReleaseSerializer(serializers.Serializer):
 
 
 class ChangesSerializer(serializers.Serializer):
-    latest = serializers.IntegerField(help_text="The newest release's number (0: none yet).")
-    releases = ReleaseSerializer(many=True, help_text="Newest first, at most 100.")
+    latest = serializers.IntegerField()
+    releases = ReleaseSerializer(many=True)
 
 
 class ChangesView(ConditionalMixin, generics.GenericAPIView):

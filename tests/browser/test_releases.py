@@ -67,7 +67,7 @@ def test_draft_two_moves_preview_publish_and_follow_them(new_page, board, screen
     organizer.goto(f"{board.url}{reverse('schedule_board', args=[board.event.pk])}")
     organizer.fill("input[name=note]", "Room swap after the keynote")
     organizer.click("button:has-text('Publish')")
-    expect(organizer.locator(".messagelist")).to_contain_text("2 public change(s)")
+    expect(organizer.locator(".messagelist")).to_contain_text("2 public changes")
     assert reload(board.second).room == board.rooms["Oak"]
     assert Release.objects.get(number=2).user == board.owner
 

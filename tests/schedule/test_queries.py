@@ -125,6 +125,7 @@ def pages(slug: str) -> dict[str, tuple[str, dict]]:
         "filtered list": (f"/{slug}/schedule/?day=2030-05-06&track=track-0&q=containers", {}),
         "filtered grid": (f"/{slug}/schedule/grid/?room=room-1&type=talk&speaker=speaker-3", {}),
         "htmx list": (f"/{slug}/schedule/?q=scaling+containers", {"HX-Request": "true"}),
+        "embedded grid": (f"/{slug}/embed/grid/?day=2030-05-06&track=track-0", {}),
         "session page": (f"/{slug}/sessions/session-0/", {}),
         "speaker list": (f"/{slug}/speakers/", {}),
         "speaker search": (f"/{slug}/speakers/?q=person+example", {}),

@@ -461,3 +461,27 @@ def test_schedule_ics_escapes_text(client, conf):
     assert re.search(r"^SUMMARY:Pods", raw, re.M)
     assert all(len(line.encode()) <= 75 for line in raw.split("\r\n"))
     assert "Pods; services, and \\ backslashes" in vevents(get(client, "/cnc16/schedule.ics"))
+
+
+def test_theme_css_names_the_event_and_its_dates_on_every_printed_page(client, conf):
+    Event.objects.filter(pk=conf.event.pk).update(name='Evil"}body{x:1} Conf')
+    css = client.get("/cnc16/theme.css").content.decode()
+    rule = re.search(r'@page\{@top-left\{content:"([^"]*)"\}', css)
+    assert rule, css
+    assert "}" not in rule.group(1) and "{" not in rule.group(1)  # escaped, not closed
+    shown = re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)), rule.group(1))
+    assert shown == 'Evil"}body{x:1} Conf · November 8 – November 9, 2016'
+
+
+def test_grid_and_list_star_sessions_to_come_but_not_cancelled_ones(client, conf, html):
+    grid = html.dom(get(client, "/cnc16/schedule/grid/"))  # 2016: over, no stars at all
+    assert html.find_all(grid, "button", "btn-star") == []
+    assert "Moderated by Dan Kohn" in html.text(grid)
+    Event.objects.filter(pk=conf.event.pk).update(
+        start_date=dt.date(2099, 11, 8), end_date=dt.date(2099, 11, 9)
+    )
+    for url, cell in (("/cnc16/schedule/grid/", "td"), ("/cnc16/schedule/", "article")):
+        page = html.dom(get(client, url))
+        cancelled = html.find_all(page, cell, "session-cancelled")
+        assert cancelled and all(html.find_all(c, "button", "btn-star") == [] for c in cancelled)
+        assert html.find_all(page, "button", "btn-star")

@@ -266,3 +266,65 @@ def test_publishing_the_draft_announces_its_speaker(client, people):
     Session.objects.filter(slug="hidden-panel").set_status("published")
     assert client.get("/cnc16/speakers/gustav-draftson/").status_code == 200
     assert "Gustav Draftson" in names(client.get("/cnc16/speakers/"))
+
+
+def test_speaker_page_gives_the_role_per_session(client, people):
+    def roles(slug):
+        section = find(dom(client.get(f"/cnc16/speakers/{slug}/")), "section")
+        return [text(find(li, "span", "session-role")) for li in find_all(section, "li")]
+
+    assert roles("sarah-novotny") == ["Moderator"]
+    assert roles("kelsey-hightower") == ["Speaker"] * 4
+
+
+def test_speaker_page_stars_sessions_to_come_and_none_once_over(client, people):
+    kelsey = "/cnc16/speakers/kelsey-hightower/"
+    assert find_all(dom(client.get(kelsey)), "button", "btn-star") == []  # 2016: over
+    people.event.start_date, people.event.end_date = dt.date(2099, 11, 8), dt.date(2099, 11, 9)
+    people.event.save()
+    page = dom(client.get(kelsey))
+    stars = find_all(page, "button", "btn-star")
+    # Kubernetes 101 and Prometheus; not the cancelled talk, nor the one without a time.
+    assert [attr(b, "formaction") for b in stars] == [
+        "/cnc16/agenda/kubernetes-101/add", "/cnc16/agenda/prometheus/add",
+    ]  # fmt: skip
+    assert text(stars[0]) == "Star “Kubernetes 101”"  # its name holds its visible word
+    assert find_all(page, "form", id="star-form")
+
+
+@pytest.fixture
+def crowd(db):
+    """130 speakers with a public session: A… to Z… and one "Émile" and one "42"."""
+    event = EventFactory(slug="crowd", start_date=dt.date(2099, 1, 5), end_date=dt.date(2099, 1, 5))
+    session = SessionFactory(event=event, status=Session.Status.PUBLISHED)
+    names = [f"{chr(65 + n % 26)}name {n:03d}" for n in range(128)] + ["Émile Zola", "42 Crew"]
+    for name in names:
+        SessionSpeakerFactory(session=session, speaker=SpeakerFactory(event=event, name=name))
+    return event
+
+
+def test_directory_pages_and_a_to_z(client, crowd, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the event, its speakers
+        first = dom(client.get("/crowd/speakers/"))
+    assert text(find(first, None, "match-count")) == "130 speakers · page 1 of 3"
+    assert len(find_all(first, "li", "speaker-entry")) == 60
+    letters = {text(a): attr(a, "href") for a in find_all(find(first, "nav", "az-links"), "a")}
+    assert letters["A"] == "?page=1#letter-A"
+    assert letters["E"] == "?page=1#letter-E"  # Émile files under E
+    assert letters["Z"].endswith("#letter-Z") and "?page=3#letter-other" in letters.values()
+    third = dom(client.get("/crowd/speakers/?page=3"))
+    assert [text(h) for h in find_all(third, "h2", "az-letter")][-2:] == ["Z", "#"]  # others last
+    pager = find(third, "nav", "pager")
+    assert attr(find(pager, "a"), "href") == "?page=2"
+    searched = dom(client.get("/crowd/speakers/?q=name+00"))
+    count = text(find(searched, None, "match-count"))
+    assert count.startswith("11 speakers matching")  # 000 to 009, and 100
+    assert find_all(searched, "nav", "pager") == []
+
+
+@pytest.mark.parametrize(("page", "status"), [("x", 400), ("0", 404), ("4", 404), ("-1", 400)])
+def test_directory_refuses_a_bad_page(client, crowd, page, status):
+    response = client.get(f"/crowd/speakers/?page={page}")
+    assert response.status_code == status
+    if status == 400:
+        assert "is not a page number" in response.content.decode()
