@@ -7,4 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import signals
+        from .models import Room, SessionType, Track
+
+        signals.watch(Room, Track, SessionType)

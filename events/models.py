@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone as django_tz
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lib.markup import render_markdown
 from lib.text import validate_language, validate_line, validate_text
@@ -366,8 +367,8 @@ class SessionType(SluggedEventData):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        EDITOR = "editor", "Editor"
+        OWNER = "owner", pgettext_lazy("organizer role", "Owner")
+        EDITOR = "editor", pgettext_lazy("organizer role", "Editor")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

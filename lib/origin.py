@@ -49,6 +49,9 @@ def same_origin_post(view):
             )
             response["Cache-Control"] = "no-store"
             return response
+        # Read the body now, as Django's CSRF check does: one too large is refused (400)
+        # before the view changes anything.
+        _body = request.POST
         return view(request, *args, **kwargs)
 
     return checked

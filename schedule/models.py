@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils.timezone import now as django_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from events.models import (
     Event,
@@ -83,9 +84,9 @@ class SessionQuerySet(EventScopedQuerySet):
 
 class Session(EventData, models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", pgettext_lazy("session status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("session status", "Published")
+        CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
 
@@ -297,9 +298,9 @@ def public_speakers(event: Event):
 
 class SessionSpeaker(EventData, models.Model):
     class Role(models.TextChoices):
-        SPEAKER = "speaker", "Speaker"
-        MODERATOR = "moderator", "Moderator"
-        PANELIST = "panelist", "Panelist"
+        SPEAKER = "speaker", pgettext_lazy("speaker role", "Speaker")
+        MODERATOR = "moderator", pgettext_lazy("speaker role", "Moderator")
+        PANELIST = "panelist", pgettext_lazy("speaker role", "Panelist")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="speaker_links")
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="session_links")

@@ -20,7 +20,7 @@ ROOT = Path(settings.BASE_DIR)
 PYTHON_DIRS = ("config", "events", "schedule", "speakers", "lib")
 # Not shown to visitors or organizers on a page: terminal output of commands, and the
 # demo's conference content (data, like what organizers write).
-PYTHON_SKIPPED = ("migrations", "management", "demo.py", "demo_stars.py")
+PYTHON_SKIPPED = ("migrations", "management", "demo")
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
 
 

@@ -346,7 +346,7 @@ class SessionWriteSerializer(BoundedModelSerializer):
                 speaker=speakers[link["speaker"]],
                 role=link["role"],
                 position=link["position"],
-            )  # fmt: skip
+            )
             for link in links
         )
         # bulk_create sends no signals: mark the event's data as changed after it, if
