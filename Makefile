@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: help install install-dev run test test-sqlite test-postgres test-services test-deps lint fmt bench bench-phone loadtest lock clean messages compilemessages
+.PHONY: help install install-dev run check test test-sqlite test-postgres test-services test-deps lint fmt bench bench-phone loadtest lock clean messages compilemessages
 
 help:
 	@echo "make run    set up everything and serve the demo on http://$(HOST)/"
+	@echo "make check  lint (ruff, migrations, mypy) and the SQLite suite without browser and services"
 	@echo "make test   install test dependencies, lint, run the suite on SQLite and PostgreSQL"
 	@echo "make bench  print timings and query counts for generated events"
 	@echo "make bench-phone  load pages in Chromium as a phone on slow Wi-Fi: bytes, paint, load"
@@ -43,6 +44,11 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL= $(BIN)/mypy
+
+# The inner loop: lint, then the SQLite suite without the browser and the services.
+check: lint
+	DATABASE_URL= REDIS_URL= $(BIN)/pytest -m "not browser and not services" -q
 
 fmt: install-dev
 	$(BIN)/ruff check --fix .

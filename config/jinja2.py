@@ -13,7 +13,7 @@ from jinja2 import Environment, StrictUndefined
 def environment(**options) -> Environment:
     options["undefined"] = StrictUndefined
     options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.i18n"]
-    env = Environment(**options)
+    env = Environment(autoescape=options.pop("autoescape", True), **options)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translation.gettext,
         translation.ngettext,

@@ -31,7 +31,7 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 - refused below with DEBUG off
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from lib.markup import MAX_MARKDOWN_CHARS
 
@@ -87,7 +87,7 @@ def is_organizer(request) -> bool:
 class EventFilter(admin.SimpleListFilter):
     """Filter by event, offering only the events this organizer may see."""
 
-    title = "event"
+    title = _("event")
     parameter_name = "event"
 
     def lookups(self, request, model_admin):
@@ -233,9 +233,9 @@ class MembershipByNameForm(forms.ModelForm):
     """Owners name co-organizers by user name: no list of accounts is shown to them."""
 
     username = forms.CharField(
-        label="User name",
+        label=_("User name"),
         max_length=150,
-        help_text="An account that can already sign in to the admin.",
+        help_text=_("An account that can already sign in to the admin."),
     )
 
     class Meta:
@@ -254,14 +254,16 @@ class MembershipByNameForm(forms.ModelForm):
         user = get_user_model().objects.filter(username=name, is_active=True, is_staff=True).first()
         if user is None:
             raise forms.ValidationError(
-                "“%(name)s” is not an account that can organize events: check the spelling, "
-                "or ask an administrator for staff access.",
+                _(
+                    "“%(name)s” is not an account that can organize events: check the spelling, "
+                    "or ask an administrator for staff access."
+                ),
                 params={"name": name},
             )
         others = Membership.objects.filter(user=user, event_id=self.instance.event_id)
         if others.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
-                "“%(name)s” already organizes this event.", params={"name": name}
+                _("“%(name)s” already organizes this event."), params={"name": name}
             )
         self.instance.user = user
         return name
@@ -276,7 +278,7 @@ class MembershipByNameFormSet(forms.BaseInlineFormSet):
             if form.cleaned_data.get("username") and not form.cleaned_data.get("DELETE")
         ]
         if len(names) != len(set(names)):
-            raise forms.ValidationError("Each person can be listed only once.")
+            raise forms.ValidationError(_("Each person can be listed only once."))
 
 
 class OwnerMembershipInline(EventScopedInline, admin.TabularInline):
@@ -284,8 +286,8 @@ class OwnerMembershipInline(EventScopedInline, admin.TabularInline):
     form = MembershipByNameForm
     formset = MembershipByNameFormSet
     extra = 0
-    verbose_name = "organizer"
-    verbose_name_plural = "organizers"
+    verbose_name = _("organizer")
+    verbose_name_plural = _("organizers")
 
 
 @admin.register(Event)
@@ -364,15 +366,15 @@ class EventAdmin(EventScopedAdmin):
                 user=request.user, event=obj, defaults={"role": Membership.Role.OWNER}
             )
 
-    @admin.display(description="sessions", ordering="num_sessions")
+    @admin.display(description=_("sessions"), ordering="num_sessions")
     def session_count(self, obj):
         return obj.num_sessions
 
-    @admin.display(description="speakers", ordering="num_speakers")
+    @admin.display(description=_("speakers"), ordering="num_speakers")
     def speaker_count(self, obj):
         return obj.num_speakers
 
-    @admin.display(description="dates", ordering="start_date")
+    @admin.display(description=_("dates"), ordering="start_date")
     def dates(self, obj):
         start, end = obj.start_date, obj.end_date
         if start == end:
@@ -381,7 +383,7 @@ class EventAdmin(EventScopedAdmin):
             return f"{start:%b} {start.day}–{end.day}, {end.year}"
         return f"{start:%b} {start.day} – {end:%b} {end.day}, {end.year}"
 
-    @admin.display(description="links")
+    @admin.display(description=_("links"))
     def public_links(self, obj):
         sessions = reverse("admin:schedule_session_changelist") + f"?event={obj.pk}"
         return format_html(
@@ -426,7 +428,7 @@ class EventPartAdmin(EventScopedAdmin):
             .annotate(num_sessions=Count("sessions", filter=~Q(sessions__status="draft")))
         )
 
-    @admin.display(description="public sessions", ordering="num_sessions")
+    @admin.display(description=_("public sessions"), ordering="num_sessions")
     def session_count(self, obj):
         return obj.num_sessions
 
@@ -443,7 +445,7 @@ class TrackAdmin(EventPartAdmin):
     list_display = ["name", "event", "swatch", "position", "session_count"]
     list_editable = ["position"]
 
-    @admin.display(description="colour")
+    @admin.display(description=_("colour"))
     def swatch(self, obj):
         return format_html(
             '<span class="lineup-swatch" data-color="{}">{}</span>', obj.color, obj.color

@@ -1,9 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
     name = "events"
-    verbose_name = "Events"
+    verbose_name = _("Events")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import signals
+        from .models import Room, SessionType, Track
+
+        signals.watch(Room, Track, SessionType)

@@ -11,7 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone as django_tz
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lib.markup import render_markdown
 from lib.text import validate_language, validate_line, validate_text
@@ -23,7 +24,7 @@ ACRONYM_RE = re.compile(r"^[a-z0-9_]{4,}$")
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(
-            "“%(value)s” is not a time zone name. Use an IANA name such as Europe/Berlin.",
+            _("“%(value)s” is not a time zone name. Use an IANA name such as Europe/Berlin."),
             params={"value": value},
             code="invalid_timezone",
         )
@@ -70,7 +71,7 @@ def validate_event_slug(value: str) -> None:
     """Event slugs share the URL space with the site's own top-level paths."""
     if value.lower() in RESERVED_SLUGS:
         raise ValidationError(
-            "“%(value)s” is reserved for the site itself; choose another slug.",
+            _("“%(value)s” is reserved for the site itself; choose another slug."),
             params={"value": value},
             code="reserved_slug",
         )
@@ -144,7 +145,7 @@ class Event(models.Model):
     slug = models.SlugField(
         unique=True,
         validators=[validate_event_slug],
-        help_text="Used in every public URL of the event.",
+        help_text=_("Used in every public URL of the event."),
     )
     acronym = models.CharField(
         max_length=50,
@@ -155,17 +156,17 @@ class Event(models.Model):
                 "Use at least 4 lower-case letters, digits or underscores.",
             )
         ],
-        help_text="Short name for frab exports; filled from the slug when left empty.",
+        help_text=_("Short name for frab exports; filled from the slug when left empty."),
     )
     name = models.CharField(max_length=200, validators=[validate_line])
     tagline = models.CharField(max_length=300, blank=True, validators=[validate_line])
-    description = models.TextField(blank=True, help_text="Markdown.", validators=[validate_text])
+    description = models.TextField(blank=True, help_text=_("Markdown."), validators=[validate_text])
     description_html = models.TextField(blank=True, editable=False)
     timezone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_timezone],
-        help_text="IANA time zone of the venue, such as America/Los_Angeles.",
+        help_text=_("IANA time zone of the venue, such as America/Los_Angeles."),
     )
     start_date = models.DateField()
     end_date = models.DateField()
@@ -176,32 +177,36 @@ class Event(models.Model):
         default="en",
         blank=True,
         validators=[validate_language],
-        help_text="The language most sessions are held in (en, de…); a session in another "
-        "language says so on its page.",
+        help_text=_(
+            "The language most sessions are held in (en, de…); a session in another "
+            "language says so on its page."
+        ),
     )
     is_published = models.BooleanField(
-        default=False, help_text="Only published events are visible to the public."
+        default=False, help_text=_("Only published events are visible to the public.")
     )
     color = models.CharField(
-        "colour",
+        _("colour"),
         max_length=7,
         blank=True,
-        validators=[RegexValidator(COLOR_RE, "Use a colour like #3b6ea5.")],
-        help_text="The conference's colour (#rrggbb), for the embedded schedule.",
+        validators=[RegexValidator(COLOR_RE, _("Use a colour like #3b6ea5."))],
+        help_text=_("The conference's colour (#rrggbb), for the embedded schedule."),
     )
     frame_origins = models.TextField(
-        "sites that may embed the schedule",
+        _("sites that may embed the schedule"),
         blank=True,
         max_length=2000,
         validators=[validate_frame_origins],
-        help_text="Origins allowed to show the schedule in an <iframe>, one a line, such "
-        "as https://conf.example.org. None when empty.",
+        help_text=_(
+            "Origins allowed to show the schedule in an <iframe>, one a line, such "
+            "as https://conf.example.org. None when empty."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(
         default=django_tz.now,
         editable=False,
-        help_text="When any of the event's data last changed.",
+        help_text=_("When any of the event's data last changed."),
     )
 
     objects = EventQuerySet.as_manager()
@@ -290,7 +295,7 @@ class SluggedEventData(EventData, models.Model):
     """Rooms, tracks and types: named, ordered things that belong to one event."""
 
     name = models.CharField(max_length=100, validators=[validate_line])
-    slug = models.SlugField(blank=True, help_text="Filled from the name when left empty.")
+    slug = models.SlugField(blank=True, help_text=_("Filled from the name when left empty."))
 
     objects = EventScopedQuerySet.as_manager()
 
@@ -317,10 +322,10 @@ def _unique_slug_per_event(name: str) -> models.UniqueConstraint:
 class Room(SluggedEventData):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
     guid = models.UUIDField(
-        default=uuid.uuid4, help_text="Stable identity across exports and imports."
+        default=uuid.uuid4, help_text=_("Stable identity across exports and imports.")
     )
     capacity = models.PositiveIntegerField(null=True, blank=True)
-    position = models.PositiveIntegerField(default=0, help_text="Column order in the grid.")
+    position = models.PositiveIntegerField(default=0, help_text=_("Column order in the grid."))
 
     class Meta:
         ordering = ["position", "name"]
@@ -351,19 +356,19 @@ class Track(SluggedEventData):
 class SessionType(SluggedEventData):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="session_types")
     is_break = models.BooleanField(
-        default=False, help_text="Breaks (coffee, lunch) are shown as breaks, without speakers."
+        default=False, help_text=_("Breaks (coffee, lunch) are shown as breaks, without speakers.")
     )
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "session type"
+        verbose_name = _("session type")
         constraints = [_unique_slug_per_event("sessiontype_slug_unique_per_event")]
 
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        EDITOR = "editor", "Editor"
+        OWNER = "owner", pgettext_lazy("organizer role", "Owner")
+        EDITOR = "editor", pgettext_lazy("organizer role", "Editor")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -1,8 +1,11 @@
 """Mark an event's data as changed whenever a row that belongs to it is saved or deleted.
 
 This is the one place that keeps ``Event.changed_at`` honest: admin saves, API writes,
-imports and cascaded deletes all pass through these model signals. Bulk
-``QuerySet.update`` calls bypass signals and must call ``Event.objects...touch()``.
+imports and cascaded deletes all pass through these model signals. Each app names its
+models of event data in its ``AppConfig.ready`` with ``watch(...)`` (events: rooms,
+tracks, types; speakers; schedule: sessions and their speaker links), so the receivers
+run for those senders only. Bulk ``QuerySet.update`` calls bypass signals and must call
+``Event.objects...touch()``.
 
 ``changed_at`` is public (the API shows it; pages' ETag and Last-Modified come from
 it), and only public data is cached under it: a row with ``seen_by_public()`` (a
@@ -13,6 +16,7 @@ themselves, never a cache keyed on ``changed_at``.
 
 import threading
 
+from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -45,7 +49,6 @@ def event_deleting(sender, instance, **kwargs):
     _deleting.ids = {*getattr(_deleting, "ids", ()), instance.pk}
 
 
-@receiver(pre_save)
 def data_saving(sender, instance, raw=False, **kwargs):
     """Remember whether visitors saw the row as it is stored (one query per save)."""
     if raw or not hasattr(instance, "seen_by_public") or not isinstance(instance, EventData):
@@ -58,7 +61,6 @@ def data_saving(sender, instance, raw=False, **kwargs):
     instance._was_seen_by_public = stored is not None and stored.seen_by_public()
 
 
-@receiver(pre_delete)
 def data_deleting(sender, instance, **kwargs):
     if hasattr(instance, "seen_by_public") and isinstance(instance, EventData):
         # A whole event being deleted: its rows need no look-up (see _touch).
@@ -69,21 +71,33 @@ def data_deleting(sender, instance, **kwargs):
             instance._was_seen_by_public = instance.seen_by_public()
 
 
-@receiver(post_save)
 def data_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         _touch(instance)
 
 
-@receiver(post_delete)
+@receiver(post_delete, sender=Event)
+def event_deleted(sender, instance, **kwargs):
+    _deleting.ids = getattr(_deleting, "ids", set()) - {instance.pk}
+
+
 def data_deleted(sender, instance, **kwargs):
-    if sender is Event:
-        _deleting.ids = getattr(_deleting, "ids", set()) - {instance.pk}
-        return
     _touch(instance, deleted=True)
 
 
-@receiver(m2m_changed)
 def data_linked(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
         _touch(instance)
+
+
+def watch(*senders: type[models.Model]) -> None:
+    """Mark the event as changed when a row of these models (EventData) is saved or
+    deleted, or when their many-to-many links change."""
+    for model in senders:
+        uid = f"lineup-event-data-{model._meta.label}"
+        pre_save.connect(data_saving, sender=model, dispatch_uid=uid)
+        post_save.connect(data_saved, sender=model, dispatch_uid=uid)
+        pre_delete.connect(data_deleting, sender=model, dispatch_uid=uid)
+        post_delete.connect(data_deleted, sender=model, dispatch_uid=uid)
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(data_linked, sender=field.remote_field.through, dispatch_uid=uid)

@@ -41,7 +41,7 @@ def text_on(color: str) -> str:
 
 def ink(color: str) -> str:
     """``color``, darkened in small steps until it reads on white at 4.5:1."""
-    rgb = _rgb(color)
+    rgb: tuple[float, ...] = _rgb(color)
     shade = color.lower()
     while contrast(shade, WHITE) < AA:
         rgb = tuple(c * 0.92 for c in rgb)

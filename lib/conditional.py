@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
+from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -31,6 +32,8 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 # How long a shared cache may answer without asking: an edit shows everywhere within a
 # minute, and a conference morning's crowd costs one request a minute per page and proxy.
 SHARED_SECONDS = 60
+# How the answer was made, for the request log (lib/requestlog.py): "render", "hit", "304".
+PAGE_CACHE = "lineup.page_cache"
 
 
 @dataclass
@@ -113,20 +116,21 @@ def conditional_response(
     # tell. Without an agenda the page is everyone's, and its date says when it changed.
     own = bool(personal and personal.version)
     current, last_modified = validators(request, etag, None if own else changed_at)
+    response: HttpResponse
     if current:
-        request.page_cache = "304"  # for the request log (lib/requestlog.py)
+        request.META[PAGE_CACHE] = "304"
         response = HttpResponseNotModified()
     else:
         refused = []
-        request.page_cache = "hit"
+        request.META[PAGE_CACHE] = "hit"
 
         def make():
-            request.page_cache = "render"
+            request.META[PAGE_CACHE] = "render"
             fresh = render()
             if fresh.status_code != 200:
                 refused.append(fresh)
                 return None
-            if hasattr(fresh, "render") and not fresh.is_rendered:
+            if isinstance(fresh, SimpleTemplateResponse) and not fresh.is_rendered:
                 fresh.render()
             return fresh.content, {name: fresh[name] for name in KEPT_HEADERS if name in fresh}
 
@@ -135,7 +139,7 @@ def conditional_response(
         if stored is None:
             return refused[0]
         html = stored.headers.get("Content-Type", "").startswith("text/html")
-        if html and own:
+        if html and personal is not None and personal.version:
             shared = stored
             stored = load(
                 f"page:{key}:{_hash(personal.version)}",

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.translation import gettext as _
 
 
 def client_ip(request) -> str:
@@ -60,7 +61,7 @@ class RateLimitedLoginBackend(AxesStandaloneBackend):
             return None
         if sign_in_blocked(request):
             # Stops the other backends (no hashing); the sign-in fails.
-            raise PermissionDenied("Too many failed sign-ins from this address.")
+            raise PermissionDenied(_("Too many failed sign-ins from this address."))
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 

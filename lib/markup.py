@@ -25,13 +25,21 @@ BLOCK_TAG_RE = re.compile(r"<\s*/?\s*(?:p|br|li|ul|ol|h[1-6]|blockquote|pre|hr)\
 TAG_RE = re.compile(r"<[^>]*>")
 # The longest text formatted as Markdown (an abstract or a bio is rarely 5,000).
 MAX_MARKDOWN_CHARS = 20_000
+
+
 # CommonMark, raw HTML allowed through to nh3 (which keeps only the tags above). Links
 # are judged by nh3 alone, one rule for Markdown and HTML links: every link becomes an
 # <a>, as written (not percent-encoded, so an obfuscated scheme is still seen as one),
 # and nh3 drops an href whose scheme it does not allow, keeping the text.
-MARKDOWN = MarkdownIt("commonmark")
-MARKDOWN.validateLink = lambda url: True
-MARKDOWN.normalizeLink = lambda url: url
+class _AsWritten(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        return True
+
+    def normalizeLink(self, url: str) -> str:
+        return url
+
+
+MARKDOWN = _AsWritten("commonmark")
 
 
 def render_markdown(text: str) -> str:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 
@@ -42,12 +43,15 @@ def same_origin_post(view):
         skip = getattr(request, "_dont_enforce_csrf_checks", False)
         if not skip and not from_this_site(request):
             response = HttpResponse(
-                "Refused: this form was not sent from this site's own pages.",
+                _("Refused: this form was not sent from this site's own pages."),
                 status=403,
                 content_type="text/plain; charset=utf-8",
             )
             response["Cache-Control"] = "no-store"
             return response
+        # Read the body now, as Django's CSRF check does: one too large is refused (400)
+        # before the view changes anything.
+        _body = request.POST
         return view(request, *args, **kwargs)
 
     return checked

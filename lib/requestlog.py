@@ -18,6 +18,8 @@ import uuid
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404
 
+from .conditional import PAGE_CACHE
+
 log = logging.getLogger("lineup.request")
 # Matched with fullmatch: "^...$" lets a trailing newline through, which then breaks
 # the response header (a 500) and the log line.
@@ -37,7 +39,7 @@ class RequestLogMiddleware:
         elapsed_ms = (time.perf_counter() - start) * 1000
         response["X-Request-ID"] = request.id
         level = logging.ERROR if response.status_code >= 500 else logging.INFO
-        cached = getattr(request, "page_cache", None)
+        cached = request.META.get(PAGE_CACHE)
         log.log(
             level,
             "request_id=%s method=%s path=%s status=%s duration_ms=%.1f%s",

@@ -15,6 +15,7 @@ strips again:
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Never allowed, in any text.
 _BAD = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
@@ -46,9 +47,9 @@ def describe(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
-def _refuse(match: re.Match, message: str) -> None:
+def _refuse(match: re.Match, message) -> None:
     raise ValidationError(
-        message + " (%(char)s at character %(position)s); remove it.",
+        message,
         params={"char": describe(match.group()), "position": match.start() + 1},
         code="control_character",
     )
@@ -56,8 +57,13 @@ def _refuse(match: re.Match, message: str) -> None:
 
 def _what(match: re.Match) -> str:
     if 0xD800 <= ord(match.group()) <= 0xFFFF:
-        return "This text contains a character that is not valid Unicode text"
-    return "This text contains a control character"
+        return _(
+            "This text contains a character that is not valid Unicode text "
+            "(%(char)s at character %(position)s); remove it."
+        )
+    return _(
+        "This text contains a control character (%(char)s at character %(position)s); remove it."
+    )
 
 
 def validate_text(value) -> None:
@@ -73,7 +79,13 @@ def validate_line(value) -> None:
     if isinstance(value, str):
         match = BAD_IN_LINE.search(value)
         if match and match.group() in _LINE_BREAKS:
-            _refuse(match, "This must be one line, without line breaks or tabs")
+            _refuse(
+                match,
+                _(
+                    "This must be one line, without line breaks or tabs "
+                    "(%(char)s at character %(position)s); remove it."
+                ),
+            )
         if match:
             _refuse(match, _what(match))
 
@@ -85,7 +97,7 @@ def validate_language(value: str) -> None:
     """A language code such as "en", "de" or "pt-BR" (BCP 47 in its common forms)."""
     if value and not LANGUAGE_RE.fullmatch(value):
         raise ValidationError(
-            "“%(value)s” is not a language code such as en, de or pt-BR.",
+            _("“%(value)s” is not a language code such as en, de or pt-BR."),
             params={"value": value[:20]},
             code="invalid_language",
         )

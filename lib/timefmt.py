@@ -81,6 +81,23 @@ def span(starts: dt.datetime, ends: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
     return f"{head} – {clock_zone(end, tz)}"
 
 
+def short_date(day: dt.date, year: bool = False) -> str:
+    """ "Feb 24", or "Feb 24, 2027" with the year."""
+    if year:
+        # Translators: a Django date format: a short date with the year, "Feb 24, 2027".
+        return dateformat.format(day, pgettext("date format", "M j, Y"))
+    # Translators: a Django date format: a short date, "Feb 24".
+    return dateformat.format(day, pgettext("date format", "M j"))
+
+
+def month_day(day: dt.date, year: bool = False) -> str:
+    """ "November 8", or "November 8, 2016" with the year."""
+    if year:
+        # Translators: a Django date format: a date with the year, "November 8, 2016".
+        return dateformat.format(day, pgettext("date format", "F j, Y"))
+    return dateformat.format(day, pgettext("date format", "F j"))
+
+
 def date_range(start: dt.date, end: dt.date) -> str:
     """ "June 3 – June 5, 2026": an event's dates, as printed pages name them."""
     # Translators: a Django date format: a date with its year, "June 5, 2026".

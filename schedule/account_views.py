@@ -8,6 +8,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from lib.limits import client_ip, count_hit, sign_in_blocked
@@ -16,7 +17,9 @@ from .agenda import COOKIE_PREFIX, merge_into_user
 
 
 class SignUpForm(UserCreationForm):
-    email = forms.EmailField(required=False, help_text="Optional; only used to reset a password.")
+    email = forms.EmailField(
+        required=False, help_text=_("Optional; only used to reset a password.")
+    )
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()

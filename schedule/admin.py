@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import escape, format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from events.admin import EventFilter, EventScopedAdmin, EventScopedInline, organizer_events
 from events.models import Room, SessionType, Track
@@ -27,15 +29,17 @@ from .rules import find_clashes, speaker_clash_errors
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        help_text="A frab schedule.xml or schedule.json (at most 20 MB). Sessions are matched "
-        "by guid, so importing again updates them."
+        help_text=_(
+            "A frab schedule.xml or schedule.json (at most 20 MB). Sessions are matched "
+            "by guid, so importing again updates them."
+        )
     )
     draft = forms.BooleanField(
-        required=False, label="Import new sessions as drafts (otherwise they are published)"
+        required=False, label=_("Import new sessions as drafts (otherwise they are published)")
     )
     prune = forms.BooleanField(
         required=False,
-        label="Cancel the sessions that the file no longer has (they are never deleted)",
+        label=_("Cancel the sessions that the file no longer has (they are never deleted)"),
     )
 
 
@@ -63,9 +67,11 @@ class SessionSpeakerFormSet(forms.BaseInlineFormSet):
         ]
         for speaker in speakers:
             if session.event_id and speaker.event_id != session.event_id:
-                raise ValidationError(f"{speaker} is a speaker of another event.")
+                raise ValidationError(
+                    _("%(speaker)s is a speaker of another event.") % {"speaker": speaker}
+                )
         if len({s.pk for s in speakers}) != len(speakers):
-            raise ValidationError("Each speaker can be listed only once per session.")
+            raise ValidationError(_("Each speaker can be listed only once per session."))
         if session.event_id:
             clashes = speaker_clash_errors(session, [s.pk for s in speakers])
             if clashes:
@@ -95,7 +101,7 @@ def event_timezone(request, object_id):
 
 
 class ScheduledFilter(admin.SimpleListFilter):
-    title = "schedule"
+    title = _("schedule")
     parameter_name = "scheduled"
 
     def lookups(self, request, model_admin):
@@ -124,29 +130,29 @@ class BulkForm(forms.Form):
         self.kind = kind
         if kind == "room":
             self.fields["room"] = forms.ModelChoiceField(
-                Room.objects.filter(event=event), empty_label="All rooms (break, plenary)",
+                Room.objects.filter(event=event), empty_label=_("All rooms (break, plenary)"),
                 required=False,
             )  # fmt: skip
         elif kind == "shift":
             self.fields["minutes"] = forms.IntegerField(
                 min_value=-24 * 60,
                 max_value=24 * 60,
-                help_text="Later with a positive number, earlier with a negative one.",
+                help_text=_("Later with a positive number, earlier with a negative one."),
             )
         elif kind == "track":
             self.fields["track"] = forms.ModelChoiceField(
-                Track.objects.filter(event=event), empty_label="No track", required=False
+                Track.objects.filter(event=event), empty_label=_("No track"), required=False
             )
         else:
             self.fields["session_type"] = forms.ModelChoiceField(
-                SessionType.objects.filter(event=event), empty_label="No type", required=False,
-                label="Type",
+                SessionType.objects.filter(event=event), empty_label=_("No type"), required=False,
+                label=_("Type"),
             )  # fmt: skip
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
         if minutes == 0:
-            raise forms.ValidationError("Shift by at least one minute.")
+            raise forms.ValidationError(_("Shift by at least one minute."))
         return minutes
 
     def changes(self, sessions) -> tuple[list[Change], list[Session]]:
@@ -190,7 +196,7 @@ class SessionAdmin(EventScopedAdmin):
     ]
     list_select_related = ["event", "room", "track", "session_type"]
     search_fields = ["title", "abstract", "speakers__name", "guid"]
-    search_help_text = "Search titles, abstracts, speaker names and guids."
+    search_help_text = _("Search titles, abstracts, speaker names and guids.")
     prepopulated_fields = {"slug": ["title"]}
     inlines = [SessionSpeakerInline]
     actions = [
@@ -201,12 +207,12 @@ class SessionAdmin(EventScopedAdmin):
     fieldsets = [
         (None, {"fields": ["event", "title", "subtitle", "slug", "status", "abstract",
                            "description"]}),
-        ("When and where", {
+        (_("When and where"), {
             "fields": ["starts_at", "ends_at", "room", "planned_minutes"],
-            "description": "Times are in the event's own time zone.",
+            "description": _("Times are in the event's own time zone."),
         }),
-        ("Kind", {"fields": ["track", "session_type"]}),
-        ("Language and recording", {
+        (_("Kind"), {"fields": ["track", "session_type"]}),
+        (_("Language and recording"), {
             "fields": ["language", "do_not_record", "recording_license", "links"],
             "classes": ["collapse"],
         }),
@@ -276,7 +282,7 @@ class SessionAdmin(EventScopedAdmin):
         event = get_object_or_404(organizer_events(request), pk=event_id)
         ctx = {
             **self.admin_site.each_context(request),
-            "title": f"Import a schedule into {event.name}",
+            "title": _("Import a schedule into %(name)s") % {"name": event.name},
             "event": event,
             "opts": self.model._meta,
         }
@@ -293,7 +299,7 @@ class SessionAdmin(EventScopedAdmin):
                 status = 400
             elif "cancel" in request.POST:
                 pending.delete()
-                self.message_user(request, "Nothing was imported.", messages.INFO)
+                self.message_user(request, _("Nothing was imported."), messages.INFO)
             else:
                 status = self._import(request, event, pending, ctx)
         elif request.method == "POST":
@@ -359,21 +365,21 @@ class SessionAdmin(EventScopedAdmin):
         ]
         ctx = {
             **self.admin_site.each_context(request),
-            "title": f"Clashes in {event.name}",
+            "title": _("Clashes in %(name)s") % {"name": event.name},
             "event": event,
             "rows": rows,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/schedule/session/clashes.html", ctx)
 
-    @admin.display(description="title and speakers", ordering="title")
+    @admin.display(description=_("title and speakers"), ordering="title")
     def title_and_speakers(self, obj):
         names = ", ".join(link.speaker.name for link in obj.speaker_links.all())
         if not names:
             return obj.title
         return format_html('{}<span class="lineup-sub">{}</span>', obj.title, names)
 
-    @admin.display(description="when", ordering="starts_at")
+    @admin.display(description=_("when"), ordering="starts_at")
     def when(self, obj):
         if not obj.starts_at:
             return "unscheduled"
@@ -386,18 +392,18 @@ class SessionAdmin(EventScopedAdmin):
             clock_zone(obj.ends_at, tz),
         )
 
-    @admin.display(description="track · type")
+    @admin.display(description=_("track · type"))
     def kind(self, obj):
         parts = [str(part) for part in (obj.track, obj.session_type) if part]
         return " · ".join(parts) or "—"
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_mark(self, obj):
         return format_html(
             '<span class="lineup-status-{}">{}</span>', obj.status, obj.get_status_display()
         )
 
-    @admin.display(description="★ stars", ordering="num_stars")
+    @admin.display(description=_("★ stars"), ordering="num_stars")
     def stars(self, obj):
         room = obj.room
         if room is not None and room.capacity is not None and obj.num_stars > room.capacity:
@@ -421,36 +427,45 @@ class SessionAdmin(EventScopedAdmin):
             action_flag=CHANGE,
             change_message=f"Changed Status to {Session.Status(status).label} (bulk action).",
         )
-        self.message_user(request, f"{count} session(s) {verb}.", messages.SUCCESS)
+        self.message_user(request, verb % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description="Publish selected sessions")
+    @admin.action(description=_("Publish selected sessions"))
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Session.Status.PUBLISHED, "published")
+        done = ngettext_lazy(
+            "%(count)d session published.", "%(count)d sessions published.", "count"
+        )
+        self._set_status(request, queryset, Session.Status.PUBLISHED, done)
 
-    @admin.action(description="Unpublish selected sessions (back to draft)")
+    @admin.action(description=_("Unpublish selected sessions (back to draft)"))
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Session.Status.DRAFT, "set to draft")
+        done = ngettext_lazy(
+            "%(count)d session set to draft.", "%(count)d sessions set to draft.", "count"
+        )
+        self._set_status(request, queryset, Session.Status.DRAFT, done)
 
-    @admin.action(description="Mark selected sessions as cancelled")
+    @admin.action(description=_("Mark selected sessions as cancelled"))
     def cancel(self, request, queryset):
-        self._set_status(request, queryset, Session.Status.CANCELLED, "cancelled")
+        done = ngettext_lazy(
+            "%(count)d session cancelled.", "%(count)d sessions cancelled.", "count"
+        )
+        self._set_status(request, queryset, Session.Status.CANCELLED, done)
 
     # Bulk changes of place and kind: a second page asks for the value, then every
     # selected session is changed through the board's rules, or none is.
 
-    @admin.action(description="Move selected sessions to a room…")
+    @admin.action(description=_("Move selected sessions to a room…"))
     def move_to_room(self, request, queryset):
         return self._bulk(request, queryset, "room")
 
-    @admin.action(description="Shift selected sessions by some minutes…")
+    @admin.action(description=_("Shift selected sessions by some minutes…"))
     def shift_time(self, request, queryset):
         return self._bulk(request, queryset, "shift")
 
-    @admin.action(description="Set the track of selected sessions…")
+    @admin.action(description=_("Set the track of selected sessions…"))
     def set_track(self, request, queryset):
         return self._bulk(request, queryset, "track")
 
-    @admin.action(description="Set the type of selected sessions…")
+    @admin.action(description=_("Set the type of selected sessions…"))
     def set_type(self, request, queryset):
         return self._bulk(request, queryset, "type")
 
@@ -458,7 +473,9 @@ class SessionAdmin(EventScopedAdmin):
         sessions = list(queryset.select_related("event").order_by("starts_at", "title"))
         events = {s.event for s in sessions}
         if len(events) != 1:
-            self.message_user(request, "Choose sessions of one event at a time.", messages.WARNING)
+            self.message_user(
+                request, _("Choose sessions of one event at a time."), messages.WARNING
+            )
             return None
         (event,) = events
         applying = "apply" in request.POST
@@ -472,13 +489,16 @@ class SessionAdmin(EventScopedAdmin):
             except BoardError as exc:
                 self.message_user(
                     request,
-                    "Nothing was changed: " + " ".join(exc.messages),
+                    _("Nothing was changed: %(problems)s") % {"problems": " ".join(exc.messages)},
                     messages.ERROR,
                 )
                 return None
-            note = f"{len(changed)} session(s) changed."
+            note = ngettext_lazy(
+                "%(count)d session changed.", "%(count)d sessions changed.", "count"
+            ) % {"count": len(changed)}
             if skipped:
-                note += f" Left alone (not scheduled): {', '.join(s.title for s in skipped)}."
+                titles = ", ".join(s.title for s in skipped)
+                note += " " + _("Left alone (not scheduled): %(titles)s.") % {"titles": titles}
             self.message_user(request, note, messages.SUCCESS)
             return None
         ctx = {

@@ -214,7 +214,7 @@ def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -
 
 
 # The form every star button submits (htmx sends its fields too: the button's ``form``).
-STAR_FORM = mark_safe('<form id="star-form" method="post" hidden></form>')  # noqa: S308
+STAR_FORM = mark_safe('<form id="star-form" method="post" hidden></form>')
 
 
 def personalize(request: HttpRequest, event: Event) -> Personal:

@@ -17,9 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from events.models import Event, Room
-from lib.timefmt import clock, day_heading
+from lib.timefmt import clock, day_heading, short_date, short_day
 
 from .models import AgendaItem, Session, SessionSpeaker
 from .rules import add_spanning, check_session, overlapping_pairs
@@ -70,8 +71,11 @@ def at_local(event: Event, day: dt.date, minutes: int, fold: int = 0) -> dt.date
     moment = naive.replace(tzinfo=event.tzinfo, fold=fold)
     if moment.astimezone(dt.UTC).astimezone(event.tzinfo).replace(tzinfo=None) != naive:
         raise BoardError(
-            f"{naive:%H:%M} does not exist on {naive:%b} {naive.day} in {event.timezone}: "
-            "the clocks go forward then. Choose another time."
+            _(
+                "%(time)s does not exist on %(day)s in %(zone)s: the clocks go forward then. "
+                "Choose another time."
+            )
+            % {"time": f"{naive:%H:%M}", "day": short_date(naive.date()), "zone": event.timezone}
         )
     return moment
 
@@ -79,12 +83,12 @@ def at_local(event: Event, day: dt.date, minutes: int, fold: int = 0) -> dt.date
 def slot_words(session: Session, rooms: dict[int, str] | None = None) -> str:
     """ "Tue Feb 24 10:00am–10:40am, Magnolia", or "unscheduled", for history and messages."""
     if session.starts_at is None:
-        return "unscheduled"
+        return _("unscheduled")
     tz = session.event.tzinfo
     start = session.starts_at.astimezone(tz)
-    when = f"{start:%a %b} {start.day} {clock(start, tz)}–{clock(session.ends_at, tz)}"
+    when = f"{short_day(start.date())} {clock(start, tz)}–{clock(session.ends_at, tz)}"
     if session.room_id is None:
-        return f"{when}, all rooms"
+        return f"{when}, {_('all rooms')}"
     name = rooms[session.room_id] if rooms else str(session.room)
     return f"{when}, {name}"
 
@@ -184,7 +188,7 @@ def event_parts(event: Event) -> dict:
     days = [
         {
             "date": day.isoformat(),
-            "label": f"{day:%a} {day:%b} {day.day}",
+            "label": short_day(day),
             "heading": day_heading(day),
             "zone": at_local(event, day, 12 * 60).tzname(),
         }
@@ -240,14 +244,19 @@ def placement(event: Event, room_id, day, start, duration, fold: int = 0) -> dic
         return {"room_id": None, "starts_at": None, "ends_at": None}
     if day not in event.days:
         raise BoardError(
-            f"{day:%b} {day.day}, {day.year} is not one of the event's days "
-            f"({event.start_date:%b} {event.start_date.day} to {event.end_date:%b} "
-            f"{event.end_date.day}, {event.end_date.year})."
+            _("%(day)s is not one of the event's days (%(first)s to %(last)s).")
+            % {
+                "day": short_date(day, year=True),
+                "first": short_date(event.start_date),
+                "last": short_date(event.end_date, year=True),
+            }
         )
     if not 0 <= start < 24 * 60:
-        raise BoardError("The start time must lie within the day (00:00 to 23:59).")
+        raise BoardError(_("The start time must lie within the day (00:00 to 23:59)."))
     if not 1 <= duration <= MAX_DURATION:
-        raise BoardError(f"The length must be between 1 and {MAX_DURATION} minutes.")
+        raise BoardError(
+            _("The length must be between 1 and %(most)d minutes.") % {"most": MAX_DURATION}
+        )
     starts_at = at_local(event, day, start, fold)
     # Elapsed minutes, not clock minutes: a talk across a clock change keeps its length.
     ends_at = (starts_at.astimezone(dt.UTC) + dt.timedelta(minutes=duration)).astimezone(
@@ -284,7 +293,7 @@ def apply_changes(
     """
     ids = [c.session_id for c in changes]
     if len(set(ids)) != len(ids):
-        raise BoardError("Each session can be changed only once at a time.")
+        raise BoardError(_("Each session can be changed only once at a time."))
     lock_event(event)
     locked = {
         s.pk: s
@@ -295,7 +304,7 @@ def apply_changes(
     }
     missing = [pk for pk in ids if pk not in locked]
     if missing:
-        raise BoardError("That session is not one of this event's sessions.")
+        raise BoardError(_("That session is not one of this event's sessions."))
     halls = {room.pk: room for room in Room.objects.filter(event=event)}
     rooms = {pk: room.name for pk, room in halls.items()}
     befores = {}
@@ -303,11 +312,14 @@ def apply_changes(
         session = locked[change.session_id]
         room_id = change.values.get("room_id")
         if room_id is not None and room_id not in halls:
-            raise BoardError("That room is not one of this event's rooms.")
+            raise BoardError(_("That room is not one of this event's rooms."))
         if change.version is not None and change.version != session.version:
             raise StaleChange(
-                f"“{session.title}” was changed by someone else since your board loaded it: "
-                f"it is now {slot_words(session, rooms)}. Nothing was saved; look again.",
+                _(
+                    "“%(title)s” was changed by someone else since your board loaded it: "
+                    "it is now %(place)s. Nothing was saved; look again."
+                )
+                % {"title": session.title, "place": slot_words(session, rooms)},
                 session,
             )
         if all(getattr(session, k) == v for k, v in change.values.items()):
@@ -348,7 +360,8 @@ def _check_all(sessions: list[Session], name_sessions: bool) -> None:
             check_session(session, speaker_ids[session.pk])
         except ValidationError as exc:
             for message in exc.messages:
-                problems.append(f"“{session.title}”: {message}" if name_sessions else message)
+                named = _("“%(title)s”: %(problem)s") % {"title": session.title, "problem": message}
+                problems.append(named if name_sessions else message)
     if problems:
         raise BoardError(problems, sessions[0] if len(sessions) == 1 else None)
 
@@ -364,13 +377,16 @@ def copy_to_all_rooms(event: Event, user, session_id: int, version: int | None) 
         .first()
     )
     if source is None:
-        raise BoardError("That session is not one of this event's sessions.")
+        raise BoardError(_("That session is not one of this event's sessions."))
     if version is not None and version != source.version:
-        raise StaleChange(f"“{source.title}” was changed by someone else meanwhile.", source)
+        raise StaleChange(
+            _("“%(title)s” was changed by someone else meanwhile.") % {"title": source.title},
+            source,
+        )
     if source.starts_at is None or source.room_id is None:
-        raise BoardError("Place the break in one room first, then copy it to the others.")
+        raise BoardError(_("Place the break in one room first, then copy it to the others."))
     if not source.is_break:
-        raise BoardError("Only breaks are copied to every room; this session is not a break.")
+        raise BoardError(_("Only breaks are copied to every room; this session is not a break."))
     copies = []
     for room in event.rooms.exclude(pk=source.room_id).order_by("position", "name"):
         copy = Session(
@@ -417,17 +433,21 @@ def remove_copies(event: Event, user, items: list[tuple[int, int]]) -> list[int]
         .filter(event=event, pk__in=ids)
     }
     if len(found) != len(set(ids)):
-        raise BoardError("That session is not one of this event's sessions.")
+        raise BoardError(_("That session is not one of this event's sessions."))
     for pk, version in items:
         copy = found[pk]
         if copy.version != version:
             raise StaleChange(
-                f"“{copy.title}” in {copy.room or 'every room'} was changed since it was "
-                "copied; nothing was removed.",
+                _("“%(title)s” in %(room)s was changed since it was copied; nothing was removed.")
+                % {"title": copy.title, "room": copy.room or _("every room")},
                 copy,
             )
         if not copy.is_break or copy.speakers.exists():
-            raise BoardError(f"“{copy.title}” is not a copied break; nothing was removed.", copy)
+            raise BoardError(
+                _("“%(title)s” is not a copied break; nothing was removed.")
+                % {"title": copy.title},
+                copy,
+            )
     for copy in found.values():
         LogEntry.objects.log_actions(
             user_id=user.pk,

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from events.admin import organizer_events
@@ -34,7 +35,7 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
     state = board.board_state(event)
     ctx = {
         **admin.site.each_context(request),
-        "title": f"Schedule board · {event.name}",
+        "title": _("Schedule board · %(name)s") % {"name": event.name},
         "is_nav_sidebar_enabled": False,  # the board needs the width
         "event": event,
         "state": state,
@@ -62,13 +63,13 @@ def board_data(request: HttpRequest, event_id: int) -> HttpResponse:
 
 def _json_body(request: HttpRequest) -> dict:
     if len(request.body) > MAX_BODY:
-        raise BoardError("That request is too large for a move.")
+        raise BoardError(_("That request is too large for a move."))
     try:
         data = json.loads(request.body)
     except (ValueError, RecursionError):
-        raise BoardError("The request is not valid JSON.") from None
+        raise BoardError(_("The request is not valid JSON.")) from None
     if not isinstance(data, dict):
-        raise BoardError("The request must be a JSON object.")
+        raise BoardError(_("The request must be a JSON object."))
     return data
 
 
@@ -77,7 +78,10 @@ def _int(data: dict, key: str, *, optional: bool = False, low=0, high=2**31 - 1)
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise BoardError(f"“{key}” must be a whole number between {low} and {high}.")
+        raise BoardError(
+            _("“%(key)s” must be a whole number between %(low)d and %(high)d.")
+            % {"key": key, "low": low, "high": high}
+        )
     return value
 
 
@@ -88,7 +92,7 @@ def _day(data: dict):
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise BoardError("“day” must be a date such as 2027-02-24.") from None
+        raise BoardError(_("“day” must be a date such as 2027-02-24.")) from None
 
 
 def _answer(event: Event, sessions) -> HttpResponse:
@@ -157,11 +161,11 @@ def board_uncopy(request: HttpRequest, event_id: int) -> HttpResponse:
         data = _json_body(request)
         copies = data.get("copies")
         if not isinstance(copies, list) or not 1 <= len(copies) <= 1000:
-            raise BoardError("“copies” must be a list of {session, version}.")
+            raise BoardError(_("“copies” must be a list of {session, version}."))
         items = []
         for item in copies:
             if not isinstance(item, dict):
-                raise BoardError("“copies” must be a list of {session, version}.")
+                raise BoardError(_("“copies” must be a list of {session, version}."))
             items.append((_int(item, "session", low=1), _int(item, "version", low=1)))
         removed = board.remove_copies(event, request.user, items)
     except BoardError as exc:

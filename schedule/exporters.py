@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 import icalendar
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from icalendar.prop import vCategory, vText, vUri
 
 from events.models import Event
@@ -80,9 +81,9 @@ class ICalExporter(Exporter):
         moderators = [person.name for person in session.moderators]
         description = [session.abstract_text]
         if people:
-            description.append("Speakers: " + ", ".join(people))
+            description.append(_("Speakers: %(names)s") % {"names": ", ".join(people)})
         if moderators:
-            description.append("Moderated by: " + ", ".join(moderators))
+            description.append(_("Moderated by: %(names)s") % {"names": ", ".join(moderators)})
         description.append(url)
         lines = [
             ("SUMMARY", ical_value(vText(session.title))),

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from events.models import (
     acronym_from_slug,
@@ -40,6 +42,17 @@ PREVIEW_CHANGES = 5  # sessions whose changes the report spells out field by fie
 
 class ImportProblem(Exception):
     """The file cannot be imported; the message says what and where."""
+
+
+# How the import report counts each kind of thing it wrote.
+KIND_WORDS = {
+    "events": ngettext_lazy("%(count)d event", "%(count)d events", "count"),
+    "rooms": ngettext_lazy("%(count)d room", "%(count)d rooms", "count"),
+    "tracks": ngettext_lazy("%(count)d track", "%(count)d tracks", "count"),
+    "types": ngettext_lazy("%(count)d type", "%(count)d types", "count"),
+    "sessions": ngettext_lazy("%(count)d session", "%(count)d sessions", "count"),
+    "speakers": ngettext_lazy("%(count)d speaker", "%(count)d speakers", "count"),
+}
 
 
 @dataclass
@@ -134,28 +147,49 @@ class Report:
         return bool(self.created or self.updated or self.pruned)
 
     def summary(self) -> str:
-        def part(counts):
-            return ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "nothing"
+        """One paragraph, in the active language (the admin's; English for the command)."""
 
-        verb = "would create" if self.dry_run else "created"
-        text = f"frab {self.format}: {verb} {part(self.created)}; "
-        text += f"{'would update' if self.dry_run else 'updated'} {part(self.updated)}"
-        if self.unchanged:
-            text += f"; unchanged {part(self.unchanged)}"
-        text += "."
-        if self.missing:
-            if self.pruned:
-                done = "would be cancelled" if self.dry_run else "were cancelled"
-                text += f" {len(self.missing)} sessions are not in the file and {done}."
-            else:
-                text += (
-                    f" {len(self.missing)} sessions are not in the file (kept; --prune "
-                    "cancels them)."
-                )
-        if not self.changed_anything:
-            text += " Nothing changed: the file matches what is stored."
+        def part(counts):
+            words = [
+                KIND_WORDS[kind] % {"count": n} if kind in KIND_WORDS else f"{n} {kind}"
+                for kind, n in counts.items()
+            ]
+            return ", ".join(words) or _("nothing")
+
+        values = {"format": self.format, "created": part(self.created)}
+        values |= {"updated": part(self.updated), "unchanged": part(self.unchanged)}
         if self.dry_run:
-            text += " Dry run: nothing was written."
+            text = _("frab %(format)s: would create %(created)s; would update %(updated)s")
+        else:
+            text = _("frab %(format)s: created %(created)s; updated %(updated)s")
+        if self.unchanged:
+            text += _("; unchanged %(unchanged)s")
+        text = (text + ".") % values
+        if self.missing:
+            n = len(self.missing)
+            if self.pruned and self.dry_run:
+                gone = ngettext(
+                    "%(count)d session is not in the file and would be cancelled.",
+                    "%(count)d sessions are not in the file and would be cancelled.",
+                    n,
+                )
+            elif self.pruned:
+                gone = ngettext(
+                    "%(count)d session is not in the file and was cancelled.",
+                    "%(count)d sessions are not in the file and were cancelled.",
+                    n,
+                )
+            else:
+                gone = ngettext(
+                    "%(count)d session is not in the file (kept; --prune cancels it).",
+                    "%(count)d sessions are not in the file (kept; --prune cancels them).",
+                    n,
+                )
+            text += " " + gone % {"count": n}
+        if not self.changed_anything:
+            text += " " + _("Nothing changed: the file matches what is stored.")
+        if self.dry_run:
+            text += " " + _("Dry run: nothing was written.")
         return text
 
     def grouped_notes(self, limit: int = 8) -> list[str]:
@@ -183,17 +217,21 @@ class Report:
         """What the import does (or would do), in plain text, for the command and the admin."""
         lines = [self.summary()]
         for change in self.changes:
-            lines.append(f"  changed “{change.title}”:")
+            lines.append("  " + _("changed “%(title)s”:") % {"title": change.title})
             for name, before, after in change.fields:
                 lines.append(f"    {name}: {before} → {after}")
         changed = self.updated.get("sessions", 0)
         if changed > len(self.changes):
-            lines.append(f"  … and {changed - len(self.changes)} more changed sessions.")
+            more = {"count": changed - len(self.changes)}
+            lines.append("  " + _("… and %(count)d more changed sessions.") % more)
         for title in self.missing[:20]:
-            lines.append(f"  not in the file: {title}")
+            lines.append("  " + _("not in the file: %(title)s") % {"title": title})
         if len(self.missing) > 20:
-            lines.append(f"  … and {len(self.missing) - 20} more not in the file.")
-        lines.extend(f"  repaired or skipped: {note}" for note in self.notes)
+            more = {"count": len(self.missing) - 20}
+            lines.append("  " + _("… and %(count)d more not in the file.") % more)
+        lines.extend(
+            "  " + _("repaired or skipped: %(note)s") % {"note": note} for note in self.notes
+        )
         return "\n".join(lines)
 
 
@@ -213,7 +251,9 @@ def read_text(raw, where: str, what: str, notes: list[str], *, line: bool) -> st
 def read_duration(value: str, where: str, notes: list[str], slot: dt.timedelta) -> dt.timedelta:
     match = DURATION_RE.match((value or "").strip())
     if not match:
-        raise ImportProblem(f"{where}: duration “{value}” is not HH:MM.")
+        raise ImportProblem(
+            _("%(where)s: duration “%(value)s” is not HH:MM.") % {"where": where, "value": value}
+        )
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
     delta = dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
     if delta <= dt.timedelta(0):
@@ -242,7 +282,7 @@ def as_list(value, where: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ImportProblem(f"{where}: a list was expected.")
+        raise ImportProblem(_("%(where)s: a list was expected.") % {"where": where})
     return value
 
 
@@ -262,9 +302,14 @@ def read_moment(value: str, where: str, schedule: ParsedSchedule, zone: str | No
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ImportProblem(f"{where}: date “{value}” is not an ISO 8601 date and time.") from None
+        raise ImportProblem(
+            _("%(where)s: date “%(value)s” is not an ISO 8601 date and time.")
+            % {"where": where, "value": value}
+        ) from None
     if not 1 < moment.year < 9999:  # converting or adding a duration would overflow
-        raise ImportProblem(f"{where}: date “{value}” is out of range.")
+        raise ImportProblem(
+            _("%(where)s: date “%(value)s” is out of range.") % {"where": where, "value": value}
+        )
     if moment.tzinfo is None:
         schedule.naive_times = True
         return moment.replace(tzinfo=zoneinfo.ZoneInfo(zone or "UTC")).astimezone(dt.UTC)
@@ -311,7 +356,7 @@ def read_title(raw, where: str, notes: list[str]) -> str:
     """One line of at most 300 characters (the limit of Session.title)."""
     title = " ".join(read_text(raw, where, "title", notes, line=True).split())
     if not title:
-        raise ImportProblem(f"{where}: the title is missing or empty.")
+        raise ImportProblem(_("%(where)s: the title is missing or empty.") % {"where": where})
     if len(title) > 300:
         notes.append(f"{where}: the title was longer than 300 characters and was shortened.")
         title = title[:299].rstrip() + "…"

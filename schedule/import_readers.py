@@ -8,6 +8,7 @@ import uuid
 import zoneinfo
 from collections import Counter
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from .import_data import (
@@ -44,7 +45,7 @@ def parse(data: bytes, *, timezone: str | None = None) -> ParsedSchedule:
     """Read a whole file. ``timezone`` is the zone for times that carry no offset (and
     the event's zone when the file names none)."""
     if len(data) > MAX_BYTES:
-        raise ImportProblem("The file is larger than 20 MB.")
+        raise ImportProblem(_("The file is larger than 20 MB."))
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:64]
     if head.startswith(b"<"):
         parsed = XMLReader(data, timezone).read()
@@ -52,12 +53,14 @@ def parse(data: bytes, *, timezone: str | None = None) -> ParsedSchedule:
         parsed = JSONReader(data, timezone).read()
     elif head.upper().startswith(b"BEGIN:VCALENDAR"):
         raise ImportProblem(
-            "This is an iCalendar file, not a frab schedule: export schedule.xml or "
-            "schedule.json from the other system."
+            _(
+                "This is an iCalendar file, not a frab schedule: export schedule.xml or "
+                "schedule.json from the other system."
+            )
         )
     else:
         raise ImportProblem(
-            "This is neither frab XML nor frab JSON (it starts with neither < nor {)."
+            _("This is neither frab XML nor frab JSON (it starts with neither < nor {).")
         )
     repair_duplicates(parsed)
     return parsed
@@ -86,26 +89,36 @@ class XMLReader:
         try:
             root = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
-            raise ImportProblem(f"The XML is malformed: {exc}") from None
+            raise ImportProblem(_("The XML is malformed: %(exc)s") % {"exc": exc}) from None
         # Entities are never resolved (no XXE); an unresolved reference would silently cut
         # its element's text short ("The &co; talk" reads as "The"), so refuse the file.
         entity = next(root.iter(etree.Entity), None)
         if entity is not None:
             raise ImportProblem(
-                f"line {entity.sourceline}: the entity reference {entity.text} in "
-                f"<{entity.getparent().tag}> is not read (frab files declare no entities); "
-                "write its text instead."
+                _(
+                    "line %(line)s: the entity reference %(entity)s in <%(element)s> is not read "
+                    "(frab files declare no entities); write its text instead."
+                )
+                % {
+                    "line": entity.sourceline,
+                    "entity": entity.text,
+                    "element": entity.getparent().tag,
+                }
             )
         if root.tag != "schedule":
-            raise ImportProblem(f"line {root.sourceline}: the root element is <{root.tag}>, "
-                                "not <schedule>.")  # fmt: skip
+            raise ImportProblem(
+                _("line %(line)s: the root element is <%(tag)s>, not <schedule>.")
+                % {"line": root.sourceline, "tag": root.tag}
+            )
         conference = root.find("conference")
         if conference is None:
-            raise ImportProblem("line 1: <schedule> has no <conference>.")
+            raise ImportProblem(_("line 1: <schedule> has no <conference>."))
         where = f"line {conference.sourceline}, <conference>"
         title = read_text(conference.findtext("title"), where, "title", self.notes, line=True)
         if not title:
-            raise ImportProblem(f"line {conference.sourceline}: <conference> has no <title>.")
+            raise ImportProblem(
+                _("line %(line)s: <conference> has no <title>.") % {"line": conference.sourceline}
+            )
         tz = read_zone(conference.findtext("time_zone_name"), self.notes)
         result = ParsedSchedule(
             format="XML",
@@ -155,10 +168,13 @@ class XMLReader:
             clock = dt.time.fromisoformat(start)
         except ValueError:
             raise ImportProblem(
-                f"{where}: no <date>, and <start> “{start}” is not HH:MM."
+                _("%(where)s: no <date>, and <start> “%(start)s” is not HH:MM.")
+                % {"where": where, "start": start}
             ) from None
         if day_date is None:
-            raise ImportProblem(f"{where}: no <date>, and its <day> has no date.")
+            raise ImportProblem(
+                _("%(where)s: no <date>, and its <day> has no date.") % {"where": where}
+            )
         date = day_date + dt.timedelta(days=1) if clock < self.day_change else day_date
         self.notes.append(
             f"{where}: no <date>; it was computed from the day's date, <start> and day_change."
@@ -232,23 +248,24 @@ class JSONReader:
         try:
             document = json.loads(self.data.decode("utf-8-sig"))
         except UnicodeDecodeError:
-            raise ImportProblem("The file is not UTF-8 text.") from None
+            raise ImportProblem(_("The file is not UTF-8 text.")) from None
         except json.JSONDecodeError as exc:
             raise ImportProblem(
-                f"line {exc.lineno}, column {exc.colno}: the JSON is malformed ({exc.msg})."
+                _("line %(line)s, column %(column)s: the JSON is malformed (%(reason)s).")
+                % {"line": exc.lineno, "column": exc.colno, "reason": exc.msg}
             ) from None
         except RecursionError:
-            raise ImportProblem("The JSON is nested too deeply to be a schedule.") from None
+            raise ImportProblem(_("The JSON is nested too deeply to be a schedule.")) from None
         schedule = document.get("schedule") if isinstance(document, dict) else None
         if not isinstance(schedule, dict):
-            raise ImportProblem("$: the document has no “schedule” object.")
+            raise ImportProblem(_("$: the document has no “schedule” object."))
         conference = schedule.get("conference")
         if not isinstance(conference, dict):
-            raise ImportProblem("$.schedule: there is no “conference” object.")
+            raise ImportProblem(_("$.schedule: there is no “conference” object."))
         where = "$.schedule.conference"
         title = read_text(conference.get("title"), where, "title", self.notes, line=True)
         if not title:
-            raise ImportProblem("$.schedule.conference: “title” is missing or empty.")
+            raise ImportProblem(_("$.schedule.conference: “title” is missing or empty."))
         tz = read_zone(str(conference.get("time_zone_name") or ""), self.notes)
         result = ParsedSchedule(
             format="JSON",
@@ -286,20 +303,25 @@ class JSONReader:
                     result.room_guids.setdefault(name, guid)
         days = conference.get("days")
         if not isinstance(days, list):
-            raise ImportProblem("$.schedule.conference: “days” is missing or not a list.")
+            raise ImportProblem(_("$.schedule.conference: “days” is missing or not a list."))
         for d, day in enumerate(days):
             rooms = day.get("rooms") if isinstance(day, dict) else None
             if not isinstance(rooms, dict):
-                raise ImportProblem(f"$.schedule.conference.days[{d}]: “rooms” is not an object.")
+                raise ImportProblem(
+                    _("$.schedule.conference.days[%(d)s]: “rooms” is not an object.") % {"d": d}
+                )
             for room_name, events in rooms.items():
                 if not isinstance(events, list):
                     raise ImportProblem(
-                        f"$.schedule.conference.days[{d}].rooms[{room_name!r}]: not a list."
+                        _("$.schedule.conference.days[%(d)s].rooms[%(room_name)s]: not a list.")
+                        % {"d": d, "room_name": repr(room_name)}
                     )
                 for e, event in enumerate(events):
                     where = f"$.schedule.conference.days[{d}].rooms[{room_name!r}][{e}]"
                     if not isinstance(event, dict):
-                        raise ImportProblem(f"{where}: an event must be an object.")
+                        raise ImportProblem(
+                            _("%(where)s: an event must be an object.") % {"where": where}
+                        )
                     result.sessions.append(self.session(event, room_name, where, result))
         return result
 
@@ -311,14 +333,17 @@ class JSONReader:
         if event.get("end"):
             ends_at = read_moment(str(event["end"]), where, schedule, self.zone)
             if ends_at <= starts_at:
-                raise ImportProblem(f"{where}: “end” is not after “date”.")
+                raise ImportProblem(_("%(where)s: “end” is not after “date”.") % {"where": where})
         else:
             duration = read_duration(str(event.get("duration") or ""), where, notes, self.slot)
             ends_at = starts_at + duration
         persons = []
         for p, person in enumerate(as_list(event.get("persons"), f"{where}.persons")):
             if not isinstance(person, dict):
-                raise ImportProblem(f"{where}.persons[{p}]: a person must be an object.")
+                raise ImportProblem(
+                    _("%(where)s.persons[%(p)s]: a person must be an object.")
+                    % {"where": where, "p": p}
+                )
             raw_name = person.get("name") or person.get("public_name")
             name = read_text(raw_name, f"{where}.persons[{p}]", "name", notes, line=True)
             if not name:

@@ -323,7 +323,7 @@ class Writer:
                     ),
                     "pk",
                     None,
-                ),  # fmt: skip
+                ),
             }
             people, seen = [], set()
             for person in item.persons:

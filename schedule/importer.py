@@ -15,6 +15,7 @@ from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from events.models import (
     Event,
@@ -122,7 +123,7 @@ def _apply(parsed, event_slug, report, publish, update_event, prune, timezone) -
             )
             event.start_date, event.end_date = widened
     if (event.end_date - event.start_date).days > 60:
-        raise ImportProblem("The sessions span more than 61 days: is this one conference?")
+        raise ImportProblem(_("The sessions span more than 61 days: is this one conference?"))
     if created:
         event.save()
         report.count("events", True)
@@ -164,7 +165,7 @@ def import_schedule(
             validate_timezone(timezone)
         except ValidationError:
             raise ImportProblem(
-                f"“{timezone}” is not a time zone name such as Europe/Berlin."
+                _("“%(zone)s” is not a time zone name such as Europe/Berlin.") % {"zone": timezone}
             ) from None
     existing = Event.objects.filter(slug=event_slug).values_list("timezone", flat=True).first()
     parsed = parse(data, timezone=timezone or existing)  # the zone of times without offset

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils.timezone import now as django_now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from events.models import (
     Event,
@@ -33,11 +35,11 @@ def next_frab_id(event_id: int | None = None) -> int:
 def validate_links(value) -> None:
     """A list of {"url": "https://…", "title": "…"}, as the frab formats carry them."""
     if not isinstance(value, list):
-        raise ValidationError("Links must be a list.", code="invalid_links")
+        raise ValidationError(_("Links must be a list."), code="invalid_links")
     url_check = URLValidator(schemes=["http", "https"])
     for item in value:
         if not isinstance(item, dict) or set(item) - {"url", "title"} or "url" not in item:
-            raise ValidationError('Each link is {"url": …, "title": …}.', code="invalid_links")
+            raise ValidationError(_('Each link is {"url": …, "title": …}.'), code="invalid_links")
         url_check(item["url"])
         validate_line(item.get("title") or "")
 
@@ -82,36 +84,38 @@ class SessionQuerySet(EventScopedQuerySet):
 
 class Session(EventData, models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", pgettext_lazy("session status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("session status", "Published")
+        CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     guid = models.UUIDField(
-        default=uuid.uuid4, help_text="Stable identity across exports and imports."
+        default=uuid.uuid4, help_text=_("Stable identity across exports and imports.")
     )
     frab_id = models.PositiveIntegerField(
         null=True,
         blank=True,
         editable=False,
-        help_text="The positive integer id frab apps key on, unique across the installation; "
-        "ids from imported files are kept where they are free.",
+        help_text=_(
+            "The positive integer id frab apps key on, unique across the installation; "
+            "ids from imported files are kept where they are free."
+        ),
     )
     title = models.CharField(max_length=300, validators=[validate_line])
-    slug = models.SlugField(max_length=80, blank=True, help_text="Filled from the title.")
+    slug = models.SlugField(max_length=80, blank=True, help_text=_("Filled from the title."))
     abstract = models.TextField(
-        blank=True, help_text="Markdown: links and lists are kept.", validators=[validate_text]
+        blank=True, help_text=_("Markdown: links and lists are kept."), validators=[validate_text]
     )
     abstract_html = models.TextField(blank=True, editable=False)
     abstract_text = models.TextField(
-        blank=True, editable=False, help_text="The abstract's words, for excerpts and calendars."
+        blank=True, editable=False, help_text=_("The abstract's words, for excerpts and calendars.")
     )
     subtitle = models.CharField(max_length=300, blank=True, validators=[validate_line])
     description = models.TextField(
         blank=True,
-        help_text="Markdown: the longer text shown under the abstract.",
+        help_text=_("Markdown: the longer text shown under the abstract."),
         validators=[validate_text],
     )
     description_html = models.TextField(blank=True, editable=False)
@@ -119,17 +123,17 @@ class Session(EventData, models.Model):
         max_length=16,
         blank=True,
         validators=[validate_language],
-        help_text="Language code such as en or de; empty means the event's language.",
+        help_text=_("Language code such as en or de; empty means the event's language."),
     )
     do_not_record = models.BooleanField(
-        default=False, help_text="The speakers ask not to be recorded."
+        default=False, help_text=_("The speakers ask not to be recorded.")
     )
     recording_license = models.CharField(max_length=200, blank=True, validators=[validate_line])
     links = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_links],
-        help_text='A list of {"url": …, "title": …}.',
+        help_text=_('A list of {"url": …, "title": …}.'),
     )
     track = models.ForeignKey(
         Track, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions"
@@ -140,7 +144,7 @@ class Session(EventData, models.Model):
         null=True,
         blank=True,
         related_name="sessions",
-        verbose_name="type",
+        verbose_name=_("type"),
     )
     room = models.ForeignKey(
         Room, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions"
@@ -157,15 +161,19 @@ class Session(EventData, models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
-        verbose_name="length when unscheduled",
-        help_text="Minutes the session needs while it has no time: the board places it for "
-        "this long, and keeps its length here when it goes back to the tray.",
+        verbose_name=_("length when unscheduled"),
+        help_text=_(
+            "Minutes the session needs while it has no time: the board places it for "
+            "this long, and keeps its length here when it goes back to the tray."
+        ),
     )
     version = models.PositiveIntegerField(
         default=1,
         editable=False,
-        help_text="Goes up by one at every change: the board refuses a change based on an "
-        "older version, and calendar clients read it as the event's SEQUENCE.",
+        help_text=_(
+            "Goes up by one at every change: the board refuses a change based on an "
+            "older version, and calendar clients read it as the event's SEQUENCE."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -290,9 +298,9 @@ def public_speakers(event: Event):
 
 class SessionSpeaker(EventData, models.Model):
     class Role(models.TextChoices):
-        SPEAKER = "speaker", "Speaker"
-        MODERATOR = "moderator", "Moderator"
-        PANELIST = "panelist", "Panelist"
+        SPEAKER = "speaker", pgettext_lazy("speaker role", "Speaker")
+        MODERATOR = "moderator", pgettext_lazy("speaker role", "Moderator")
+        PANELIST = "panelist", pgettext_lazy("speaker role", "Panelist")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="speaker_links")
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="session_links")
@@ -301,8 +309,8 @@ class SessionSpeaker(EventData, models.Model):
 
     class Meta:
         ordering = ["position"]
-        verbose_name = "speaker of the session"
-        verbose_name_plural = "speakers of the session"
+        verbose_name = _("speaker of the session")
+        verbose_name_plural = _("speakers of the session")
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "speaker"],

@@ -99,7 +99,9 @@ class Row:
         return bool(self.session_type and self.session_type.is_break)
 
     @property
-    def duration(self) -> dt.timedelta:
+    def duration(self) -> dt.timedelta | None:
+        if self.starts_at is None or self.ends_at is None:
+            return None
         return self.ends_at - self.starts_at
 
     @property
@@ -152,14 +154,9 @@ def load_rows(queryset, event: Event) -> list[Row]:
     places: dict[tuple[str, int], Place] = {}
     rows = []
     for values in queryset.values(*SESSION_FIELDS, *place_columns):
-        found = {kind: _place(kind, values, places) for kind in PLACE_FIELDS}
-        rows.append(
-            Row(
-                **{name: values[name] for name in SESSION_FIELDS},
-                **found,
-                people=people.get(values["pk"], []),
-            )
-        )
+        fields: dict[str, Any] = {name: values[name] for name in SESSION_FIELDS}
+        fields.update((kind, _place(kind, values, places)) for kind in PLACE_FIELDS)
+        rows.append(Row(**fields, people=people.get(values["pk"], [])))
     for row in rows:
         _clean(row)
     return rows

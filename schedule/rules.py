@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from lib.timefmt import clock, clock_zone
+from lib.timefmt import clock, clock_zone, month_day, short_day
 
 from .models import Session, SessionSpeaker
 
@@ -25,7 +27,7 @@ def _when(session: Session) -> str:
     tz = session.event.tzinfo
     start = session.starts_at.astimezone(tz)
     return (
-        f"{start:%a} {start:%b} {start.day}, {clock(session.starts_at, tz)}–"
+        f"{short_day(start.date())}, {clock(session.starts_at, tz)}–"
         f"{clock_zone(session.ends_at, tz)}"
     )
 
@@ -44,13 +46,19 @@ def _overlapping(session: Session):
     )
 
 
+BELONGS_ELSEWHERE = {
+    "room": gettext_lazy("This room belongs to another event (%(event)s)."),
+    "track": gettext_lazy("This track belongs to another event (%(event)s)."),
+    "session_type": gettext_lazy("This type belongs to another event (%(event)s)."),
+}
+
+
 def relation_errors(session: Session) -> dict[str, str]:
     errors = {}
     for field in ("room", "track", "session_type"):
         related = getattr(session, field)
         if related is not None and related.event_id != session.event_id:
-            label = Session._meta.get_field(field).verbose_name
-            errors[field] = f"This {label} belongs to another event ({related.event})."
+            errors[field] = BELONGS_ELSEWHERE[field] % {"event": related.event}
     return errors
 
 
@@ -60,12 +68,15 @@ def date_errors(session: Session) -> dict[str, str]:
         return {}
     if session.starts_at < event.starts_at or session.ends_at > event.ends_at:
         return {
-            "starts_at": (
-                f"The session must take place during the event, between "
-                f"{event.start_date:%B} {event.start_date.day} and "
-                f"{event.end_date:%B} {event.end_date.day}, {event.end_date.year} "
-                f"({event.timezone})."
+            "starts_at": _(
+                "The session must take place during the event, between %(first)s and "
+                "%(last)s (%(zone)s)."
             )
+            % {
+                "first": month_day(event.start_date),
+                "last": month_day(event.end_date, year=True),
+                "zone": event.timezone,
+            }
         }
     return {}
 
@@ -82,16 +93,21 @@ def room_clash_errors(session: Session) -> dict[str, str]:
     if other is None:
         return {}
     if other.room_id is None:
-        message = f"“{other.title}” takes every room at that time ({_when(other)})."
+        message = _("“%(title)s” takes every room at that time (%(when)s).") % {
+            "title": other.title,
+            "when": _when(other),
+        }
     elif session.room_id is None:
-        message = (
-            f"This session would take every room, but {other.room} is taken at that time "
-            f"by “{other.title}” ({_when(other)})."
-        )
+        message = _(
+            "This session would take every room, but %(room)s is taken at that time "
+            "by “%(title)s” (%(when)s)."
+        ) % {"room": other.room, "title": other.title, "when": _when(other)}
     else:
-        message = (
-            f"{session.room} is already taken at that time by “{other.title}” ({_when(other)})."
-        )
+        message = _("%(room)s is already taken at that time by “%(title)s” (%(when)s).") % {
+            "room": session.room,
+            "title": other.title,
+            "when": _when(other),
+        }
     return {"room": message}
 
 
@@ -116,8 +132,8 @@ def speaker_clash_errors(session: Session, speaker_ids: Iterable[int]) -> list[s
             continue
         seen.add(link.speaker_id)
         messages.append(
-            f"{link.speaker} is already speaking at that time in “{link.session.title}” "
-            f"({_when(link.session)})."
+            _("%(speaker)s is already speaking at that time in “%(title)s” (%(when)s).")
+            % {"speaker": link.speaker, "title": link.session.title, "when": _when(link.session)}
         )
     return messages
 
@@ -187,7 +203,8 @@ def find_clashes(event) -> list[Clash]:
     for session in sessions:
         if session.room_id:
             groups[("room", session.room.name, session.room_id)].append(session.pk)
-    add_spanning(groups, [s.pk for s in sessions if s.room_id is None], ("room", "every room", 0))
+    spanning = [s.pk for s in sessions if s.room_id is None]
+    add_spanning(groups, spanning, ("room", _("every room"), 0))
     links = SessionSpeaker.objects.filter(session_id__in=by_id).select_related("speaker")
     for link in links:
         groups[("speaker", link.speaker.name, link.speaker_id)].append(link.session_id)

@@ -249,9 +249,9 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     pages = Paginator(found, SPEAKERS_PER_PAGE, allow_empty_first_page=True)
     number = query.get("page", "1")
     if not error and not (number.isascii() and number.isdigit()):
-        error = f"page: “{number[:20]}” is not a page number."
+        error = _("page: “%(value)s” is not a page number.") % {"value": number[:20]}
     elif not error and not 1 <= int(number) <= pages.num_pages:
-        raise Http404(f"There is no page {number} of speakers.")
+        raise Http404(_("There is no page %(number)s of speakers.") % {"number": number})
     page = pages.page(1 if error else int(number))
     ctx = {
         "event": event,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from events.admin import EventFilter, EventScopedAdmin
 
@@ -41,15 +42,15 @@ class SpeakerAdmin(EventScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(num_sessions=Count("session_links"))
 
-    @admin.display(description="photo")
+    @admin.display(description=_("photo"))
     def thumbnail(self, obj):
         return avatar_img(obj)
 
-    @admin.display(description="sessions", ordering="num_sessions")
+    @admin.display(description=_("sessions"), ordering="num_sessions")
     def session_count(self, obj):
         return obj.num_sessions
 
-    @admin.display(description="their sessions")
+    @admin.display(description=_("their sessions"))
     def their_sessions(self, obj):
         if obj.pk is None:
             return "—"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -56,13 +57,13 @@ def process_avatar(upload) -> ProcessedAvatar:
     size = getattr(upload, "size", None)
     if size is None or size > MAX_BYTES:
         raise ValidationError(
-            "This file is too large: an avatar may be at most 5 MB.", code="too_large"
+            _("This file is too large: an avatar may be at most 5 MB."), code="too_large"
         )
     upload.seek(0)
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ValidationError(
-            "This file is too large: an avatar may be at most 5 MB.", code="too_large"
+            _("This file is too large: an avatar may be at most 5 MB."), code="too_large"
         )
     try:
         with Image.open(io.BytesIO(data)) as probe:
@@ -72,25 +73,25 @@ def process_avatar(upload) -> ProcessedAvatar:
         # Pillow warns (rather than refuses) between 1x and 2x MAX_IMAGE_PIXELS; where
         # warnings are errors, that warning arrives here as an exception.
         raise ValidationError(
-            "This image has too many pixels: at most 40 megapixels.", code="too_many_pixels"
+            _("This image has too many pixels: at most 40 megapixels."), code="too_many_pixels"
         ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ValidationError(
-            "This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF.",
+            _("This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF."),
             code="not_an_image",
         ) from None
     if kind not in ALLOWED_FORMATS:
         raise ValidationError(
-            "%(kind)s images are not accepted. Upload a JPEG, PNG, WebP or GIF.",
+            _("%(kind)s images are not accepted. Upload a JPEG, PNG, WebP or GIF."),
             params={"kind": kind or "This kind of"},
             code="bad_format",
         )
     if width * height > MAX_PIXELS:
         raise ValidationError(
-            "This image has too many pixels: at most 40 megapixels.", code="too_many_pixels"
+            _("This image has too many pixels: at most 40 megapixels."), code="too_many_pixels"
         )
     if width < 1 or height < 1:
-        raise ValidationError("This image is empty.", code="empty")
+        raise ValidationError(_("This image is empty."), code="empty")
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.seek(0)  # first frame of an animation
@@ -101,11 +102,11 @@ def process_avatar(upload) -> ProcessedAvatar:
             thumb = _square_jpeg(rgb, THUMB_SIZE)
     except Image.DecompressionBombError:
         raise ValidationError(
-            "This image has too many pixels: at most 40 megapixels.", code="too_many_pixels"
+            _("This image has too many pixels: at most 40 megapixels."), code="too_many_pixels"
         ) from None
     except (OSError, ValueError, SyntaxError, EOFError):
         raise ValidationError(
-            "This image is damaged or incomplete and cannot be read.", code="damaged"
+            _("This image is damaged or incomplete and cannot be read."), code="damaged"
         ) from None
     name = uuid.uuid4().hex
     return ProcessedAvatar(

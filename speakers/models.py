@@ -3,6 +3,7 @@ import uuid
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventData, EventScopedQuerySet, unique_slug
 from lib.markup import plain_text, render_markdown
@@ -26,35 +27,37 @@ class Speaker(EventData, models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
     name = models.CharField(max_length=200, validators=[validate_line])
     guid = models.UUIDField(
-        default=uuid.uuid4, help_text="Stable identity across exports and imports."
+        default=uuid.uuid4, help_text=_("Stable identity across exports and imports.")
     )
     code = models.CharField(
         max_length=64,
         blank=True,
         validators=[validate_line],
-        help_text="The person's code in the system the schedule was imported from (pretalx).",
+        help_text=_("The person's code in the system the schedule was imported from (pretalx)."),
     )
     frab_id = models.PositiveIntegerField(
         null=True,
         blank=True,
         editable=False,
-        help_text="The positive integer id frab apps key on, unique across the installation; "
-        "ids from imported files are kept where they are free.",
+        help_text=_(
+            "The positive integer id frab apps key on, unique across the installation; "
+            "ids from imported files are kept where they are free."
+        ),
     )
-    slug = models.SlugField(blank=True, help_text="Filled from the name when left empty.")
+    slug = models.SlugField(blank=True, help_text=_("Filled from the name when left empty."))
     job_title = models.CharField(max_length=200, blank=True, validators=[validate_line])
     company = models.CharField(max_length=200, blank=True, validators=[validate_line])
     bio = models.TextField(
-        blank=True, help_text="Markdown: links and lists are kept.", validators=[validate_text]
+        blank=True, help_text=_("Markdown: links and lists are kept."), validators=[validate_text]
     )
     bio_html = models.TextField(blank=True, editable=False)
     avatar = models.ImageField(
         upload_to=avatar_path,
         blank=True,
-        help_text="JPEG, PNG, WebP or GIF, at most 5 MB; stored as a square photo.",
+        help_text=_("JPEG, PNG, WebP or GIF, at most 5 MB; stored as a square photo."),
     )
     avatar_thumb = models.ImageField(upload_to=avatar_path, blank=True, editable=False)
-    email = models.EmailField(blank=True, help_text="Never shown to the public.")
+    email = models.EmailField(blank=True, help_text=_("Never shown to the public."))
     website = models.URLField(blank=True)
     mastodon = models.CharField(
         max_length=200,

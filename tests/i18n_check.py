@@ -214,6 +214,19 @@ def _call_name(node: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
+# Not read by visitors or organizers in their language: log lines (for operators) and the
+# API's OpenAPI reference, which is English like the API's own field names.
+SKIPPED_RECEIVERS = {"logger", "log", "logging"}
+SKIPPED_CALLS = {"OpenApiResponse", "OpenApiParameter", "OpenApiExample", "extend_schema"}
+SKIPPED_CALLS |= {"extend_schema_view", "extend_schema_field", "extend_schema_serializer"}
+
+
+def _skipped(node: ast.Call) -> bool:
+    func = node.func
+    receiver = getattr(func.value, "id", None) if isinstance(func, ast.Attribute) else None
+    return receiver in SKIPPED_RECEIVERS or _call_name(node) in SKIPPED_CALLS
+
+
 def python_file(path: Path, root: Path) -> list[Finding]:
     name = str(path.relative_to(root))
     tree = ast.parse(path.read_text(), filename=name)
@@ -223,7 +236,13 @@ def python_file(path: Path, root: Path) -> list[Finding]:
         if _is_text(node):
             found.append(Finding(name, node.lineno, _text_of(node)))
 
+    skipped: set[int] = set()  # ids of the nodes inside a skipped call
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _skipped(node):
+            skipped |= {id(inner) for inner in ast.walk(node)}
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Call):
             called = _call_name(node)
             if called in GETTEXT_NAMES or called in ("format_html", "format_lazy"):
@@ -237,7 +256,9 @@ def python_file(path: Path, root: Path) -> list[Finding]:
         elif isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
                 if isinstance(key, ast.Constant) and key.value in SHOWN_KEYS:
-                    flag(value)
+                    example = key.value == "placeholder" and isinstance(value, ast.Constant)
+                    if not (example and " " not in str(value.value)):  # "#0b5cad", a URL
+                        flag(value)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 attr = target.attr if isinstance(target, ast.Attribute) else None

@@ -9,13 +9,14 @@ bytes are read here, as Django does for forms.
 import io
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError
 
 
 class BodyTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = _("The request body is too large.")
     default_code = "too_large"
 
 
@@ -24,8 +25,10 @@ class JSONParser(parsers.JSONParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         body = stream.read(limit + 1) if stream is not None else b""
         if len(body) > limit:
-            raise BodyTooLarge(f"The request body is larger than {limit} bytes.")
+            raise BodyTooLarge(
+                _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
+            )
         try:
             return super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - the data is nested too deeply.") from None
+            raise ParseError(_("JSON parse error - the data is nested too deeply.")) from None

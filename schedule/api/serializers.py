@@ -3,6 +3,7 @@ name; writes take slugs. Validation reuses the models' constraints and schedule.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -84,7 +85,9 @@ class EventPartSerializer(BoundedModelSerializer):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError(f"The slug “{value}” is already used in this event.")
+            raise serializers.ValidationError(
+                _("The slug “%(slug)s” is already used in this event.") % {"slug": value}
+            )
         return value
 
 
@@ -120,12 +123,12 @@ class SpeakerSerializer(EventPartSerializer):
         write_only=True,
         required=False,
         allow_null=True,
-        help_text="JPEG, PNG, WebP or GIF, at most 5 MB and 40 megapixels; null removes it.",
+        help_text=_("JPEG, PNG, WebP or GIF, at most 5 MB and 40 megapixels; null removes it."),
     )
     avatar_url = serializers.SerializerMethodField()
     avatar_thumb_url = serializers.SerializerMethodField()
     email = serializers.EmailField(
-        write_only=True, required=False, allow_blank=True, help_text="Never shown."
+        write_only=True, required=False, allow_blank=True, help_text=_("Never shown.")
     )
     url = serializers.SerializerMethodField()
 
@@ -240,7 +243,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class SpeakerLinkWriteSerializer(serializers.Serializer):
-    speaker = serializers.SlugField(help_text="The speaker's slug in this event.")
+    speaker = serializers.SlugField(help_text=_("The speaker's slug in this event."))
     role = serializers.ChoiceField(
         choices=SessionSpeaker.Role.choices, default=SessionSpeaker.Role.SPEAKER
     )
@@ -343,7 +346,7 @@ class SessionWriteSerializer(BoundedModelSerializer):
                 speaker=speakers[link["speaker"]],
                 role=link["role"],
                 position=link["position"],
-            )  # fmt: skip
+            )
             for link in links
         )
         # bulk_create sends no signals: mark the event's data as changed after it, if

@@ -10,6 +10,7 @@ the window, even for a valid token (the guessing must stop, not go on luckier).
 """
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, throttling
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.settings import api_settings
@@ -53,7 +54,7 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         window = settings.TOKEN_FAILURE_WINDOW
         if hits("token-failure", address, window) >= settings.TOKEN_FAILURE_LIMIT:
             raise exceptions.Throttled(
-                wait=seconds_left(window), detail="Too many failed token attempts from here."
+                wait=seconds_left(window), detail=_("Too many failed token attempts from here.")
             )
         try:
             return super().authenticate(request)

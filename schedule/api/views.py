@@ -10,6 +10,8 @@ from django.db.models import F, ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -59,7 +61,12 @@ class ConditionalMixin:
         unknown = sorted(set(request.query_params) - set(self.accepted_params))
         if unknown:
             names = ", ".join(f"“{name}”" for name in unknown)
-            raise ValidationError({"detail": f"Unknown query parameter(s): {names}."})
+            message = ngettext(
+                "Unknown query parameter: %(names)s.",
+                "Unknown query parameters: %(names)s.",
+                len(unknown),
+            )
+            raise ValidationError({"detail": message % {"names": names}})
         return canonical_query(request.query_params, self.accepted_params).urlencode()
 
     def conditional(self, request, stamp: str, changed_at, build) -> HttpResponse:
@@ -187,12 +194,12 @@ class EventPartViewSet(
                     event.is_published or Event.objects.for_organizer(user).filter(pk=event.pk)
                 )
                 if not visible:
-                    raise Http404("No such event.")
+                    raise Http404(_("No such event."))
                 member = (
                     user.is_superuser or Membership.objects.filter(user=user, event=event).exists()
                 )
                 if not (user.is_active and member):
-                    raise PermissionDenied("You are not an organizer of this event.")
+                    raise PermissionDenied(_("You are not an organizer of this event."))
                 self._event = event
         return self._event
 
@@ -264,7 +271,14 @@ class EventPartViewSet(
             used_by = getattr(exc, "protected_objects", None) or exc.restricted_objects
             count = len(used_by)
             return Response(
-                {"detail": f"{instance} is used by {count} session(s); move them first."},
+                {
+                    "detail": ngettext(
+                        "%(thing)s is used by %(count)d session; move it first.",
+                        "%(thing)s is used by %(count)d sessions; move them first.",
+                        count,
+                    )
+                    % {"thing": instance, "count": count}
+                },
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -21,6 +21,20 @@
     dirty: false, dayStart: 480, dayEnd: 1200, colW: MIN_COL
   };
 
+  // Words in the organizer's language, from Django's JavaScript catalogue (admin:jsi18n,
+  // loaded before this file); as written here if it is missing.
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  var pgettext = window.pgettext || function (c, s) { return s; };
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (m, name) { return String(values[name]); });
+  }
+  var STATUS = {
+    draft: pgettext("session status", "draft"),
+    published: pgettext("session status", "published"),
+    cancelled: pgettext("session status", "cancelled")
+  };
+
   var el = function (sel, scope) { return (scope || root).querySelector(sel); };
   var canvas = el("#board-canvas");
   var scroller = el("#board-scroll");
@@ -63,11 +77,11 @@
 
   function roomName(id) {
     var r = lookup(state.rooms, id);
-    return r ? r.name : "all rooms";
+    return r ? r.name : gettext("all rooms");
   }
 
   function where(p) {
-    if (!p || !p.day) return "the unscheduled tray";
+    if (!p || !p.day) return gettext("the unscheduled tray");
     return dayLabel(p.day) + " " + hhmm(p.start) + "–" + hhmm(p.start + p.duration) +
       ", " + roomName(p.room);
   }
@@ -148,26 +162,27 @@
     if (track) card.style.setProperty("--track", track.color);
     var type = lookup(state.types, s.type);
     card.appendChild(make("strong", "board-card-title", s.title));
-    var names = s.speakers.map(function (p) { return p[1] + (p[2] === "moderator" ? " (mod.)" : ""); });
+    var names = s.speakers.map(function (p) { return p[2] === "moderator" ? fmt(gettext("%(name)s (mod.)"), { name: p[1] }) : p[1]; });
     if (names.length) card.appendChild(make("span", "board-card-people", names.join(", ")));
     var meta = make("span", "board-card-meta");
-    if (s.day && !isEventDay(s.day)) meta.appendChild(make("span", "board-outside", s.day + ", outside the event's days"));
+    if (s.day && !isEventDay(s.day)) meta.appendChild(make("span", "board-outside", fmt(gettext("%(day)s, outside the event's days"), { day: s.day })));
     else if (s.day) meta.appendChild(make("span", null, hhmm(s.start) + "–" + hhmm(s.start + s.duration)));
-    else if (s.duration) meta.appendChild(make("span", null, s.duration + " min"));
+    else if (s.duration) meta.appendChild(make("span", null, fmt(gettext("%(minutes)s min"), { minutes: s.duration })));
     if (type) meta.appendChild(make("span", null, type.name));
-    if (s.status !== "published") meta.appendChild(make("span", "board-badge", s.status));
+    if (s.status !== "published") meta.appendChild(make("span", "board-badge", STATUS[s.status] || s.status));
     var room = lookup(state.rooms, s.room);
     var over = !!(room && room.capacity !== null && s.stars > room.capacity);
     var stars = make("span", "board-stars" + (over ? " is-over" : ""), "★ " + s.stars);
-    stars.title = over ? s.stars + " stars, but " + room.name + " holds " + room.capacity
-      : s.stars + " attendees starred this session";
+    stars.title = over
+      ? fmt(ngettext("%(count)s star, but %(room)s holds %(capacity)s", "%(count)s stars, but %(room)s holds %(capacity)s", s.stars), { count: s.stars, room: room.name, capacity: room.capacity })
+      : fmt(ngettext("%(count)s attendee starred this session", "%(count)s attendees starred this session", s.stars), { count: s.stars });
     meta.appendChild(stars);
     card.appendChild(meta);
     if (over) card.classList.add("is-over");
-    var label = s.title + ". " + (names.length ? "With " + names.join(", ") + ". " : "") +
-      (s.day ? where(placementOf(s)) : "Unscheduled") + ". " + s.status +
-      (track ? ", " + track.name : "") + ", " + s.stars + " stars" +
-      (over ? ", more than the room holds" : "") + ".";
+    var label = s.title + ". " + (names.length ? fmt(gettext("With %(names)s."), { names: names.join(", ") }) + " " : "") +
+      (s.day ? where(placementOf(s)) : gettext("Unscheduled")) + ". " + (STATUS[s.status] || s.status) +
+      (track ? ", " + track.name : "") + ", " + fmt(ngettext("%(count)s star", "%(count)s stars", s.stars), { count: s.stars }) +
+      (over ? ", " + gettext("more than the room holds") : "") + ".";
     card.setAttribute("aria-label", label);
     card.title = label;
     return card;
@@ -195,7 +210,7 @@
       var h = make("div", "board-room");
       h.dataset.room = r.id;
       h.appendChild(make("span", "board-room-name", r.name));
-      h.appendChild(make("span", "board-room-cap", r.capacity !== null ? "seats " + r.capacity : "no capacity set"));
+      h.appendChild(make("span", "board-room-cap", r.capacity !== null ? fmt(gettext("seats %(count)s"), { count: r.capacity }) : gettext("no capacity set")));
       head.appendChild(h);
     });
     canvas.appendChild(head);
@@ -247,7 +262,7 @@
     state.rooms.forEach(function (r) {
       roomSelect.add(new Option(r.name + (r.capacity !== null ? " (" + r.capacity + ")" : ""), r.id));
     });
-    roomSelect.add(new Option("All rooms (break, plenary)", ""));
+    roomSelect.add(new Option(gettext("All rooms (break, plenary)"), ""));
     var daySelect = form.elements.day;
     daySelect.textContent = "";
     state.event.days.forEach(function (d) { daySelect.add(new Option(d.label, d.date)); });
@@ -287,7 +302,7 @@
       list.appendChild(li);
     });
     var all = state.sessions.filter(function (s) { return !s.day || !isEventDay(s.day); }).length;
-    el("[data-tray-count]").textContent = "(" + (items.length === all ? all : items.length + " of " + all) + ")";
+    el("[data-tray-count]").textContent = "(" + (items.length === all ? all : fmt(gettext("%(shown)s of %(all)s"), { shown: items.length, all: all })) + ")";
   }
 
   // Clashes -------------------------------------------------------------------------
@@ -301,14 +316,15 @@
     });
     el("[data-clash-count]").textContent = "(" + mine.length + ")";
     if (!mine.length) {
-      list.appendChild(make("li", "board-none", "No room or speaker is booked twice."));
+      list.appendChild(make("li", "board-none", gettext("No room or speaker is booked twice.")));
       return;
     }
     mine.forEach(function (c) {
       var a = byId[c.sessions[0]], b = byId[c.sessions[1]];
       var li = make("li");
       li.appendChild(make("span", "board-clash-kind",
-        c.kind === "room" ? "Room " + roomName(c.what) + ": " : c.name + " speaks twice: "));
+        (c.kind === "room" ? fmt(gettext("Room %(room)s:"), { room: roomName(c.what) })
+          : fmt(gettext("%(name)s speaks twice:"), { name: c.name })) + " "));
       [a, b].forEach(function (s, i) {
         var link = make("a", null, s.title);
         link.href = "#";
@@ -344,7 +360,7 @@
       if (again) again.focus({ preventScroll: true });
     }
     el("#board-undo").disabled = !ui.undo.length;
-    el("#board-undo").textContent = ui.undo.length ? "Undo (" + ui.undo.length + ")" : "Undo";
+    el("#board-undo").textContent = ui.undo.length ? fmt(gettext("Undo (%(count)s)"), { count: ui.undo.length }) : gettext("Undo");
   }
 
   // While a session is picked up: who shares its speakers, which rooms are too small.
@@ -413,13 +429,13 @@
         var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
         if (response.redirected || !json) {
           return { ok: false, status: response.status, body: { error:
-            "You have been signed out (or the server answered oddly): nothing was saved. Reload the page." } };
+            gettext("You have been signed out (or the server answered oddly): nothing was saved. Reload the page.") } };
         }
         return response.json().catch(function () { return {}; }).then(function (body) {
           return { ok: response.ok, status: response.status, body: body };
         });
       }, function () {
-        return { ok: false, status: 0, body: { error: "The server could not be reached; nothing was saved." } };
+        return { ok: false, status: 0, body: { error: gettext("The server could not be reached; nothing was saved.") } };
       });
     });
   }
@@ -470,12 +486,12 @@
     var payload = { session: id, version: version, room: p.day ? p.room : null, day: p.day || null,
       start: p.day ? p.start : null, duration: p.day ? p.duration : null,
       fold: p.day && sameStart ? (s.fold || 0) : 0 };
-    say("Saving…");
+    say(gettext("Saving…"));
     return send(root.dataset.moveUrl, payload).then(function (answer) {
       merge(answer.body.sessions);
       state.fingerprint = null; // fetch the clash report anew
       if (!answer.ok) {
-        showRefusal(id, answer.body.error || "The change was refused.");
+        showRefusal(id, answer.body.error || gettext("The change was refused."));
         return false;
       }
       var now = byId[id];
@@ -484,8 +500,8 @@
         if (ui.undo.length > UNDO_MAX) ui.undo.shift();
       }
       render();
-      say((options && options.undo ? "Undone: " : "Saved: ") + "“" + now.title + "” is now in " +
-        where(placementOf(now)) + ".");
+      say(fmt(options && options.undo ? gettext("Undone: “%(title)s” is now in %(place)s.")
+        : gettext("Saved: “%(title)s” is now in %(place)s."), { title: now.title, place: where(placementOf(now)) }));
       refresh();
       return true;
     });
@@ -505,13 +521,13 @@
     var copies = last.copies.map(function (c) { return { session: c.id, version: c.v }; });
     send(root.dataset.uncopyUrl, { copies: copies }).then(function (answer) {
       merge(answer.body.sessions);
-      if (!answer.ok) { showRefusal(last.id, answer.body.error || "The undo was refused."); return; }
+      if (!answer.ok) { showRefusal(last.id, answer.body.error || gettext("The undo was refused.")); return; }
       var gone = {};
       (answer.body.removed || []).forEach(function (id) { gone[id] = true; });
       state.sessions = state.sessions.filter(function (s) { return !gone[s.id]; });
       index();
       render();
-      say("Undone: the copies of “" + (byId[last.id] || {}).title + "” were removed.");
+      say(fmt(gettext("Undone: the copies of “%(title)s” were removed."), { title: (byId[last.id] || {}).title }));
       refresh();
     });
   }
@@ -520,12 +536,13 @@
     var s = byId[id];
     send(root.dataset.copyUrl, { session: id, version: version }).then(function (answer) {
       merge(answer.body.sessions);
-      if (!answer.ok) { showRefusal(id, answer.body.error || "The copy was refused."); return; }
+      if (!answer.ok) { showRefusal(id, answer.body.error || gettext("The copy was refused.")); return; }
       ui.undo.push({ id: id, copies: (answer.body.sessions || []).map(function (c) { return { id: c.id, v: c.v }; }) });
       if (ui.undo.length > UNDO_MAX) ui.undo.shift();
       cancelPending();
       render();
-      say("“" + s.title + "” copied to " + (answer.body.sessions || []).length + " more room(s).");
+      var copied = (answer.body.sessions || []).length;
+      say(fmt(ngettext("“%(title)s” copied to %(count)s more room.", "“%(title)s” copied to %(count)s more rooms.", copied), { title: s.title, count: copied }));
       refresh();
     });
   }
@@ -575,7 +592,7 @@
     el("[data-action=span]", form).hidden = !isBreak(s);
     syncForm();
     render();
-    say("Picked up “" + s.title + "”. Arrows move it, Shift+arrows change its length, Enter saves, Escape cancels.");
+    say(fmt(gettext("Picked up “%(title)s”. Arrows move it, Shift+arrows change its length, Enter saves, Escape cancels."), { title: s.title }));
   }
 
   function syncForm() {
@@ -590,11 +607,11 @@
     var s = byId[p.id];
     var room = lookup(state.rooms, p.room);
     var demand = el("[data-editor-demand]");
-    demand.textContent = "★ " + s.stars + " stars";
+    demand.textContent = "★ " + fmt(ngettext("%(count)s star", "%(count)s stars", s.stars), { count: s.stars });
     if (room && room.capacity !== null && s.stars > room.capacity) {
       var free = freeRoomsFor(s, p).map(function (r) { return r.name + " (" + r.capacity + ")"; });
-      demand.textContent += " — more than " + room.name + " holds (" + room.capacity + "). " +
-        (free.length ? "Free and big enough then: " + free.join(", ") + "." : "No free room is big enough then.");
+      demand.textContent += " — " + fmt(gettext("more than %(room)s holds (%(capacity)s)."), { room: room.name, capacity: room.capacity }) + " " +
+        (free.length ? fmt(gettext("Free and big enough then: %(rooms)s."), { rooms: free.join(", ") }) : gettext("No free room is big enough then."));
       demand.classList.add("is-over");
     } else {
       demand.classList.remove("is-over");
@@ -655,7 +672,7 @@
     if (ui.pending && e.key === "Escape") {
       e.preventDefault();
       var id = ui.pending.id;
-      cancelPending(); render(); focusCard(id); say("Cancelled.");
+      cancelPending(); render(); focusCard(id); say(gettext("Cancelled."));
       return;
     }
     if (ui.pending && card && Number(card.dataset.id) === ui.pending.id) {
@@ -672,7 +689,7 @@
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     if (!ui.pending) return;
-    if (!readForm()) { el("[data-editor-error]").textContent = "Give a start time and a length in minutes."; return; }
+    if (!readForm()) { el("[data-editor-error]").textContent = gettext("Give a start time and a length in minutes."); return; }
     commitPending();
   });
   form.addEventListener("change", function () {
@@ -735,7 +752,7 @@
       var minutes = Math.max(ui.step, snap((e.clientY - rect.top) / PPM));
       d.target = { room: s.room, day: s.day, start: s.start, duration: minutes };
       d.card.style.height = minutes * PPM - 2 + "px";
-      say("Length " + minutes + " min, until " + hhmm(s.start + minutes));
+      say(fmt(gettext("Length %(minutes)s min, until %(end)s"), { minutes: minutes, end: hhmm(s.start + minutes) }));
       drawPreview();
       return;
     }
@@ -747,7 +764,7 @@
       d.target = { tray: true };
       el("#board-tray").classList.add("is-drop");
       drawPreview();
-      say("Drop to unschedule “" + s.title + "”.");
+      say(fmt(gettext("Drop to unschedule “%(title)s”."), { title: s.title }));
     } else if (col) {
       var top = col.getBoundingClientRect().top;
       var start = snap(ui.dayStart + (e.clientY - d.dy - top) / PPM);
@@ -787,7 +804,7 @@
     }
     var target = cancelled ? null : d.target;
     if (ui.dirty) { ui.dirty = false; fillChoices(); }
-    if (!target) { render(); say("Nothing moved."); return; }
+    if (!target) { render(); say(gettext("Nothing moved.")); return; }
     var s = byId[d.id];
     if (!s) { render(); return; }
     if (target.tray) {

@@ -26,22 +26,52 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRATCH = Path(tempfile.gettempdir()) / "lineup-bench.sqlite3"
+# BENCH_DIR: where the scratch database and files go (two benches side by side, say).
+SCRATCH_DIR = Path(os.environ.get("BENCH_DIR", tempfile.gettempdir()))
+SCRATCH = SCRATCH_DIR / "lineup-bench.sqlite3"
 
 BUDGET_MS = {
-    # (page, size): budget for the cold median, from the "Scale and speed" issue.
-    ("schedule list", 600): 100,
-    ("grid", 600): 100,
-    ("speaker directory", 600): 100,
-    ("schedule.ics", 600): 100,
-    ("schedule.xml", 600): 100,
-    ("schedule.json", 600): 100,
-    ("session page", 600): 20,
-    ("speaker page", 600): 20,
-    ("filtered day+track", 5000): 150,
-    ("schedule.ics", 5000): 1000,
-    ("schedule.xml", 5000): 1000,
-    ("schedule.json", 5000): 1000,
+    # (page, size): budget for the cold median (DESIGN.md, "Budgets"; issue 13).
+    ("schedule list", 600): 25,
+    ("grid", 600): 25,
+    ("speaker directory", 600): 15,
+    ("schedule.ics", 600): 40,
+    ("schedule.xml", 600): 25,
+    ("schedule.json", 600): 25,
+    ("session page", 600): 3,
+    ("speaker page", 600): 3,
+    ("session .ics", 600): 3,
+    ("filtered day+track", 5000): 20,
+    ("schedule.ics", 5000): 250,
+    ("schedule.xml", 5000): 250,
+    ("schedule.json", 5000): 250,
+    ("agenda .ics (30)", 5000): 250,
+}
+CACHED_MS = 2  # a cached answer or a 304, whatever the page
+# The cold figure the budgets judge: "cold_p50" (wall clock) on a quiet machine; with
+# BENCH_JUDGE=cpu the CPU time of the request's thread (SQLite runs in it), which other
+# processes competing for the cores do not inflate (the machine this is developed on is
+# shared: wall times there move by 10x).
+JUDGED = "cpu_p50" if os.environ.get("BENCH_JUDGE") == "cpu" else "cold_p50"
+WORKER_MB = 120
+# Cold medians before issue 13 (README, "Speed": the second release at 600 sessions, the
+# first at 5,000), to print the ratio beside each new figure.
+PREVIOUS_MS = {
+    ("schedule list", 600): 95.9,
+    ("grid", 600): 154.6,
+    ("filtered day+track", 600): 32.7,
+    ("session page", 600): 13.5,
+    ("speaker page", 600): 14.0,
+    ("speaker directory", 600): 249.0,
+    ("schedule.ics", 600): 158.7,
+    ("schedule.xml", 600): 150.2,
+    ("schedule.json", 600): 140.1,
+    ("agenda .ics (30)", 600): 19.8,
+    ("API sessions (100)", 600): 67.3,
+    ("filtered day+track", 5000): 14.1,
+    ("schedule.ics", 5000): 688.1,
+    ("schedule.xml", 5000): 465.8,
+    ("schedule.json", 5000): 336.5,
 }
 
 
@@ -54,8 +84,8 @@ def setup_django() -> None:
     os.environ["SECRET_KEY"] = "bench-only-" + "x" * 50
     os.environ["ALLOWED_HOSTS"] = "localhost"
     os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["STATIC_ROOT"] = str(Path(tempfile.gettempdir()) / "lineup-bench-static")
-    os.environ["MEDIA_ROOT"] = str(Path(tempfile.gettempdir()) / "lineup-bench-media")
+    os.environ["STATIC_ROOT"] = str(SCRATCH_DIR / "lineup-bench-static")
+    os.environ["MEDIA_ROOT"] = str(SCRATCH_DIR / "lineup-bench-media")
     os.environ["LOG_LEVEL"] = "ERROR"
     os.environ["API_ANON_RATE"] = "1000000/minute"
     import django
@@ -90,7 +120,7 @@ def measure(client, url: str, repeat: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    cold, warm, not_modified = [], [], []
+    cold, cold_cpu, warm, not_modified = [], [], [], []
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         cache.clear()
@@ -101,9 +131,10 @@ def measure(client, url: str, repeat: int) -> dict:
     wire = len(response.content)
     for _ in range(repeat):
         cache.clear()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         client.get(url)
         cold.append((time.perf_counter() - start) * 1000)
+        cold_cpu.append((time.thread_time() - start_cpu) * 1000)
     client.get(url)
     for _ in range(repeat):
         start = time.perf_counter()
@@ -121,6 +152,7 @@ def measure(client, url: str, repeat: int) -> dict:
         "bytes": size,
         "wire": wire,
         "cold_p50": statistics.median(cold),
+        "cpu_p50": statistics.median(cold_cpu),
         "cold_p95": percentile(cold, 0.95),
         "warm_p50": statistics.median(warm),
         "warm_p95": percentile(warm, 0.95),
@@ -153,6 +185,7 @@ def pages_for(event) -> list[tuple[str, str]]:
             f"{reverse('schedule_list', args=[slug])}?day={day}&track={track.slug}",
         ),
         ("session page", reverse("session_detail", args=[slug, session.slug])),
+        ("session .ics", reverse("session_ics", args=[slug, session.slug])),
         ("speaker page", reverse("speaker_detail", args=[slug, speaker.slug])),
         ("speaker directory", reverse("speaker_list", args=[slug])),
         ("schedule.ics", reverse("schedule_ics", args=[slug])),
@@ -173,6 +206,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="150,600,5000")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--no-board", action="store_true", help="leave out the board's lines")
     parser.add_argument("--output", default=str(ROOT / "bench-results.txt"))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -191,7 +225,9 @@ def main() -> int:
     lines = []
     header = (
         f"{'size':>5}  {'page':<20} {'queries':>7} {'bytes':>9} {'wire':>8} "
-        f"{'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9} {'304 p50':>8}  budget"
+        f"{'cold p50':>9} {'cold p95':>9} {'cpu p50':>8} {'warm p50':>9} {'warm p95':>9} "
+        f"{'304 p50':>8} "
+        f"{'/before':>7}  budget"
     )
     lines.append(header)
     lines.append("-" * len(header))
@@ -211,17 +247,20 @@ def main() -> int:
             budget = BUDGET_MS.get((name, size))
             verdict = ""
             if budget is not None:
-                ok = result["cold_p50"] <= budget
+                ok = result[JUDGED] <= budget
                 verdict = f"{budget} ms {'ok' if ok else 'MISSED'}"
             fast = [v for v in (result["warm_p50"], result["304_p50"]) if v is not None]
-            if max(fast) > 5:
-                verdict += " cached>5ms MISSED"
+            if max(fast) > CACHED_MS:
+                verdict += f" cached>{CACHED_MS}ms MISSED"
+            before = PREVIOUS_MS.get((name, size))
+            ratio = f"{result[JUDGED] / before:.2f}x" if before else "-"
             lines.append(
                 f"{size:>5}  {name:<20} {result['queries']:>7} {result['bytes']:>9} "
                 f"{result['wire']:>8} "
                 f"{fmt(result['cold_p50']):>9} {fmt(result['cold_p95']):>9} "
+                f"{fmt(result['cpu_p50']):>8} "
                 f"{fmt(result['warm_p50']):>9} {fmt(result['warm_p95']):>9} "
-                f"{fmt(result['304_p50']):>8}  {verdict}"
+                f"{fmt(result['304_p50']):>8} {ratio:>7}  {verdict}"
             )
         if size == 600:
             worker = subprocess.run(
@@ -229,10 +268,10 @@ def main() -> int:
                 cwd=ROOT, capture_output=True, text=True, check=True,
             )  # fmt: skip
             peak = int(worker.stdout.split()[-1])
-            verdict = "ok" if peak <= 150 else "MISSED"
+            verdict = "ok" if peak <= WORKER_MB else "MISSED"
             extra.append(
                 f"peak memory of a worker serving every page of the {size}-session event: "
-                f"{peak} MB (budget 150 MB {verdict})"
+                f"{peak} MB (budget {WORKER_MB} MB {verdict})"
             )
             data = decoded(client.get(f"/{event.slug}/schedule.json"))
             start = time.perf_counter()
@@ -247,13 +286,16 @@ def main() -> int:
             extra.append(f"re-import it unchanged: {took:.2f} s (budget 1 s {verdict})")
     from tests.bench import board
 
-    extra.extend(board.run(args.repeat))
+    if not args.no_board:
+        extra.extend(board.run(args.repeat))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     extra.append(f"(the benchmark process itself, which generated every size: {peak:.0f} MB)")
     table = "\n".join(
         [
             "Times in ms, server side, SQLite, one warm process. cold = page cache cleared "
-            "before each request.",
+            "before each request; cpu = its CPU time; budgets judge "
+            f"{'cpu' if JUDGED == 'cpu_p50' else 'cold'} p50; /before = that figure over the "
+            "one before issue 13.",
             *lines,
             "",
             *extra,

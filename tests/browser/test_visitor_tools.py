@@ -104,7 +104,7 @@ class HostSite(BaseHTTPRequestHandler):
 
     embed_url = ""
 
-    def do_GET(self):  # noqa: N802 (the handler's name)
+    def do_GET(self):
         body = (
             f"<!doctype html><title>Our conference</title><h1>Our conference</h1>"
             f'<iframe src="{self.embed_url}" title="Schedule" width="900" height="600"></iframe>'

@@ -3,6 +3,8 @@ times, and kept apart in the page cache and ETags. Catalogue checks: tests/test_
 
 import pytest
 
+from tests.factories import MembershipFactory
+
 GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de-DE,de;q=0.9,en;q=0.5"}
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9"}
 
@@ -81,4 +83,17 @@ def test_exports_are_kept_apart_per_language_and_keep_the_data(client, conf):
     german = client.get("/cnc16/schedule.ics", **GERMAN)
     assert english.status_code == german.status_code == 200
     assert english["ETag"] != german["ETag"]
-    assert "Kubernetes 101" in german.content.decode()  # titles stay as written
+    unfolded = german.content.decode().replace("\r\n ", "")
+    assert "SUMMARY:Kubernetes 101" in unfolded  # what organizers wrote stays as written
+    assert "Vortragende: Kelsey Hightower" in unfolded  # the fixed words are German
+    assert "Speakers: Kelsey Hightower" in english.content.decode().replace("\r\n ", "")
+
+
+def test_admin_pages_follow_the_language_and_offer_the_switcher(client, conf):
+    user = MembershipFactory(event=conf.event).user
+    client.force_login(user)
+    client.cookies["django_language"] = "fr"
+    page = client.get("/admin/").content.decode()
+    assert '<html lang="fr"' in page
+    assert 'action="/i18n/setlang/"' in page
+    assert "Tableau de planning" in page  # the board's link on the admin's first page

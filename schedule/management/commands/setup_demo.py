@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events.models import Event, Membership
 from schedule.demo import describe, generate_demo
-from schedule.demo_stars import star_demo
+from schedule.demo.stars import star_demo
 
 DEMO_SLUG = "democon"
 DEMO_SESSIONS = 150

@@ -101,9 +101,7 @@ def test_move_to_a_room_asks_for_the_room_of_this_event_only(client, conf, owner
         client, "move_to_room", [conf.pause, conf.loose], apply="1", room=conf.oak.pk
     )
     # An unscheduled session gets its room with a time, on the board.
-    assert messages_of(response) == [
-        "1 session(s) changed. Left alone (not scheduled): Loose talk."
-    ]
+    assert messages_of(response) == ["1 session changed. Left alone (not scheduled): Loose talk."]
     assert Session.objects.get(pk=conf.pause.pk).room == conf.oak
     assert Session.objects.get(pk=conf.loose.pk).room is None
 
@@ -131,9 +129,7 @@ def test_shift_moves_a_block_together_and_records_history(client, conf, owner):
                             starts_at=at(13, 30), ends_at=at(14))  # fmt: skip
     client.force_login(owner)
     response = run_action(client, "shift_time", [first, second, conf.loose], apply="1", minutes=30)
-    assert messages_of(response) == [
-        "2 session(s) changed. Left alone (not scheduled): Loose talk."
-    ]
+    assert messages_of(response) == ["2 sessions changed. Left alone (not scheduled): Loose talk."]
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.starts_at, second.starts_at) == (at(13, 30), at(14))
@@ -178,7 +174,7 @@ def test_set_track_and_type(client, conf, owner):
     client.force_login(owner)
     response = run_action(client, "set_track", [conf.keynote, conf.loose], apply="1",
                           track=other_track.pk)  # fmt: skip
-    assert messages_of(response) == ["2 session(s) changed."]
+    assert messages_of(response) == ["2 sessions changed."]
     assert set(Session.objects.filter(track=other_track).values_list("title", flat=True)) == {
         "Keynote", "Loose talk",
     }  # fmt: skip
@@ -244,7 +240,7 @@ def test_an_editor_reaches_the_session_list_and_its_bulk_actions(client, conf):
     editor = MembershipFactory(event=conf.event, role=Membership.Role.EDITOR).user
     client.force_login(editor)
     response = run_action(client, "move_to_room", [conf.pause], apply="1", room=conf.cedar.pk)
-    assert messages_of(response) == ["1 session(s) changed."]
+    assert messages_of(response) == ["1 session changed."]
 
 
 def test_markdown_fields_say_and_keep_their_bound(client, conf, owner):

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from events.models import Event
 
-from .models import Agenda, AgendaItem, Session
+from ..models import Agenda, AgendaItem, Session
 
 
 @transaction.atomic
