@@ -21,9 +21,11 @@ from events.admin import EventFilter, EventScopedAdmin, EventScopedInline, organ
 from events.models import Room, SessionType, Track
 from lib.timefmt import clock, clock_zone
 
+from . import releases
 from .board import BoardError, Change, apply_changes
 from .importer import ImportProblem, import_schedule
 from .models import AgendaItem, PendingImport, Session, SessionSpeaker
+from .release_views import RecordsReleases
 from .rules import find_clashes, speaker_clash_errors
 
 
@@ -183,7 +185,7 @@ class BulkForm(forms.Form):
 
 
 @admin.register(Session)
-class SessionAdmin(EventScopedAdmin):
+class SessionAdmin(RecordsReleases, EventScopedAdmin):
     list_display = ["title_and_speakers", "when", "room", "kind", "status_mark", "stars"]
     list_display_links = ["title_and_speakers"]
     list_filter = [
@@ -419,8 +421,9 @@ class SessionAdmin(EventScopedAdmin):
 
     @transaction.atomic
     def _set_status(self, request, queryset, status, verb):
-        changed = list(queryset.exclude(status=status))
+        changed = list(queryset.exclude(status=status).select_related("event"))
         count = queryset.set_status(status)
+        self._record(request, changed, "bulk action")
         # An update() leaves no history: record who changed each session, as a form save does.
         LogEntry.objects.log_actions(
             user_id=request.user.pk,
@@ -484,9 +487,11 @@ class SessionAdmin(EventScopedAdmin):
         if applying and form.is_valid():
             changes, skipped = form.changes(sessions)
             try:
-                changed = apply_changes(
-                    event, request.user, changes, how="bulk action", name_sessions=True
-                )
+                with transaction.atomic():
+                    changed = apply_changes(
+                        event, request.user, changes, how="bulk action", name_sessions=True
+                    )
+                    releases.record(event, request.user, [c.pk for c in changed], how="bulk action")
             except BoardError as exc:
                 self.message_user(
                     request,
