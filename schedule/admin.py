@@ -121,10 +121,10 @@ class BulkForm(forms.Form):
     """The value a bulk action needs: a room, a number of minutes, a track or a type."""
 
     TITLES = {
-        "room": "Move sessions to a room",
-        "shift": "Shift sessions in time",
-        "track": "Set the track of sessions",
-        "type": "Set the type of sessions",
+        "room": _("Move sessions to a room"),
+        "shift": _("Shift sessions in time"),
+        "track": _("Set the track of sessions"),
+        "type": _("Set the type of sessions"),
     }
 
     def __init__(self, kind: str, event, *args, **kwargs):
@@ -239,12 +239,13 @@ class SessionAdmin(RecordsReleases, EventScopedAdmin):
     def get_fieldsets(self, request, obj=None):
         tz = event_timezone(request, obj.pk if obj else None)
         where = escape(  # the admin shows descriptions unescaped
-            f"Times are in {tz} (the event's own time zone)."
+            _("Times are in %(zone)s (the event's own time zone).") % {"zone": tz}
             if tz
-            else "Times are read in the time zone of the event you choose."
+            else _("Times are read in the time zone of the event you choose.")
         )
+        when_and_where = _("When and where")  # lazy: compared in the active language
         return [
-            (title, {**options, "description": where} if title == "When and where" else options)
+            (title, {**options, "description": where} if title == when_and_where else options)
             for title, options in self.fieldsets
         ]
 
@@ -295,7 +296,7 @@ class SessionAdmin(RecordsReleases, EventScopedAdmin):
                 pk=_uuid_or_none(request.POST["pending"]), event=event, user=request.user
             ).first()
             if pending is None:
-                ctx["problem"] = (
+                ctx["problem"] = _(
                     "That preview has expired or was already used: upload the file again."
                 )
                 status = 400
@@ -319,7 +320,7 @@ class SessionAdmin(RecordsReleases, EventScopedAdmin):
                 update_event=False, dry_run=True,
             )  # fmt: skip
         except ImportProblem as exc:
-            form.add_error("file", f"Nothing was imported. {exc}")
+            form.add_error("file", _("Nothing was imported. %(problem)s") % {"problem": exc})
             return 400
         stale = timezone.now() - dt.timedelta(days=1)
         PendingImport.objects.filter(created_at__lt=stale).delete()
@@ -337,7 +338,7 @@ class SessionAdmin(RecordsReleases, EventScopedAdmin):
                 prune=pending.prune, update_event=False,
             )  # fmt: skip
         except ImportProblem as exc:  # the event changed since the preview
-            ctx["problem"] = f"Nothing was imported. {exc}"
+            ctx["problem"] = _("Nothing was imported. %(problem)s") % {"problem": exc}
             return 400
         finally:
             pending.delete()
@@ -410,11 +411,11 @@ class SessionAdmin(RecordsReleases, EventScopedAdmin):
         room = obj.room
         if room is not None and room.capacity is not None and obj.num_stars > room.capacity:
             return format_html(
-                '<span class="lineup-over" title="More stars than {} has seats">{} ⚠ {} seats'
-                "</span>",
-                room.name,
+                '<span class="lineup-over" title="{}">{} ⚠ {}</span>',
+                _("More stars than %(room)s has seats") % {"room": room.name},
                 obj.num_stars,
-                room.capacity,
+                ngettext_lazy("%(count)d seat", "%(count)d seats", "count")
+                % {"count": room.capacity},
             )
         return obj.num_stars
 
