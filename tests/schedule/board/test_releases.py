@@ -290,3 +290,20 @@ def test_changelog_feed_banner_and_api_queries_do_not_grow(
         cache.clear()
         with django_assert_num_queries(queries):
             assert visitor.get(url).status_code == 200
+
+
+def test_the_api_gives_changes_since_a_release_or_a_time(conf, owner):
+    releases.baseline(conf.event)
+    Session.objects.filter(pk=conf.keynote.pk).set_status(Session.Status.CANCELLED)
+    releases.record(conf.event, owner, [conf.keynote.pk])
+    url, visitor = f"/api/v1/events/{conf.event.slug}/changes/", Client()
+    since = visitor.get(url, {"since": 1}).json()
+    assert since["latest"] == 2
+    assert [(r["number"], [c["words"] for c in r["changes"]]) for r in since["releases"]] == [
+        (2, ["cancelled"])
+    ]
+    created = Release.objects.get(number=2).created_at
+    later = visitor.get(url, {"since_time": created.isoformat()}).json()
+    assert later["releases"] == []
+    assert visitor.get(url, {"since": "two"}).status_code == 400
+    assert visitor.get(url, {"since_time": "yesterday"}).status_code == 400
