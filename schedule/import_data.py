@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from events.models import (
     acronym_from_slug,
@@ -41,6 +42,17 @@ PREVIEW_CHANGES = 5  # sessions whose changes the report spells out field by fie
 
 class ImportProblem(Exception):
     """The file cannot be imported; the message says what and where."""
+
+
+# How the import report counts each kind of thing it wrote.
+KIND_WORDS = {
+    "events": ngettext_lazy("%(count)d event", "%(count)d events", "count"),
+    "rooms": ngettext_lazy("%(count)d room", "%(count)d rooms", "count"),
+    "tracks": ngettext_lazy("%(count)d track", "%(count)d tracks", "count"),
+    "types": ngettext_lazy("%(count)d type", "%(count)d types", "count"),
+    "sessions": ngettext_lazy("%(count)d session", "%(count)d sessions", "count"),
+    "speakers": ngettext_lazy("%(count)d speaker", "%(count)d speakers", "count"),
+}
 
 
 @dataclass
@@ -135,28 +147,49 @@ class Report:
         return bool(self.created or self.updated or self.pruned)
 
     def summary(self) -> str:
-        def part(counts):
-            return ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "nothing"
+        """One paragraph, in the active language (the admin's; English for the command)."""
 
-        verb = "would create" if self.dry_run else "created"
-        text = f"frab {self.format}: {verb} {part(self.created)}; "
-        text += f"{'would update' if self.dry_run else 'updated'} {part(self.updated)}"
-        if self.unchanged:
-            text += f"; unchanged {part(self.unchanged)}"
-        text += "."
-        if self.missing:
-            if self.pruned:
-                done = "would be cancelled" if self.dry_run else "were cancelled"
-                text += f" {len(self.missing)} sessions are not in the file and {done}."
-            else:
-                text += (
-                    f" {len(self.missing)} sessions are not in the file (kept; --prune "
-                    "cancels them)."
-                )
-        if not self.changed_anything:
-            text += " Nothing changed: the file matches what is stored."
+        def part(counts):
+            words = [
+                KIND_WORDS[kind] % {"count": n} if kind in KIND_WORDS else f"{n} {kind}"
+                for kind, n in counts.items()
+            ]
+            return ", ".join(words) or _("nothing")
+
+        values = {"format": self.format, "created": part(self.created)}
+        values |= {"updated": part(self.updated), "unchanged": part(self.unchanged)}
         if self.dry_run:
-            text += " Dry run: nothing was written."
+            text = _("frab %(format)s: would create %(created)s; would update %(updated)s")
+        else:
+            text = _("frab %(format)s: created %(created)s; updated %(updated)s")
+        if self.unchanged:
+            text += _("; unchanged %(unchanged)s")
+        text = (text + ".") % values
+        if self.missing:
+            n = len(self.missing)
+            if self.pruned and self.dry_run:
+                gone = ngettext(
+                    "%(count)d session is not in the file and would be cancelled.",
+                    "%(count)d sessions are not in the file and would be cancelled.",
+                    n,
+                )
+            elif self.pruned:
+                gone = ngettext(
+                    "%(count)d session is not in the file and was cancelled.",
+                    "%(count)d sessions are not in the file and were cancelled.",
+                    n,
+                )
+            else:
+                gone = ngettext(
+                    "%(count)d session is not in the file (kept; --prune cancels it).",
+                    "%(count)d sessions are not in the file (kept; --prune cancels them).",
+                    n,
+                )
+            text += " " + gone % {"count": n}
+        if not self.changed_anything:
+            text += " " + _("Nothing changed: the file matches what is stored.")
+        if self.dry_run:
+            text += " " + _("Dry run: nothing was written.")
         return text
 
     def grouped_notes(self, limit: int = 8) -> list[str]:
@@ -184,17 +217,21 @@ class Report:
         """What the import does (or would do), in plain text, for the command and the admin."""
         lines = [self.summary()]
         for change in self.changes:
-            lines.append(f"  changed “{change.title}”:")
+            lines.append("  " + _("changed “%(title)s”:") % {"title": change.title})
             for name, before, after in change.fields:
                 lines.append(f"    {name}: {before} → {after}")
         changed = self.updated.get("sessions", 0)
         if changed > len(self.changes):
-            lines.append(f"  … and {changed - len(self.changes)} more changed sessions.")
+            more = {"count": changed - len(self.changes)}
+            lines.append("  " + _("… and %(count)d more changed sessions.") % more)
         for title in self.missing[:20]:
-            lines.append(f"  not in the file: {title}")
+            lines.append("  " + _("not in the file: %(title)s") % {"title": title})
         if len(self.missing) > 20:
-            lines.append(f"  … and {len(self.missing) - 20} more not in the file.")
-        lines.extend(f"  repaired or skipped: {note}" for note in self.notes)
+            more = {"count": len(self.missing) - 20}
+            lines.append("  " + _("… and %(count)d more not in the file.") % more)
+        lines.extend(
+            "  " + _("repaired or skipped: %(note)s") % {"note": note} for note in self.notes
+        )
         return "\n".join(lines)
 
 

@@ -5,7 +5,7 @@ canonical query, render. The decorator answers 304 or from the page cache.
 import unicodedata
 
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -32,7 +32,10 @@ from .models import Session, public_speakers
 from .rows import load_rows
 
 BIO_EXCERPT_CHARS = 280
-LONG_SCHEDULE = 1000  # sessions; above this the list and grid open one day at a time
+# Sessions; above this the list and grid open one day at a time, as pretalx's schedule
+# does ("All days" stays one click away): on a phone, 600 sessions were a page of some
+# 100,000 px that took seconds to lay out (issue 17's phone benchmark).
+LONG_SCHEDULE = 250
 
 
 def _filtered_schedule(
@@ -46,12 +49,13 @@ def _filtered_schedule(
         query["day"] = live_today.isoformat()
     filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
     valid = filterset.is_valid()
-    one_day = valid and "day" not in query and filterset.qs.count() > LONG_SCHEDULE
+    # One query for both: the page's query count is the same whether it opens at a day.
+    size = filterset.qs.aggregate(n=Count("pk"), first=Min("starts_at")) if valid else {}
+    one_day = valid and "day" not in query and size["n"] > LONG_SCHEDULE
     if one_day:
-        # Thousands of sessions make a page nobody reads on a phone: open at the
+        # Hundreds of sessions make a page nobody reads on a phone: open at the
         # first day; "All days" stays one click away.
-        first = filterset.qs.order_by("starts_at").values_list("starts_at", flat=True)[0]
-        query["day"] = first.astimezone(event.tzinfo).date().isoformat()
+        query["day"] = size["first"].astimezone(event.tzinfo).date().isoformat()
         filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
         valid = filterset.is_valid()
     sessions = load_rows(filterset.qs, event) if valid else []

@@ -191,6 +191,10 @@ SHOWN_NAMES = {
     "default_detail", "placeholder", "site_header", "site_title", "index_title",
     "detail", "error", "hint", "heading",
 }  # fmt: skip
+# A sentence kept in a name (MESSAGE = "Too many tries; wait a minute.") is shown later.
+SENTENCE = re.compile(r"[A-Za-z]+ [a-z]+ [a-z]+.*[.!?]$")
+# The import's repair notes go to the command's output and the preview in English.
+SENTENCES_ALLOWED = {"schedule/import_readers.py", "schedule/import_data.py"}
 # Dict keys whose values are shown (error bodies, labels handed to templates).
 SHOWN_KEYS = SHOWN_NAMES | {"status_text", "summary", "text", "reason", "problem"}
 
@@ -260,6 +264,11 @@ def python_file(path: Path, root: Path) -> list[Finding]:
                     if not (example and " " not in str(value.value)):  # "#0b5cad", a URL
                         flag(value)
         elif isinstance(node, ast.Assign):
+            value = node.value
+            sentence = isinstance(value, ast.Constant) and isinstance(value.value, str)
+            if sentence and SENTENCE.match(value.value.strip()) and name not in SENTENCES_ALLOWED:
+                flag(value)
+                continue
             for target in node.targets:
                 attr = target.attr if isinstance(target, ast.Attribute) else None
                 named = target.id if isinstance(target, ast.Name) else attr

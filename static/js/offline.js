@@ -24,12 +24,9 @@
     var box = document.createElement("div");
     box.className = "offline-note";
     box.setAttribute("role", "status");
-    var inner = document.createElement("div");
-    inner.className = "container";
-    inner.textContent = (script.dataset.note || "Offline: saved copy as of {time}").replace("{time}", asOf(saved));
-    box.appendChild(inner);
+    box.textContent = (script.dataset.note || "Offline: saved copy as of {time}").replace("{time}", asOf(saved));
     var main = document.getElementById("main");
-    main.parentNode.insertBefore(box, main);
+    main.insertBefore(box, main.firstChild);
     // Back online (or the server back up): the page itself, fresh.
     function retry() { setTimeout(whenBack, 5000); }
     function whenBack() {

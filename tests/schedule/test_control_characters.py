@@ -338,7 +338,7 @@ def test_import_strips_nul_surrogates_and_controls_with_a_note(text, tmp_path):
     path = tmp_path / "hostile.json"
     path.write_text(frab_json(text), encoding="utf-8", errors="surrogatepass")
     output = run_import(path, "hostile")
-    assert "created 1 events" in output
+    assert "created 1 event" in output
     session = Session.objects.get()
     assert session.title == ("Title" if text in "\r\n" else "Title")
     assert session.speakers.get().name == "Ada"

@@ -457,7 +457,7 @@ def test_round_trip_through_import_is_byte_for_byte(fmt, db, tmp_path):
     path.write_bytes(first)
     out = io.StringIO()
     call_command("import_schedule", str(path), "--event", "froscon30", stdout=out)
-    assert "created 1 events" in out.getvalue()
+    assert "created 1 event" in out.getvalue()
     assert Session.objects.filter(event__slug="froscon30").count() == 9
 
     second = fetch(f"/froscon30/schedule.{fmt}").content

@@ -116,7 +116,7 @@ def test_sample_imports_with_the_expected_numbers(name):
     assert Track.objects.filter(event=event).count() == expected["tracks"]
     assert not Session.objects.filter(event=event).exclude(status=Session.Status.PUBLISHED)
     kind = "JSON" if name.endswith(".json") else "XML"
-    assert f"frab {kind}: created 1 events" in output
+    assert f"frab {kind}: created 1 event" in output
     assert f"{expected['sessions']} sessions" in output
     # Every imported session has a time and a room, and its frab id is positive and unique.
     sessions = Session.objects.filter(event=event)
@@ -195,7 +195,7 @@ def test_importing_twice_updates_instead_of_duplicating(name):
     assert set(Session.objects.values_list("guid", flat=True)) == guids
     sessions = EXPECTED[name]["sessions"]
     assert "created nothing; updated nothing" in output
-    assert f"unchanged 1 events, {sessions} sessions" in output
+    assert f"unchanged 1 event, {sessions} sessions" in output
     assert "Nothing changed: the file matches what is stored." in output
 
 
@@ -624,7 +624,7 @@ def test_admin_upload_shows_the_same_report_as_the_command(superuser_client):
     output = run_import(sample, by_command.slug).splitlines()
     summary = output[0].split(": ", 1)[1]
     notes = [line.removeprefix("  repaired or skipped: ") for line in output[1:]]
-    assert "updated 1 events" in summary and "5 sessions" in summary
+    assert "updated 1 event" in summary and "5 sessions" in summary
     assert len(notes) == 2  # the acronym, and the zone guessed for an event without sessions
 
     event = EventFactory(slug="by-upload", **ENGEL_DATES)
@@ -634,8 +634,8 @@ def test_admin_upload_shows_the_same_report_as_the_command(superuser_client):
     assert response.status_code == 200
     text = page_text(response)
     # The upload leaves the event's name and acronym alone; the sessions are the same.
-    assert "<h2>Imported: frab XML: created 3 rooms, 3 tracks, 1 types, 5 sessions;" in text
-    assert "created 3 rooms, 3 tracks, 1 types, 5 sessions;" in summary
+    assert "<h2>Imported: frab XML: created 3 rooms, 3 tracks, 1 type, 5 sessions;" in text
+    assert "created 3 rooms, 3 tracks, 1 type, 5 sessions;" in summary
     for note in notes:
         assert f"  repaired or skipped: {note}" in text
     assert Session.objects.filter(event=event).count() == 5
@@ -801,7 +801,7 @@ def test_a_person_is_matched_by_code_before_name(tmp_path):
     speaker = Speaker.objects.get(event__slug="renamed")
     path.write_text(people_json({"code": "CCCCCC", "name": "Sam New", "biography": "Bio."}))
     output = run_import(path, "renamed")
-    assert "updated 1 speakers" in output
+    assert "updated 1 speaker" in output
     speaker.refresh_from_db()
     assert speaker.name == "Sam New" and Speaker.objects.count() == 1
     # A file with a new code but the old name is another person.
@@ -856,11 +856,11 @@ def test_dry_run_reports_field_by_field_and_writes_nothing(tmp_path):
                  json_event(3, "99999999-7777-4888-9999-000000000000", title="New one"))
     )  # fmt: skip
     output = run_import(path, "preview", "--dry-run", "--prune")
-    assert "would create 1 sessions" in output
-    assert "would update 1 sessions" in output
+    assert "would create 1 session" in output
+    assert "would update 1 session" in output
     assert "changed “A better talk”:" in output
     assert "    title: A good talk → A better talk" in output
-    assert "1 sessions are not in the file and would be cancelled." in output
+    assert "1 session is not in the file and would be cancelled." in output
     assert "not in the file: A good talk (2030-03-01 10:00)" in output
     assert "Dry run: nothing was written." in output
     assert counts() == before
@@ -873,12 +873,12 @@ def test_missing_sessions_are_listed_and_pruning_cancels_them(tmp_path):
     run_import(path, "prune")
     path.write_text(json_doc(json_event(1, GOOD_GUID)))
     output = run_import(path, "prune")
-    assert "1 sessions are not in the file (kept; --prune cancels them)." in output
+    assert "1 session is not in the file (kept; --prune cancels it)." in output
     assert "not in the file: Gone (2030-03-01 10:00)" in output
     gone = Session.objects.get(title="Gone")
     assert gone.status == Session.Status.PUBLISHED
     output = run_import(path, "prune", "--prune")
-    assert "1 sessions are not in the file and were cancelled." in output
+    assert "1 session is not in the file and was cancelled." in output
     gone.refresh_from_db()
     assert gone.status == Session.Status.CANCELLED  # never deleted
     assert gone.version > 1
@@ -889,7 +889,7 @@ def test_import_schedule_function_gives_a_preview_for_the_admin():
     report = import_schedule(data, "adminpreview", dry_run=True)
     assert report.dry_run and not Event.objects.filter(slug="adminpreview").exists()
     text = report.preview()
-    assert text.startswith("frab XML: would create 1 events")
+    assert text.startswith("frab XML: would create 1 event")
     assert "repaired or skipped: Acronym “test-4” became “test_4”" in text
 
 

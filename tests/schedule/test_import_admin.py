@@ -46,7 +46,7 @@ def test_the_preview_writes_nothing_and_the_confirmation_imports(organizer):
     assert response.status_code == 200
     page = text(response)
     assert "Preview — nothing is written until you confirm" in page
-    assert "would create 3 rooms, 3 tracks, 1 types, 5 sessions" in page
+    assert "would create 3 rooms, 3 tracks, 1 type, 5 sessions" in page
     assert "Dry run: nothing was written." in page
     assert Session.objects.filter(event=organizer.event).count() == 0
     pending = PendingImport.objects.get()

@@ -33,9 +33,11 @@ def test_event_pages_link_the_manifest_and_register_the_worker(client, conf):
     )
     assert data["icons"][0]["type"] == "image/svg+xml"
     # Without JavaScript the time switch stays hidden and the times are the event's.
-    assert '<div class="time-switch container" data-time-switch ' in page
+    assert '<div class="time-switch container" role="region" aria-label="Times" ' in page
     assert 'data-event-zone="America/Los_Angeles"' in page
-    assert re.search(r"<div class=\"time-switch container\" data-time-switch [^>]* hidden>", page)
+    assert re.search(
+        r"<div class=\"time-switch container\" [^>]* data-time-switch [^>]* hidden>", page
+    )
     # The embed registers no worker: it lives on another site.
     assert "offline.js" not in client.get("/cnc16/embed/").content.decode()
 
