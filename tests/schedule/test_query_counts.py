@@ -31,8 +31,8 @@ PAGES = {
     "speaker directory": ("speakers/", 2),
     "schedule.ics": ("schedule.ics", 3),
     "filtered schedule.ics": ("schedule.ics?track=track", 4),
-    "schedule.xml": ("schedule.xml", 3),
-    "schedule.json": ("schedule.json", 3),
+    "schedule.xml": ("schedule.xml", 4),  # and the latest release, named in its version
+    "schedule.json": ("schedule.json", 4),
     "agenda feed": ("agenda/{feed}.ics", 4),
     "API sessions": ("/api/v1/events/{event}/sessions/", 4),
 }
