@@ -55,9 +55,9 @@ def _looks_like_text(text: str) -> bool:
 class _Skeleton(HTMLParser):
     """Collects unmarked text from HTML whose template parts are already taken out."""
 
-    def __init__(self, path: str, lines: list[int]):
+    def __init__(self, path: str):
         super().__init__(convert_charrefs=True)
-        self.path, self.lines, self.found, self.raw = path, lines, [], 0
+        self.path, self.found, self.raw = path, [], 0
 
     def _line(self) -> int:
         return self.getpos()[0]
@@ -125,7 +125,7 @@ def django_template(path: Path, root: Path) -> list[Finding]:
                 for key, _quote, text in re.findall(r"""(\w+)=(["'])(.*?)\2""", token.contents):
                     if key not in ("class", "id", "name") and _looks_like_text(text):
                         found.append(Finding(name, token.lineno, text))
-    parser = _Skeleton(name, [])
+    parser = _Skeleton(name)
     parser.feed("".join(skeleton))
     parser.close()
     return found + parser.found
@@ -154,7 +154,7 @@ def jinja_template(path: Path, root: Path, environment) -> list[Finding]:
                 if _needs_translation(text):
                     found.append(Finding(name, lineno, text))
             recent.append((kind, value))
-    parser = _Skeleton(name, [])
+    parser = _Skeleton(name)
     parser.feed("".join(skeleton))
     parser.close()
     return found + parser.found
