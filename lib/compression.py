@@ -5,14 +5,12 @@ body already compressed for one encoding. Serving it again costs no compression 
 the stored bytes are sent as they are, or inflated for the rare client that accepts no
 encoding (inflating is some ten times cheaper than compressing).
 
-Pages carry one per-visitor secret, the CSRF token. It cannot sit in the shared
-compressed bytes, and re-compressing a page per answer is what caching avoids. So a body
-is split at its first CSRF input: the *head* before it is compressed once and stored,
-flushed to a byte boundary but not finished; the short *tail* from there on (the pages'
-one star form, then the closing tags) is filled in and appended per answer, in its own
-compression context. Both formats allow this: a deflate stream may be continued by any
-further blocks (the gzip trailer's CRC-32 continues from the head's), and a Brotli stream
-by an uncompressed meta-block (RFC 7932, 9.2) and a last, empty one.
+Cached answers hold no per-visitor secret (public pages carry no CSRF token: star posts
+are checked by Origin, lib/origin.py), so there is nothing to fill in per answer and
+nothing for BREACH to guess. Uncached dynamic pages with forms (the agenda, sign-in, the
+admin) go through ``CompressionMiddleware`` (Django's GZipMiddleware, which pads the
+gzip header with random bytes per answer, "Heal The Breach"), and Django masks their
+tokens differently in every answer.
 
 Why not simply compress after personalizing: measured on the 600-session list (960 KB
 before issue 17's trimming), gzip level 6 took 10 ms and Brotli quality 5 15 ms per
@@ -21,16 +19,6 @@ So a visitor with starred sessions (whose stars are switched on in the middle of
 page) gets their own copy, made once from the shared one (inflate, switch the stars on,
 compress) and kept for ``PERSONAL_SECONDS`` under their agenda's version; everybody
 else is served the shared bytes.
-
-BREACH (guessing a secret from the compressed size of pages that reflect attacker input,
-the reason Django's docs warn about GZipMiddleware with CSRF tokens): the token is never
-compressed together with anything an attacker controls. A gzip tail has its own deflate
-context holding only the token and our fixed closing markup, and a Brotli tail is not
-compressed at all. On top of that, Django masks the token differently in every answer.
-Uncached dynamic pages (the agenda, sign-in, the admin) go through ``GZipMiddleware``,
-which pads the gzip header with random bytes per answer ("Heal The Breach"), and those
-tokens are masked too. A body holding more than one token (a page with several forms)
-still works: everything from its first token on is the per-answer tail.
 
 Bodies under ``MIN_SIZE`` bytes go out plain: compressing them saves less than a packet.
 """
@@ -54,10 +42,8 @@ CACHE_SECONDS = 60 * 60 * 24  # as lib.conditional: entries are keyed by version
 PERSONAL_SECONDS = 10 * 60
 GZIP_LEVEL = 6  # zlib's default: level 9 saves under 1% more here, for twice the time
 BROTLI_QUALITY = 5  # a dynamic-content setting: quality 11 takes seconds on a big page
-CSRF_MARK = b'<input type="hidden" name="csrfmiddlewaretoken"'
 ETAG_SUFFIX = {"br": "-br", "gzip": "-gz", None: ""}
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time
-BROTLI_LAST_EMPTY = b"\x03"  # ISLAST=1, ISLASTEMPTY=1
 
 
 def accepts(request: HttpRequest, coding: str) -> bool:
@@ -96,78 +82,34 @@ def etag_for(tag: str, encoding: str | None) -> str:
 
 @dataclass(frozen=True)
 class Stored:
-    """One answer as kept in the cache: compressed head, plain tail (see the module)."""
+    """One answer as kept in the cache: its headers and its body, compressed."""
 
     headers: dict[str, str]
-    encoding: str | None  # None: the body was too small to compress; head is plain
-    head: bytes
-    tail: bytes
-    crc: int  # gzip: CRC-32 of the plain head, for the trailer
-    size: int  # length of the plain head
+    encoding: str | None  # None: the body was too small to compress; kept plain
+    body: bytes
 
 
 def store(body: bytes, encoding: str | None, headers: dict[str, str]) -> Stored:
-    """Compress ``body`` for ``encoding``, once, keeping the tail from the first CSRF
-    input plain so that each answer can fill in its own token."""
-    cut = body.find(CSRF_MARK)
-    head, tail = (body, b"") if cut < 0 else (body[:cut], body[cut:])
+    """Compress ``body`` for ``encoding``, once."""
     if encoding is None or len(body) < MIN_SIZE:
-        return Stored(headers, None, body, b"", 0, len(body))
+        return Stored(headers, None, body)
     if encoding == "gzip":
         deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-        packed = GZIP_HEADER + deflate.compress(head) + deflate.flush(zlib.Z_SYNC_FLUSH)
-    else:
-        compressor = brotli.Compressor(quality=BROTLI_QUALITY)
-        packed = compressor.process(head) + compressor.flush()
-    return Stored(headers, encoding, packed, tail, zlib.crc32(head), len(head))
-
-
-def _gzip_end(stored: Stored, tail: bytes) -> bytes:
-    deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-    crc = zlib.crc32(tail, stored.crc)
-    size = (stored.size + len(tail)) & 0xFFFFFFFF
-    return (
-        deflate.compress(tail)
-        + deflate.flush()
-        + crc.to_bytes(4, "little")
-        + size.to_bytes(4, "little")
-    )
-
-
-def _brotli_end(tail: bytes) -> bytes:
-    """Uncompressed meta-blocks of at most 64 KiB each, then the last, empty one."""
-    parts = []
-    for start in range(0, len(tail), 1 << 16):
-        chunk = tail[start : start + (1 << 16)]
-        # ISLAST=0, MNIBBLES=0 (four nibbles), MLEN-1, ISUNCOMPRESSED=1, padded to a byte
-        header = ((len(chunk) - 1) << 3) | (1 << 19)
-        parts.append(header.to_bytes(3, "little") + chunk)
-    return b"".join(parts) + BROTLI_LAST_EMPTY
-
-
-def plain_head(stored: Stored) -> bytes:
-    if stored.encoding is None:
-        return stored.head
-    if stored.encoding == "gzip":
-        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(stored.head[len(GZIP_HEADER) :])
-    return brotli.Decompressor().process(stored.head)
+        packed = GZIP_HEADER + deflate.compress(body) + deflate.flush()
+        trailer = zlib.crc32(body).to_bytes(4, "little") + (len(body) & 0xFFFFFFFF).to_bytes(
+            4, "little"
+        )
+        return Stored(headers, encoding, packed + trailer)
+    return Stored(headers, encoding, brotli.compress(body, quality=BROTLI_QUALITY))
 
 
 def plain(stored: Stored) -> bytes:
-    """The whole plain body, tail still unfilled."""
-    return plain_head(stored) + stored.tail
-
-
-def body_for(stored: Stored, encoding: str | None, tail: bytes) -> tuple[bytes, str | None]:
-    """The bytes to send and their Content-Encoding (None: plain), with ``tail`` (the
-    stored tail, filled in for this answer) appended."""
+    """The whole plain body."""
     if stored.encoding is None:
-        return stored.head + tail, None
-    if encoding != stored.encoding:  # a client that accepts no encoding
-        return plain_head(stored) + tail, None
-    if encoding == "gzip":
-        return stored.head + _gzip_end(stored, tail), "gzip"
-    return stored.head + _brotli_end(tail), "br"
+        return stored.body
+    if stored.encoding == "gzip":
+        return zlib.decompress(stored.body, 16 + zlib.MAX_WBITS)
+    return brotli.decompress(stored.body)
 
 
 def load(
@@ -228,17 +170,16 @@ def _wait_for(full_key: str, lock_key: str) -> Stored | None:
     return None
 
 
-def respond(
-    stored: Stored, encoding: str | None, fill: Callable[[bytes], bytes] | None = None
-) -> HttpResponse:
-    """An HttpResponse for a stored answer; ``fill`` completes the tail per answer."""
-    tail = fill(stored.tail) if fill and stored.tail else stored.tail
-    body, used = body_for(stored, encoding, tail)
-    response = HttpResponse(body)
+def respond(stored: Stored, encoding: str | None) -> HttpResponse:
+    """An HttpResponse for a stored answer: its bytes as stored, or inflated for a client
+    that does not accept their encoding."""
+    if stored.encoding is not None and encoding == stored.encoding:
+        response = HttpResponse(stored.body)
+        response["Content-Encoding"] = stored.encoding
+    else:
+        response = HttpResponse(plain(stored))
     for name, value in stored.headers.items():
         response[name] = value
-    if used:
-        response["Content-Encoding"] = used
     patch_vary_headers(response, ("Accept-Encoding",))
     return response
 
@@ -258,15 +199,6 @@ class CompressionMiddleware(GZipMiddleware):
             patch_vary_headers(response, ("Accept-Encoding",))
             return response
         return super().process_response(request, response)
-
-
-def not_modified(request: HttpRequest, etag: str) -> bool:
-    """Whether If-None-Match names ``etag`` (weak or strong, or ``*``)."""
-    if request.method not in ("GET", "HEAD"):
-        return False
-    tags = request.headers.get("If-None-Match", "").split(",")
-    found = {tag.strip().removeprefix("W/") for tag in tags}
-    return etag in found or "*" in found
 
 
 class GzipStaticFilesStorage(CompressedManifestStaticFilesStorage):

@@ -42,8 +42,8 @@ def _next(request: HttpRequest) -> str:
     return "/"
 
 
-TOO_MANY_SIGN_INS = "Too many failed sign-ins from your network; try again in a few minutes."
-TOO_MANY_SIGN_UPS = "Too many new accounts from your network; try again in an hour."
+TOO_MANY_SIGN_INS = _("Too many failed sign-ins from your network; try again in a few minutes.")
+TOO_MANY_SIGN_UPS = _("Too many new accounts from your network; try again in an hour.")
 
 
 def _refused(form, message: str):

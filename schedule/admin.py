@@ -21,9 +21,11 @@ from events.admin import EventFilter, EventScopedAdmin, EventScopedInline, organ
 from events.models import Room, SessionType, Track
 from lib.timefmt import clock, clock_zone
 
+from . import releases
 from .board import BoardError, Change, apply_changes
 from .importer import ImportProblem, import_schedule
 from .models import AgendaItem, PendingImport, Session, SessionSpeaker
+from .release_views import RecordsReleases
 from .rules import find_clashes, speaker_clash_errors
 
 
@@ -119,10 +121,10 @@ class BulkForm(forms.Form):
     """The value a bulk action needs: a room, a number of minutes, a track or a type."""
 
     TITLES = {
-        "room": "Move sessions to a room",
-        "shift": "Shift sessions in time",
-        "track": "Set the track of sessions",
-        "type": "Set the type of sessions",
+        "room": _("Move sessions to a room"),
+        "shift": _("Shift sessions in time"),
+        "track": _("Set the track of sessions"),
+        "type": _("Set the type of sessions"),
     }
 
     def __init__(self, kind: str, event, *args, **kwargs):
@@ -183,7 +185,7 @@ class BulkForm(forms.Form):
 
 
 @admin.register(Session)
-class SessionAdmin(EventScopedAdmin):
+class SessionAdmin(RecordsReleases, EventScopedAdmin):
     list_display = ["title_and_speakers", "when", "room", "kind", "status_mark", "stars"]
     list_display_links = ["title_and_speakers"]
     list_filter = [
@@ -237,12 +239,13 @@ class SessionAdmin(EventScopedAdmin):
     def get_fieldsets(self, request, obj=None):
         tz = event_timezone(request, obj.pk if obj else None)
         where = escape(  # the admin shows descriptions unescaped
-            f"Times are in {tz} (the event's own time zone)."
+            _("Times are in %(zone)s (the event's own time zone).") % {"zone": tz}
             if tz
-            else "Times are read in the time zone of the event you choose."
+            else _("Times are read in the time zone of the event you choose.")
         )
+        when_and_where = _("When and where")  # lazy: compared in the active language
         return [
-            (title, {**options, "description": where} if title == "When and where" else options)
+            (title, {**options, "description": where} if title == when_and_where else options)
             for title, options in self.fieldsets
         ]
 
@@ -293,7 +296,7 @@ class SessionAdmin(EventScopedAdmin):
                 pk=_uuid_or_none(request.POST["pending"]), event=event, user=request.user
             ).first()
             if pending is None:
-                ctx["problem"] = (
+                ctx["problem"] = _(
                     "That preview has expired or was already used: upload the file again."
                 )
                 status = 400
@@ -317,7 +320,7 @@ class SessionAdmin(EventScopedAdmin):
                 update_event=False, dry_run=True,
             )  # fmt: skip
         except ImportProblem as exc:
-            form.add_error("file", f"Nothing was imported. {exc}")
+            form.add_error("file", _("Nothing was imported. %(problem)s") % {"problem": exc})
             return 400
         stale = timezone.now() - dt.timedelta(days=1)
         PendingImport.objects.filter(created_at__lt=stale).delete()
@@ -335,7 +338,7 @@ class SessionAdmin(EventScopedAdmin):
                 prune=pending.prune, update_event=False,
             )  # fmt: skip
         except ImportProblem as exc:  # the event changed since the preview
-            ctx["problem"] = f"Nothing was imported. {exc}"
+            ctx["problem"] = _("Nothing was imported. %(problem)s") % {"problem": exc}
             return 400
         finally:
             pending.delete()
@@ -408,18 +411,19 @@ class SessionAdmin(EventScopedAdmin):
         room = obj.room
         if room is not None and room.capacity is not None and obj.num_stars > room.capacity:
             return format_html(
-                '<span class="lineup-over" title="More stars than {} has seats">{} ⚠ {} seats'
-                "</span>",
-                room.name,
+                '<span class="lineup-over" title="{}">{} ⚠ {}</span>',
+                _("More stars than %(room)s has seats") % {"room": room.name},
                 obj.num_stars,
-                room.capacity,
+                ngettext_lazy("%(count)d seat", "%(count)d seats", "count")
+                % {"count": room.capacity},
             )
         return obj.num_stars
 
     @transaction.atomic
     def _set_status(self, request, queryset, status, verb):
-        changed = list(queryset.exclude(status=status))
+        changed = list(queryset.exclude(status=status).select_related("event"))
         count = queryset.set_status(status)
+        self._record(request, changed, "bulk action")
         # An update() leaves no history: record who changed each session, as a form save does.
         LogEntry.objects.log_actions(
             user_id=request.user.pk,
@@ -483,9 +487,11 @@ class SessionAdmin(EventScopedAdmin):
         if applying and form.is_valid():
             changes, skipped = form.changes(sessions)
             try:
-                changed = apply_changes(
-                    event, request.user, changes, how="bulk action", name_sessions=True
-                )
+                with transaction.atomic():
+                    changed = apply_changes(
+                        event, request.user, changes, how="bulk action", name_sessions=True
+                    )
+                    releases.record(event, request.user, [c.pk for c in changed], how="bulk action")
             except BoardError as exc:
                 self.message_user(
                     request,

@@ -139,7 +139,10 @@ def agenda_page(request: HttpRequest, event_slug: str) -> HttpResponse:
         )
     response = render(request, "schedule/agenda.html", ctx)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the page shows the secret feed URL
+    # The page shows the secret feed URL: no other site learns it from a Referer. Not
+    # "no-referrer": browsers then send "Origin: null" with the page's own forms, which
+    # the CSRF check must refuse.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

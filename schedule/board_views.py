@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.admin import organizer_events
 from events.models import Event
 
-from . import board
+from . import board, release_views, releases
 from .board import BoardError, Change
 
 MAX_BODY = 4096  # bytes: a move is a handful of numbers
@@ -32,7 +33,8 @@ def _event(request: HttpRequest, event_id: int) -> Event:
 @require_GET
 def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
-    state = board.board_state(event)
+    draft = releases.draft_of(event)
+    state = _state(event, draft)
     ctx = {
         **admin.site.each_context(request),
         "title": _("Schedule board · %(name)s") % {"name": event.name},
@@ -40,12 +42,15 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
         "event": event,
         "state": state,
         "steps": board.STEPS,
+        "draft": draft,
+        "draft_count": len(releases.draft_values(draft)) if draft else 0,
         "urls": {
             "data": reverse("schedule_board_data", args=[event.pk]),
             "move": reverse("schedule_board_move", args=[event.pk]),
             "copy": reverse("schedule_board_copy", args=[event.pk]),
             "uncopy": reverse("schedule_board_uncopy", args=[event.pk]),
             "admin_session": reverse("admin:schedule_session_change", args=[0]),
+            **{name: reverse(f"schedule_{name}", args=[event.pk]) for name in DRAFT_URLS},
         },
     }
     return TemplateResponse(request, "admin/schedule/board.html", ctx)
@@ -55,10 +60,43 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
 def board_data(request: HttpRequest, event_id: int) -> HttpResponse:
     """The whole board as JSON; 204 when nothing changed since ``?since=<fingerprint>``."""
     event = _event(request, event_id)
+    draft = releases.draft_of(event)
     since = request.GET.get("since")
-    if since and since == board.fingerprint(event):
+    if since and since == _fingerprint(event, draft):
         return HttpResponse(status=204)
-    return JsonResponse(board.board_state(event))
+    return JsonResponse(_state(event, draft))
+
+
+# Draft mode: the board shows each session where the draft puts it (``drafted``), with a
+# version that counts the draft's edits too, so a stale draft move is refused as well.
+
+DRAFT_URLS = ("draft_start", "draft_publish", "draft_discard", "draft_preview", "releases")
+
+
+def _fingerprint(event: Event, draft) -> str:
+    return f"{board.fingerprint(event)}|{draft.updated_at.isoformat() if draft else '-'}"
+
+
+def _state(event: Event, draft, session_ids=None) -> dict:
+    state = board.board_state(event, session_ids)
+    values = releases.draft_values(draft)
+    for row in state["sessions"]:
+        proposed = values.get(row["id"])
+        if proposed is None:
+            continue
+        row.update(v=row["v"] + proposed["edits"], room=proposed["room_id"], drafted=True)
+        row["status"] = proposed["status"]
+        starts_at = proposed["starts_at"]
+        if starts_at is None:
+            row.update(day=None, start=None)
+            continue
+        day, start, fold = board.local_minutes(starts_at, event.tzinfo)
+        minutes = round((proposed["ends_at"] - starts_at).total_seconds() / 60)
+        row.update(day=day.isoformat(), start=start, fold=fold, duration=minutes)
+    if "fingerprint" in state:
+        state["fingerprint"] = _fingerprint(event, draft)
+    state["draft"] = draft is not None
+    return state
 
 
 def _json_body(request: HttpRequest) -> dict:
@@ -95,17 +133,22 @@ def _day(data: dict):
         raise BoardError(_("“day” must be a date such as 2027-02-24.")) from None
 
 
-def _answer(event: Event, sessions) -> HttpResponse:
-    """A saved change: the changed sessions' rows, which the board merges into its own."""
-    return JsonResponse({"sessions": board.changed_rows(event, sessions)})
+def _answer(event: Event, sessions, draft=None) -> HttpResponse:
+    """A saved change: the changed sessions' rows, which the board merges into its own
+    (in draft mode, where the draft puts them)."""
+    if draft is not None:
+        rows = _state(event, draft, [s.pk for s in sessions])["sessions"]
+    else:
+        rows = board.changed_rows(event, sessions)
+    return JsonResponse({"sessions": rows})
 
 
 def _refusal(event: Event, error: BoardError) -> HttpResponse:
     """A refused change, with the session as it is now (another organizer may have moved
-    it), so the board puts the card back where it really is."""
+    it, or the draft has it elsewhere), so the board puts the card back where it is."""
     shown = [error.session.pk] if error.session is not None else []
     body = {
-        "sessions": board.board_state(event, shown)["sessions"],
+        "sessions": _state(event, releases.draft_of(event), shown)["sessions"],
         "error": " ".join(error.messages),
         "errors": error.messages,
     }
@@ -131,12 +174,17 @@ def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
             _int(data, "duration", optional=day is None, low=1, high=board.MAX_DURATION),
             _int(data, "fold", optional=True, high=1) or 0,
         )
-        changed = board.apply_changes(
-            event, request.user, [Change(session_id, values, version)], how="on the board"
-        )
+        change = Change(session_id, values, version)
+        draft = releases.draft_of(event)
+        if draft is not None:
+            changed = [releases.draft_move(event, request.user, change)]
+        else:
+            with transaction.atomic():  # the move and its changelog entry, together
+                changed = board.apply_changes(event, request.user, [change], how="on the board")
+                releases.record(event, request.user, [session_id], how="board", locked=True)
     except BoardError as exc:
         return _refusal(event, exc)
-    return _answer(event, changed)
+    return _answer(event, changed, draft)
 
 
 @require_POST
@@ -145,9 +193,15 @@ def board_copy(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     try:
         data = _json_body(request)
-        copies = board.copy_to_all_rooms(
-            event, request.user, _int(data, "session", low=1), _int(data, "version", low=1)
-        )
+        if releases.draft_of(event) is not None:
+            raise BoardError(
+                _("Copy to all rooms works outside draft mode: publish the draft first.")
+            )
+        with transaction.atomic():
+            copies = board.copy_to_all_rooms(
+                event, request.user, _int(data, "session", low=1), _int(data, "version", low=1)
+            )
+            releases.record(event, request.user, [c.pk for c in copies], how="board", locked=True)
     except BoardError as exc:
         return _refusal(event, exc)
     return _answer(event, copies)
@@ -167,7 +221,9 @@ def board_uncopy(request: HttpRequest, event_id: int) -> HttpResponse:
             if not isinstance(item, dict):
                 raise BoardError(_("“copies” must be a list of {session, version}."))
             items.append((_int(item, "session", low=1), _int(item, "version", low=1)))
-        removed = board.remove_copies(event, request.user, items)
+        with transaction.atomic():
+            removed = board.remove_copies(event, request.user, items)
+            releases.record(event, request.user, [pk for pk, _ in items], how="board", locked=True)
     except BoardError as exc:
         return _refusal(event, exc)
     return JsonResponse({"sessions": [], "removed": removed})
@@ -183,4 +239,5 @@ def urls():
         path(f"{base}move/", view(board_move), name="schedule_board_move"),
         path(f"{base}copy/", view(board_copy), name="schedule_board_copy"),
         path(f"{base}uncopy/", view(board_uncopy), name="schedule_board_uncopy"),
+        *release_views.urls(base),
     ]

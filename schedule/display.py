@@ -145,94 +145,91 @@ def _slot_minutes(sessions) -> int:
 
 
 def grid_days(sessions, event: Event, rooms) -> list[dict]:
-    """Per day, a table: rows are time slots, columns are rooms.
+    """Per day, a table: rows are time slots, columns are rooms (see ``DayGrid``)."""
+    by_day = defaultdict(list)
+    for s in sessions:
+        by_day[local_day(s, event)].append(s)
+    room_ids = [r.pk for r in rooms]
+    return [DayGrid(event, room_ids, by_day[day]).table(day) for day in sorted(by_day)]
+
+
+class DayGrid:
+    """One day of the grid, placed cell by cell.
 
     Each cell is a session starting there (with rowspan), "covered" by one above it,
     or empty. A session with no room (a break) spans every column when it can; a
     session that cannot be placed (no room and others overlap it, or a double-booked
     room after an import) goes to an extra "Elsewhere" column so nothing is lost.
     """
-    tz = event.tzinfo
-    result = []
-    by_day = defaultdict(list)
-    for s in sessions:
-        by_day[local_day(s, event)].append(s)
-    room_ids = [r.pk for r in rooms]
-    for day in sorted(by_day):
-        day_sessions = by_day[day]
-        step = dt.timedelta(minutes=_slot_minutes(day_sessions))
-        first = min(s.starts_at for s in day_sessions).astimezone(tz)
-        last = max(s.ends_at for s in day_sessions)
-        times = []
-        moment = first.astimezone(dt.UTC)  # step in elapsed time: a DST change keeps rows even
+
+    def __init__(self, event: Event, room_ids: list[int], sessions: list[Row]):
+        self.event, self.tz, self.room_ids = event, event.tzinfo, room_ids
+        self.step = dt.timedelta(minutes=_slot_minutes(sessions))
+        self.first = min(s.starts_at for s in sessions).astimezone(self.tz)
+        last = max(s.ends_at for s in sessions)
+        self.times = []
+        moment = self.first.astimezone(dt.UTC)  # elapsed time: a DST change keeps rows even
         while moment < last:
-            times.append(moment.astimezone(tz))
-            moment += step
-        index = {t: i for i, t in enumerate(times)}
-        columns = [*room_ids, None]
-        grid = [[None for _ in columns] for _ in times]
-        spans = []
+            self.times.append(moment.astimezone(self.tz))
+            moment += self.step
+        self.index = {t: i for i, t in enumerate(self.times)}
+        self.overflow = len(room_ids)  # the "Elsewhere" column
+        self.grid: list[list] = [[None] * (len(room_ids) + 1) for _ in self.times]
+        for s in sessions:
+            self.place(s)
 
-        def free(col, start, end, grid=grid):
-            return all(grid[r][col] is None for r in range(start, end))
+    def rows_of(self, s: Row) -> tuple[int, int]:
+        start = self.index.get(s.starts_at)
+        if start is None:
+            times = self.times
+            start = min(range(len(times)), key=lambda n: abs(times[n] - s.starts_at))
+        count = max(1, round((s.ends_at - s.starts_at) / self.step))
+        return start, min(start + count, len(self.times))
 
-        def row_range(s, index=index, step=step, times=times):
-            start = index.get(s.starts_at)
-            if start is None:
-                start = min(range(len(times)), key=lambda n: abs(times[n] - s.starts_at))
-            count = max(1, round((s.ends_at - s.starts_at) / step))
-            return start, min(start + count, len(times))
+    def free(self, col: int, start: int, end: int) -> bool:
+        return all(self.grid[r][col] is None for r in range(start, end))
 
-        for s in day_sessions:
-            start, end = row_range(s)
-            row = row_view(s, event)
-            if s.room_id in room_ids and free(room_ids.index(s.room_id), start, end):
-                cols = [room_ids.index(s.room_id)]
-            elif s.room_id is None and all(free(c, start, end) for c in range(len(room_ids))):
-                cols = list(range(len(room_ids)))
-            elif free(len(room_ids), start, end):
-                cols = [len(room_ids)]
-            else:
-                continue  # third overlap in the overflow column: shown in the list view
-            for r in range(start, end):
-                for c in cols:
-                    grid[r][c] = "covered"
-            grid[start][cols[0]] = {
-                "row": row,
-                "rowspan": end - start,
-                "colspan": len(cols),
-                "empty": False,
-            }
-            spans.append(s)
-        use_overflow = any(grid[r][len(room_ids)] is not None for r in range(len(times)))
-        width = len(columns) if use_overflow else len(room_ids)
-        table = []
-        for r, moment in enumerate(times):
-            cells = []
-            for c in range(width):
-                cell = grid[r][c]
-                if cell == "covered":
-                    continue
-                cells.append(cell or {"empty": True})
-            table.append(
-                {
-                    "time": clock(moment, tz),
-                    "iso": moment.isoformat(),
-                    "on_hour": moment.minute == 0,
-                    "labelled": moment.minute % 15 == 0,
-                    "cells": cells,
-                }
-            )
-        result.append(
+    def place(self, s: Row) -> None:
+        start, end = self.rows_of(s)
+        rooms = range(len(self.room_ids))
+        if s.room_id in self.room_ids and self.free(self.room_ids.index(s.room_id), start, end):
+            cols = [self.room_ids.index(s.room_id)]
+        elif s.room_id is None and rooms and all(self.free(c, start, end) for c in rooms):
+            cols = list(rooms)
+        elif self.free(self.overflow, start, end):
+            cols = [self.overflow]
+        else:
+            return  # third overlap in the overflow column: shown in the list view
+        for r in range(start, end):
+            for c in cols:
+                self.grid[r][c] = "covered"
+        self.grid[start][cols[0]] = {
+            "row": row_view(s, self.event),
+            "rowspan": end - start,
+            "colspan": len(cols),
+            "empty": False,
+        }
+
+    def table(self, day: dt.date) -> dict:
+        use_overflow = any(line[self.overflow] is not None for line in self.grid)
+        width = self.overflow + 1 if use_overflow else self.overflow
+        rows = [
             {
-                "day": day,
-                "iso": day.isoformat(),
-                "heading": day_heading(day),
-                "zone": first.tzname(),
-                "start_iso": first.isoformat(),
-                "rows": table,
-                "overflow": use_overflow,
-                "step": int(step.total_seconds() // 60),
+                "time": clock(moment, self.tz),
+                "iso": moment.isoformat(),
+                "on_hour": moment.minute == 0,
+                "labelled": moment.minute % 15 == 0,
+                "cells": [cell or {"empty": True} for cell in line[:width] if cell != "covered"],
             }
-        )
-    return result
+            for moment, line in zip(self.times, self.grid, strict=True)
+        ]
+        return {
+            "day": day,
+            "iso": day.isoformat(),
+            "heading": day_heading(day),
+            "zone": self.first.tzname(),
+            "start_iso": self.first.isoformat(),
+            "rows": rows,
+            "overflow": use_overflow,
+            "step": int(self.step.total_seconds() // 60),
+        }

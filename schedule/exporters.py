@@ -20,6 +20,7 @@ from events.models import Event
 from lib.text import clean_line, clean_text
 
 from .display import url_for
+from .models import Release
 from .rows import Person, Place, Row
 
 
@@ -242,8 +243,18 @@ class FrabExporter(Exporter):
         return prepared
 
     def version(self, content) -> str:
+        """ "Release 4: Room swap (lineup-0123456789ab)": the release apps can name, and a
+        digest that changes exactly when the document does."""
         text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return self.version_prefix + hashlib.sha256(text.encode()).hexdigest()[:12]
+        digest = self.version_prefix + hashlib.sha256(text.encode()).hexdigest()[:12]
+        # The first schedule is not named: a file imported and exported again is unchanged.
+        latest = (
+            Release.objects.filter(event=self.event)
+            .exclude(kind=Release.Kind.FIRST)
+            .order_by("-number")
+            .first()
+        )
+        return f"{clean_line(latest.label)} ({digest})" if latest else digest
 
     def session_fields(self, session: Row) -> dict:
         tz = self.event.tzinfo

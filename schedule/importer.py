@@ -23,6 +23,7 @@ from events.models import (
     validate_timezone,
 )
 
+from . import releases
 from .import_data import (
     ImportProblem,
     ParsedSchedule,
@@ -143,6 +144,7 @@ def _apply(parsed, event_slug, report, publish, update_event, prune, timezone) -
     writer.sessions(prune)
     if report.changed_anything:
         Event.objects.filter(pk=event.pk).touch()
+        releases.record(event, how="import")
 
 
 def import_schedule(

@@ -425,3 +425,13 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} for {self.event_id}"
+
+
+# The schedule's releases and drafts (a module of their own: this one is long enough).
+from .release_models import (  # noqa: E402, F401
+    DraftChange,
+    PublicSnapshot,
+    Release,
+    ScheduleDraft,
+    SessionChange,
+)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from events import views as event_views
 
-from . import agenda_views, embed_views, views
+from . import agenda_views, changelog_views, embed_views, views
 
 urlpatterns = [
     path("", event_views.event_home, name="event_home"),
@@ -24,6 +24,10 @@ urlpatterns = [
     path("agenda/<str:token>.ics", agenda_views.agenda_feed, name="agenda_feed"),
     path("agenda/<slug:session>/add", agenda_views.agenda_add, name="agenda_add"),
     path("agenda/<slug:session>/remove", agenda_views.agenda_remove, name="agenda_remove"),
+    path("changes/", changelog_views.changelog_page, name="changelog"),
+    path("changes/atom.xml", changelog_views.changelog_feed, name="changelog_feed"),
+    path("changes/banner", changelog_views.changes_banner, name="changes_banner"),
+    path("changes/seen", changelog_views.changes_seen, name="changes_seen"),
     path("speakers/", views.speaker_list, name="speaker_list"),
     path("speakers/<slug:slug>/", views.speaker_detail, name="speaker_detail"),
 ]

@@ -55,9 +55,9 @@ def _looks_like_text(text: str) -> bool:
 class _Skeleton(HTMLParser):
     """Collects unmarked text from HTML whose template parts are already taken out."""
 
-    def __init__(self, path: str, lines: list[int]):
+    def __init__(self, path: str):
         super().__init__(convert_charrefs=True)
-        self.path, self.lines, self.found, self.raw = path, lines, [], 0
+        self.path, self.found, self.raw = path, [], 0
 
     def _line(self) -> int:
         return self.getpos()[0]
@@ -125,7 +125,7 @@ def django_template(path: Path, root: Path) -> list[Finding]:
                 for key, _quote, text in re.findall(r"""(\w+)=(["'])(.*?)\2""", token.contents):
                     if key not in ("class", "id", "name") and _looks_like_text(text):
                         found.append(Finding(name, token.lineno, text))
-    parser = _Skeleton(name, [])
+    parser = _Skeleton(name)
     parser.feed("".join(skeleton))
     parser.close()
     return found + parser.found
@@ -154,7 +154,7 @@ def jinja_template(path: Path, root: Path, environment) -> list[Finding]:
                 if _needs_translation(text):
                     found.append(Finding(name, lineno, text))
             recent.append((kind, value))
-    parser = _Skeleton(name, [])
+    parser = _Skeleton(name)
     parser.feed("".join(skeleton))
     parser.close()
     return found + parser.found
@@ -191,6 +191,10 @@ SHOWN_NAMES = {
     "default_detail", "placeholder", "site_header", "site_title", "index_title",
     "detail", "error", "hint", "heading",
 }  # fmt: skip
+# A sentence kept in a name (MESSAGE = "Too many tries; wait a minute.") is shown later.
+SENTENCE = re.compile(r"[A-Za-z]+ [a-z]+ [a-z]+.*[.!?]$")
+# The import's repair notes go to the command's output and the preview in English.
+SENTENCES_ALLOWED = {"schedule/import_readers.py", "schedule/import_data.py"}
 # Dict keys whose values are shown (error bodies, labels handed to templates).
 SHOWN_KEYS = SHOWN_NAMES | {"status_text", "summary", "text", "reason", "problem"}
 
@@ -260,6 +264,11 @@ def python_file(path: Path, root: Path) -> list[Finding]:
                     if not (example and " " not in str(value.value)):  # "#0b5cad", a URL
                         flag(value)
         elif isinstance(node, ast.Assign):
+            value = node.value
+            sentence = isinstance(value, ast.Constant) and isinstance(value.value, str)
+            if sentence and SENTENCE.match(value.value.strip()) and name not in SENTENCES_ALLOWED:
+                flag(value)
+                continue
             for target in node.targets:
                 attr = target.attr if isinstance(target, ast.Attribute) else None
                 named = target.id if isinstance(target, ast.Name) else attr

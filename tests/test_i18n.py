@@ -88,6 +88,8 @@ def test_the_checker_finds_unmarked_words(tmp_path):
         '    raise ValidationError("Too long" % n)\n'
         'FIELD = dict(label="Room", help_text=_("Where"), name="room")\n'
         'ERRORS = {"detail": "Unknown track.", "code": "unknown", "title": gettext("Fine")}\n'
+        'REFUSED = "Too many tries from here; wait a minute."\n'
+        'PATTERN = "%(value)s"\n'
     )
     found = sorted((f.line, f.text) for f in i18n_check.python_file(module, tmp_path))
     assert found == [
@@ -95,6 +97,7 @@ def test_the_checker_finds_unmarked_words(tmp_path):
         (5, "'Too long' % n"),
         (6, "'Room'"),
         (7, "'Unknown track.'"),
+        (8, "'Too many tries from here; wait a minute.'"),
     ]
 
 

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import changes, views
 
 EVENT = r"events/(?P<event>[-a-zA-Z0-9_]+)"
 
@@ -16,6 +16,7 @@ router.register(f"{EVENT}/types", views.SessionTypeViewSet, basename="api-type")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/events/<slug:event>/changes/", changes.ChangesView.as_view(), name="api-changes"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -29,6 +29,7 @@ from events.models import Event, Membership, Room, SessionType, Track
 from lib.conditional import canonical_query, conditional_response
 from speakers.models import Speaker
 
+from .. import releases
 from ..filters import SessionFilter
 from ..models import Session, public_speakers
 from . import serializers as s
@@ -389,7 +390,16 @@ class SessionViewSet(EventPartViewSet):
         return qs
 
     def refetch(self, instance):
+        # Inside the write's transaction: the changelog records it with it.
+        releases.record(self.get_event(), self.request.user, [instance.pk], how="API")
         return Session.objects.with_details().get(pk=instance.pk)
+
+    @transaction.atomic
+    def destroy(self, request, *args, **kwargs):
+        pk = self.get_object().pk
+        response = super().destroy(request, *args, **kwargs)
+        releases.record(self.get_event(), request.user, [pk], how="API")
+        return response
 
     def filter_queryset(self, queryset):
         if self.action != "list":

@@ -154,7 +154,7 @@
   // The grid ------------------------------------------------------------------------
 
   function cardFor(s, extra) {
-    var card = make("div", "board-card status-" + s.status + (extra || ""));
+    var card = make("div", "board-card status-" + s.status + (s.drafted ? " is-drafted" : "") + (extra || ""));
     card.dataset.id = s.id;
     card.tabIndex = 0;
     card.setAttribute("role", "button");

@@ -62,7 +62,19 @@
     });
   }
 
+  // "N changes since your last visit": the visitor's own fragment, into a shared page.
+  function changesBanner() {
+    var holder = document.querySelector("[data-changes-banner]");
+    if (!holder || !window.fetch) return;
+    var next = window.location.pathname + window.location.search;
+    fetch(holder.dataset.changesBanner + "?next=" + encodeURIComponent(next), { credentials: "same-origin" })
+      .then(function (response) { return response.status === 200 ? response.text() : ""; })
+      .then(function (html) { if (html) holder.innerHTML = html; })
+      .catch(function () { /* no banner is fine */ });
+  }
+
   document.addEventListener("DOMContentLoaded", nowNext);
+  document.addEventListener("DOMContentLoaded", changesBanner);
   setInterval(nowNext, 60000);
   document.addEventListener("DOMContentLoaded", agendaTools);
   document.addEventListener("htmx:afterSettle", nowNext);

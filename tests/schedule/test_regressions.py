@@ -141,3 +141,12 @@ def test_each_host_gets_its_own_cached_copy(client, settings):
     api = f"/api/v1/events/{session.event.slug}/sessions/"
     client.get(api, HTTP_HOST="one.example")
     assert "two.example" in client.get(api, HTTP_HOST="two.example").content.decode()
+
+
+def test_the_grid_of_an_event_without_rooms_puts_its_sessions_elsewhere(client):
+    """Sessions without a room in an event without rooms: an "Elsewhere" column, not a 500."""
+    event = EventFactory(slug="roomless")
+    SessionFactory(event=event, title="Coffee on the lawn", room=None)
+    response = client.get("/roomless/schedule/grid/")
+    assert response.status_code == 200
+    assert "Coffee on the lawn" in response.content.decode()

@@ -1,0 +1,399 @@
+"""Releases of the public schedule: recording what changed, drafts, publishing, rollback.
+
+What visitors saw is kept per session in ``PublicSnapshot``. ``record`` compares the
+public sessions with it after a write, stores one ``SessionChange`` per session that
+changed (its words written once, here) under a new ``Release``, and moves the snapshot
+on. Every write path calls it: the board, the admin's forms and bulk actions, the API
+and the importer; the first call for a published event only takes the baseline.
+
+A board in draft mode writes ``DraftChange`` rows instead of sessions. Each draft move is
+judged by the board's own ``apply_changes`` against the whole draft, inside a savepoint
+that is rolled back, so the rules are the same and no public row is touched until the
+draft is published (through ``apply_changes`` again, in one transaction).
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from events.models import Event
+from lib.timefmt import clock
+
+from .board import BoardError, Change, StaleChange, apply_changes, lock_event
+from .models import (
+    DraftChange,
+    PublicSnapshot,
+    Release,
+    ScheduleDraft,
+    Session,
+    SessionChange,
+    SessionSpeaker,
+)
+
+Kind = SessionChange.Kind
+
+
+# What visitors see ---------------------------------------------------------------------
+
+
+def public_state(event: Event, session_ids=None) -> dict[int, dict]:
+    """The public sessions of ``event`` (or those of ``session_ids``) as snapshot data."""
+    sessions = Session.objects.filter(event=event, status__in=Session.PUBLIC_STATUSES)
+    if session_ids is not None:
+        sessions = sessions.filter(pk__in=list(session_ids))
+    state = {
+        row["id"]: {
+            "title": row["title"],
+            "slug": row["slug"],
+            "status": row["status"],
+            "room": row["room_id"],
+            "room_name": row["room__name"] or "",
+            "starts_at": row["starts_at"].isoformat() if row["starts_at"] else None,
+            "ends_at": row["ends_at"].isoformat() if row["ends_at"] else None,
+            "speakers": [],
+        }
+        for row in sessions.values(
+            "id", "title", "slug", "status", "room_id", "room__name", "starts_at", "ends_at"
+        )
+    }
+    links = (
+        SessionSpeaker.objects.filter(session__in=sessions.values("pk"))
+        .order_by("session_id", "position", "speaker__name")
+        .values_list("session_id", "speaker_id", "speaker__name")
+    )
+    for session_id, speaker_id, name in links:
+        state[session_id]["speakers"].append([speaker_id, name])
+    return state
+
+
+def _when(data: dict, tz) -> str:
+    """ "Tue 10:00am, Magnolia" """
+    if not data["starts_at"]:
+        return "no time yet"
+    start = dt.datetime.fromisoformat(data["starts_at"]).astimezone(tz)
+    return f"{start:%a} {clock(start, tz)}, {data['room_name'] or 'all rooms'}"
+
+
+def describe(before: dict | None, after: dict | None, tz) -> tuple[str, str] | None:
+    """(kind, words) for one session between two snapshots, or None if nothing changed.
+
+    The words are stored once, when written, in English (the site's language), whatever
+    language the organizer's browser asks for."""
+    with translation.override("en"):
+        return _describe(before, after, tz)
+
+
+def _describe(before: dict | None, after: dict | None, tz) -> tuple[str, str] | None:
+    if before is None:
+        return Kind.NEW, f"new: {_when(after, tz)}"
+    if after is None:
+        return Kind.REMOVED, "removed from the schedule"
+    found: list[tuple[str, str]] = []
+    if before["status"] != after["status"]:
+        if after["status"] == Session.Status.CANCELLED:
+            found.append((Kind.CANCELLED, "cancelled"))
+        else:
+            found.append((Kind.RESTORED, "back on the schedule"))
+    if (before["room"], before["starts_at"]) != (after["room"], after["starts_at"]):
+        found.append((Kind.MOVED, f"moved from {_when(before, tz)} to {_when(after, tz)}"))
+    elif before["ends_at"] != after["ends_at"] and after["ends_at"]:
+        end = dt.datetime.fromisoformat(after["ends_at"])
+        was = dt.datetime.fromisoformat(before["ends_at"])
+        found.append((Kind.RESIZED, f"now ends at {clock(end, tz)} (was {clock(was, tz)})"))
+    if before["title"] != after["title"]:
+        found.append((Kind.RETITLED, f"retitled (was “{before['title']}”)"))
+    had, has = dict(before["speakers"]), dict(after["speakers"])
+    added = [name for pk, name in after["speakers"] if pk not in had]
+    gone = [name for pk, name in before["speakers"] if pk not in has]
+    if added:
+        found.append(
+            (Kind.SPEAKERS, f"speaker{'s' if len(added) > 1 else ''} added: {', '.join(added)}")
+        )
+    if gone:
+        found.append(
+            (Kind.SPEAKERS, f"speaker{'s' if len(gone) > 1 else ''} removed: {', '.join(gone)}")
+        )
+    if not found:
+        return None
+    return found[0][0], "; ".join(words for _, words in found)
+
+
+# Recording -----------------------------------------------------------------------------
+
+
+@transaction.atomic(savepoint=False)  # part of the write it records
+def record(
+    event: Event,
+    user=None,
+    session_ids=None,
+    *,
+    kind: str = Release.Kind.LIVE,
+    note: str = "",
+    how: str = "",
+    force: bool = False,
+    locked: bool = False,
+) -> Release | None:
+    """Record what visitors now see differently as a new release (None if nothing did).
+
+    ``session_ids`` limits the comparison to the sessions a write touched; ``locked``:
+    the caller holds the event's lock already (``apply_changes`` took it). Unpublished
+    events record nothing: visitors see none of it, and publishing starts afresh.
+    """
+    if not event.is_published:
+        return None
+    if not locked:
+        lock_event(event)
+    top = Release.objects.filter(event=event).aggregate(n=Max("number"))["n"]
+    first = top is None
+    if first:
+        session_ids = None
+    now = public_state(event, session_ids)
+    snapshots = PublicSnapshot.objects.filter(event=event)
+    if session_ids is not None:
+        snapshots = snapshots.filter(session_id__in=list(session_ids))
+    seen = dict(snapshots.values_list("session_id", "data"))
+    changes = []
+    if not first:
+        for pk in sorted(set(now) | set(seen)):
+            found = describe(seen.get(pk), now.get(pk), event.tzinfo)
+            if found:
+                data = now.get(pk) or seen[pk]
+                changes.append(
+                    SessionChange(
+                        session_id=pk,
+                        kind=found[0],
+                        words=found[1],
+                        title=data["title"],
+                        slug=data["slug"] if pk in now else "",
+                        before=seen.get(pk),
+                        after=now.get(pk),
+                    )
+                )
+        if not changes and not force:
+            return None
+    release = Release.objects.create(
+        event=event,
+        number=(top or 0) + 1,
+        kind=Release.Kind.FIRST if first else kind,
+        note=note,
+        how=how,
+        user=user if getattr(user, "pk", None) else None,
+    )
+    if changes:  # (the sessions' own saves have told the pages already)
+        for change in changes:
+            change.release = release
+        SessionChange.objects.bulk_create(changes)
+    else:  # a note alone, or the first schedule: pages, feeds and the API show it now
+        Event.objects.filter(pk=event.pk).touch()
+    stale = {c.session_id for c in changes} if not first else set(seen) | set(now)
+    gone = [pk for pk in stale if pk not in now]
+    if gone:
+        PublicSnapshot.objects.filter(event=event, session_id__in=gone).delete()
+    PublicSnapshot.objects.bulk_create(
+        [PublicSnapshot(event=event, session_id=pk, data=now[pk]) for pk in stale if pk in now],
+        update_conflicts=True,
+        unique_fields=["session_id"],
+        update_fields=["data"],
+    )
+    return release
+
+
+def baseline(event: Event) -> None:
+    """Take the first snapshot if there is none yet (before a draft, so that publishing
+    it lists its changes instead of becoming the first schedule)."""
+    if not Release.objects.filter(event=event).exists():
+        record(event)
+
+
+# Drafts --------------------------------------------------------------------------------
+
+
+def draft_of(event: Event) -> ScheduleDraft | None:
+    return ScheduleDraft.objects.filter(event=event).first()
+
+
+def draft_values(draft: ScheduleDraft | None) -> dict[int, dict]:
+    """Session id -> the values the draft gives it (and its ``edits`` count)."""
+    if draft is None:
+        return {}
+    return {
+        row["session_id"]: {
+            "room_id": row["room_id"],
+            "starts_at": row["starts_at"],
+            "ends_at": row["ends_at"],
+            "status": row["status"],
+            "edits": row["edits"],
+        }
+        for row in DraftChange.objects.filter(draft=draft).values(
+            "session_id", "room_id", "starts_at", "ends_at", "status", "edits"
+        )
+    }
+
+
+@transaction.atomic
+def start_draft(event: Event, user) -> ScheduleDraft:
+    baseline(event)
+    draft, _ = ScheduleDraft.objects.get_or_create(event=event, defaults={"started_by": user})
+    return draft
+
+
+def _changes(values: dict[int, dict]) -> list[Change]:
+    keys = ("room_id", "starts_at", "ends_at", "status")
+    return [Change(pk, {k: v[k] for k in keys}) for pk, v in values.items()]
+
+
+def _judge(event: Event, user, values: dict[int, dict]) -> None:
+    """Run the board's rules on the draft as a whole, then roll every row back."""
+    point = transaction.savepoint()
+    try:
+        apply_changes(event, user, _changes(values), how="draft check")
+    finally:
+        transaction.savepoint_rollback(point)
+
+
+@transaction.atomic
+def draft_move(event: Event, user, change: Change) -> Session:
+    """Keep a board move in the event's draft, judged against the rest of the draft."""
+    lock_event(event)
+    draft = ScheduleDraft.objects.filter(event=event).first()
+    if draft is None:
+        raise BoardError(_("This board is not in draft mode any more; reload the page."))
+    values = draft_values(draft)
+    session = Session.objects.select_related("event").filter(event=event, pk=change.session_id)
+    session = session.first()
+    if session is None:
+        raise BoardError(_("That session is not one of this event's sessions."))
+    mine = values.get(session.pk)
+    if change.version is not None and change.version != session.version + (mine or {}).get(
+        "edits", 0
+    ):
+        raise StaleChange(
+            _(
+                "“%(title)s” was changed by someone else since your board loaded it. "
+                "Nothing was saved; look again."
+            )
+            % {"title": session.title},
+            session,
+        )
+    base = mine or {
+        "room_id": session.room_id,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "status": session.status,
+        "edits": 0,
+    }
+    proposed = {**base, **change.values}
+    values[session.pk] = proposed
+    _judge(event, user, values)
+    DraftChange.objects.update_or_create(
+        draft=draft,
+        session=session,
+        defaults={
+            "room_id": proposed["room_id"],
+            "starts_at": proposed["starts_at"],
+            "ends_at": proposed["ends_at"],
+            "status": proposed["status"],
+            "edits": base["edits"] + 1,
+        },
+    )
+    draft.save(update_fields=["updated_at"])
+    return session
+
+
+@transaction.atomic
+def publish(event: Event, user, note: str = "") -> Release | None:
+    """Apply the draft through the board's write path and record it as one release."""
+    lock_event(event)
+    draft = ScheduleDraft.objects.filter(event=event).first()
+    if draft is None:
+        raise BoardError(_("There is no draft to publish."))
+    values = draft_values(draft)
+    apply_changes(event, user, _changes(values), how="published from the draft", name_sessions=True)
+    draft.delete()
+    return record(
+        event, user, list(values), kind=Release.Kind.RELEASE, note=note, force=True, locked=True
+    )
+
+
+def discard(event: Event) -> int:
+    """Throw the draft away; the public schedule never saw it."""
+    return ScheduleDraft.objects.filter(event=event).delete()[0]
+
+
+@transaction.atomic
+def rollback(event: Event, user, release: Release) -> Release | None:
+    """Put the placement and status of the sessions a release changed back to what they
+    were before it, as a new release (titles and speakers stay as they are)."""
+    lock_event(event)
+    changes = list(release.changes.all())
+    sessions = {
+        s.pk: s for s in Session.objects.filter(event=event, pk__in=[c.session_id for c in changes])
+    }
+    undo = []
+    for change in changes:
+        if change.session_id not in sessions:
+            continue
+        before = change.before
+        if before is None:  # new in that release: off the public schedule again
+            values = {"status": Session.Status.DRAFT}
+        else:
+            starts = before["starts_at"]
+            values = {
+                "room_id": before["room"],
+                "starts_at": dt.datetime.fromisoformat(starts) if starts else None,
+                "ends_at": dt.datetime.fromisoformat(before["ends_at"]) if starts else None,
+                "status": before["status"],
+            }
+        session = sessions[change.session_id]
+        if any(getattr(session, key) != value for key, value in values.items()):
+            undo.append(Change(change.session_id, values))
+    if not undo:
+        raise BoardError(
+            _(
+                "Nothing to roll back: the rooms, times and statuses that release changed "
+                "are already as they were before it (titles and speakers are not rolled back)."
+            )
+        )
+    apply_changes(
+        event, user, undo, how=f"rollback of release {release.number}", name_sessions=True
+    )
+    return record(
+        event,
+        user,
+        [c.session_id for c in undo],
+        kind=Release.Kind.ROLLBACK,
+        note=f"Rolled back release {release.number}",
+        force=True,
+        locked=True,
+    )
+
+
+@transaction.atomic
+def preview(event: Event, user) -> tuple[list[dict], list[dict]]:
+    """What publishing the draft would change, and the public sessions after it (in time
+    order), computed inside a savepoint that is rolled back."""
+    lock_event(event)
+    values = draft_values(draft_of(event))
+    before = public_state(event)
+    point = transaction.savepoint()
+    try:
+        apply_changes(event, user, _changes(values), how="preview", name_sessions=True)
+        after = public_state(event)
+    finally:
+        transaction.savepoint_rollback(point)
+    changes = []
+    for pk in sorted(set(before) | set(after)):
+        found = describe(before.get(pk), after.get(pk), event.tzinfo)
+        if found:
+            data = after.get(pk) or before[pk]
+            changes.append({"id": pk, "title": data["title"], "kind": found[0], "words": found[1]})
+    changed = {c["id"] for c in changes}
+    sessions = [
+        {**data, "id": pk, "changed": pk in changed, "when": _when(data, event.tzinfo)}
+        for pk, data in after.items()
+    ]
+    sessions.sort(key=lambda s: (s["starts_at"] or "~", s["room_name"], s["title"]))
+    return changes, sessions

@@ -1,0 +1,309 @@
+"""Schedule releases (issue 15): drafts on the board stay private until published as one
+release; discarding puts everything back; a release rolls back as a new one; the public
+changelog, its Atom feed, the "since your last visit" banner and the API tell the changes
+in words, with a fixed number of queries."""
+
+import json
+import re
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from lxml import etree
+
+from schedule import releases
+from schedule.models import (
+    AgendaItem,
+    DraftChange,
+    Release,
+    ScheduleDraft,
+    Session,
+    SessionChange,
+    SessionSpeaker,
+)
+from schedule.releases import describe
+from tests.factories import RoomFactory, SessionFactory, SpeakerFactory
+
+from .conftest import LA, at
+from .test_moves import board_url, move_payload, post_move
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+# Django masks the CSRF token anew in every answer; a calendar is stamped when made.
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"|DTSTAMP:[0-9TZ]+')
+MOVED = "moved from Mon 10:00am, Cedar to Mon 2:00pm, Oak"
+
+
+def public_urls(conf) -> list[str]:
+    slug, talk = conf.event.slug, conf.talk_b.slug
+    return [
+        f"/{slug}/schedule/",
+        f"/{slug}/schedule/grid/",
+        f"/{slug}/sessions/{talk}/",
+        f"/{slug}/sessions/{talk}.ics",
+        f"/{slug}/schedule.ics",
+        f"/{slug}/schedule.xml",
+        f"/{slug}/schedule.json",
+        f"/{slug}/changes/",
+        f"/{slug}/changes/atom.xml",
+        f"/api/v1/events/{slug}/sessions/",
+        f"/api/v1/events/{slug}/sessions/{talk}/",
+        f"/api/v1/events/{slug}/changes/",
+    ]
+
+
+def bodies(conf, visitor) -> dict[str, bytes]:
+    """Each public answer's body, for one visitor (pages carry their CSRF token)."""
+    answers = {url: visitor.get(url) for url in public_urls(conf)}
+    assert {url: r.status_code for url, r in answers.items()} == dict.fromkeys(answers, 200)
+    return {url: CSRF.sub(b"", r.content) for url, r in answers.items()}
+
+
+def draft_two_moves(client, conf):
+    """Second talk to Oak 14:00; Coffee into Cedar 10:00, the slot the draft freed."""
+    assert client.post(board_url(conf, "schedule_draft_start")).status_code == 302
+    moved = post_move(client, conf, **move_payload(conf.talk_b, room=conf.oak.pk, start=14 * 60))
+    assert moved.status_code == 200, moved.content
+    (row,) = moved.json()["sessions"]
+    assert (row["room"], row["start"], row["drafted"]) == (conf.oak.pk, 14 * 60, True)
+    coffee = post_move(client, conf, **move_payload(conf.pause, room=conf.cedar.pk, start=10 * 60))
+    assert coffee.status_code == 200, coffee.content
+    return row
+
+
+def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(client, conf, owner):
+    client.force_login(owner)
+    releases.baseline(conf.event)
+    visitor = Client()
+    before = bodies(conf, visitor)  # and cached
+    row = draft_two_moves(client, conf)
+
+    # Judged against the draft: Oak at 14:00 is taken there, though free in public.
+    refused = post_move(client, conf, **move_payload(conf.keynote, room=conf.oak.pk, start=840))
+    assert refused.status_code == 400
+    assert "“Second talk”" in refused.json()["error"]
+    # A move based on the version before the other draft move: refused, nothing kept.
+    stale = post_move(
+        client, conf, **move_payload(conf.talk_b, room=conf.hall.pk, start=15 * 60, version=1)
+    )
+    assert stale.status_code == 409
+    assert DraftChange.objects.filter(session=conf.talk_b).get().room == conf.oak
+    assert row["v"] == conf.talk_b.version + 1
+
+    # Nothing public moved: rows, cached answers, freshly rendered answers.
+    conf.talk_b.refresh_from_db()
+    assert (conf.talk_b.room, conf.talk_b.starts_at) == (conf.cedar, at(10))
+    assert bodies(conf, visitor) == before
+    cache.clear()
+    assert bodies(conf, visitor) == before
+    board = client.get(board_url(conf, "schedule_board_data")).json()
+    drafted = {s["title"] for s in board["sessions"] if s.get("drafted")}
+    assert drafted == {"Second talk", "Coffee"} and board["draft"] is True
+
+    preview = client.get(board_url(conf, "schedule_draft_preview"))
+    assert MOVED in preview.content.decode()
+    assert "moved from Mon 11:00am, Hall to Mon 10:00am, Cedar" in preview.content.decode()
+
+    # Publishing: one release, with its note, its author and the changes in words.
+    answer = client.post(board_url(conf, "schedule_draft_publish"), {"note": "Room swap"})
+    assert answer.status_code == 302
+    conf.talk_b.refresh_from_db()
+    assert (conf.talk_b.room, conf.talk_b.starts_at) == (conf.oak, at(14))
+    release = Release.objects.get(event=conf.event, number=2)
+    assert (release.kind, release.note, release.user) == ("release", "Room swap", owner)
+    assert sorted(release.changes.values_list("title", "words")) == [
+        ("Coffee", "moved from Mon 11:00am, Hall to Mon 10:00am, Cedar"),
+        ("Second talk", MOVED),
+    ]
+    assert not ScheduleDraft.objects.exists()
+    assert LogEntry.objects.filter(change_message__contains="published from the draft").count() == 2
+    after = bodies(conf, visitor)
+    version = json.loads(after[f"/{conf.event.slug}/schedule.json"])["schedule"]["version"]
+    assert version.startswith("Release 2: Room swap (lineup-")
+    page = after[f"/{conf.event.slug}/changes/"].decode()
+    assert "Room swap" in page and MOVED in page
+    assert f'href="/{conf.event.slug}/sessions/{conf.talk_b.slug}/"' in page
+    api = json.loads(after[f"/api/v1/events/{conf.event.slug}/changes/"])
+    assert api["latest"] == 2
+    moved = {c["title"]: c for c in api["releases"][0]["changes"]}["Second talk"]
+    assert (moved["before"]["room"], moved["after"]["room"], moved["kind"]) == (
+        "Cedar",
+        "Oak",
+        "moved",
+    )
+
+
+def test_discarding_a_draft_puts_everything_back(client, conf, owner):
+    client.force_login(owner)
+    draft_two_moves(client, conf)
+    assert client.post(board_url(conf, "schedule_draft_discard")).status_code == 302
+    assert not DraftChange.objects.exists()
+    conf.talk_b.refresh_from_db()
+    assert (conf.talk_b.room, conf.talk_b.starts_at) == (conf.cedar, at(10))
+    board = client.get(board_url(conf, "schedule_board_data")).json()
+    assert not any(s.get("drafted") for s in board["sessions"]) and board["draft"] is False
+    assert list(Release.objects.values_list("kind", flat=True)) == ["first"]
+
+
+def test_a_release_rolls_back_as_a_new_release(client, conf, owner):
+    client.force_login(owner)
+    draft_two_moves(client, conf)
+    client.post(board_url(conf, "schedule_draft_publish"), {"note": ""})
+    url = reverse("schedule_release_rollback", args=[conf.event.pk, 2])
+    assert client.post(url).status_code == 302
+    conf.talk_b.refresh_from_db()
+    assert (conf.talk_b.room, conf.talk_b.starts_at) == (conf.cedar, at(10))
+    back = Release.objects.get(number=3)
+    assert (back.kind, back.note, back.user) == ("rollback", "Rolled back release 2", owner)
+    assert "moved from Mon 2:00pm, Oak to Mon 10:00am, Cedar" in back.changes.values_list(
+        "words", flat=True
+    )
+    client.post(url)  # again: nothing is left to put back, no empty release is made
+    assert Release.objects.count() == 3
+    history = client.get(board_url(conf, "schedule_releases")).content.decode()
+    assert "Rolled back release 2" in history and "owner" in history
+    assert "Nothing to roll back" in history
+
+
+def snap(**changes) -> dict:
+    base = {
+        "title": "Talk", "slug": "talk", "status": "published", "room": 1,
+        "room_name": "Cedar", "starts_at": at(10).isoformat(), "ends_at": at(10, 40).isoformat(),
+        "speakers": [[1, "Ada Lovelace"]],
+    }  # fmt: skip
+    return {**base, **changes}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "kind", "words"),
+    [
+        (None, snap(), "new", "new: Mon 10:00am, Cedar"),
+        (snap(), snap(room=2, room_name="Oak", starts_at=at(14).isoformat()), "moved", MOVED),
+        (snap(), snap(ends_at=at(11).isoformat()), "resized", "now ends at 11:00am (was 10:40am)"),
+        (snap(), snap(status="cancelled"), "cancelled", "cancelled"),
+        (snap(status="cancelled"), snap(), "restored", "back on the schedule"),
+        (snap(), snap(title="Better talk"), "retitled", "retitled (was “Talk”)"),
+        (snap(), snap(speakers=[[1, "Ada Lovelace"], [2, "Grace Hopper"]]), "speakers",
+         "speaker added: Grace Hopper"),
+        (snap(), snap(speakers=[]), "speakers", "speaker removed: Ada Lovelace"),
+        (snap(), None, "removed", "removed from the schedule"),
+        (snap(), snap(room=None, room_name="", starts_at=at(9).isoformat()), "moved",
+         "moved from Mon 10:00am, Cedar to Mon 9:00am, all rooms"),
+    ],
+)  # fmt: skip
+def test_each_kind_of_change_has_its_words(before, after, kind, words):
+    assert describe(before, after, LA) == (kind, words)
+    assert describe(snap(), snap(), LA) is None
+
+
+def test_live_changes_from_the_admin_and_the_api_are_recorded(client, conf, owner):
+    releases.baseline(conf.event)
+    client.force_login(owner)
+    client.post(
+        reverse("admin:schedule_session_changelist"),
+        {"action": "cancel", "_selected_action": [conf.keynote.pk]},
+    )
+    grace = SpeakerFactory(event=conf.event, name="Grace Hopper")
+    SessionSpeaker.objects.create(session=conf.talk_b, speaker=grace)
+    releases.record(conf.event, owner, [conf.talk_b.pk], how="test")
+    changes = SessionChange.objects.order_by("pk").values_list("release__how", "title", "words")
+    assert list(changes) == [
+        ("bulk action", "Keynote", "cancelled"),
+        ("test", "Second talk", "speaker added: Grace Hopper"),
+    ]
+
+
+def test_the_atom_feed_is_valid_and_names_the_moved_session(client, conf, owner):
+    client.force_login(owner)
+    releases.baseline(conf.event)
+    draft_two_moves(client, conf)
+    client.post(board_url(conf, "schedule_draft_publish"), {"note": "Room swap"})
+    page = Client().get(f"/{conf.event.slug}/changes/").content.decode()
+    feed_url = f"/{conf.event.slug}/changes/atom.xml"
+    assert '<link rel="alternate" type="application/atom+xml"' in page and feed_url in page
+    answer = Client().get(feed_url)
+    assert answer["Content-Type"].startswith("application/atom+xml")
+    root = etree.fromstring(answer.content)
+    assert root.tag == f"{ATOM}feed"
+    for name in ("id", "title", "updated"):
+        assert root.find(f"{ATOM}{name}").text
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 2  # the release and the first schedule
+    for entry in entries:
+        assert all(entry.find(f"{ATOM}{name}") is not None for name in ("id", "title", "updated"))
+        assert entry.find(f"{ATOM}link").get("href").startswith("http://testserver/")
+    assert entries[0].find(f"{ATOM}title").text == "Release 2: Room swap: 2 changes"
+    summary = entries[0].find(f"{ATOM}summary").text
+    assert MOVED in summary and f"/sessions/{conf.talk_b.slug}/" in summary
+
+
+def test_the_banner_counts_changes_since_the_last_visit(client, conf, owner):
+    releases.baseline(conf.event)
+    slug = conf.event.slug
+    visitor = Client()
+    banner = f"/{slug}/changes/banner"
+    first = visitor.get(banner)
+    assert first.status_code == 204 and not first.cookies  # no agenda, no consent: no cookie
+    visitor.post(f"/{slug}/agenda/{conf.talk_b.slug}/add")  # an agenda: visits are counted
+    assert visitor.get(banner).status_code == 204
+    assert visitor.cookies[f"lineup_seen_{conf.event.pk}"].value == "1"
+
+    client.force_login(owner)
+    draft_two_moves(client, conf)
+    client.post(board_url(conf, "schedule_draft_publish"), {"note": ""})
+    shown = visitor.get(banner).content.decode()
+    assert "2 changes since your last visit — 1 in your agenda" in shown
+    assert MOVED in shown
+    assert Client().get(banner).status_code == 204  # others see nothing
+    visitor.post(f"/{slug}/changes/seen", {"next": f"/{slug}/schedule/"})
+    assert visitor.get(banner).status_code == 204
+    # The agenda's marks follow releases: the starred talk is flagged as moved now.
+    assert AgendaItem.objects.get().changes(Session.objects.get(pk=conf.talk_b.pk)) == [
+        "time",
+        "room",
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_changelog_feed_banner_and_api_queries_do_not_grow(
+    client, conf, owner, size, django_assert_num_queries
+):
+    releases.baseline(conf.event)
+    room = RoomFactory(event=conf.event, name="Annex")
+    for n in range(size):
+        session = SessionFactory(event=conf.event, title=f"Extra {n}", room=room,
+                                 starts_at=at(12 + n), ends_at=at(12 + n, 30))  # fmt: skip
+        releases.record(conf.event, owner, [session.pk])
+        Session.objects.filter(pk=session.pk).update(title=f"Extra {n}!")
+        releases.record(conf.event, owner, [session.pk])
+    assert Release.objects.count() == 1 + 2 * size
+    slug, visitor = conf.event.slug, Client()
+    visitor.cookies[f"lineup_seen_{conf.event.pk}"] = "1"
+    for url, queries in [
+        (f"/{slug}/changes/banner", 4),
+        (f"/{slug}/changes/", 3),
+        (f"/{slug}/changes/atom.xml", 3),
+        (f"/api/v1/events/{slug}/changes/?since=1", 4),
+    ]:
+        cache.clear()
+        with django_assert_num_queries(queries):
+            assert visitor.get(url).status_code == 200
+
+
+def test_the_api_gives_changes_since_a_release_or_a_time(conf, owner):
+    releases.baseline(conf.event)
+    Session.objects.filter(pk=conf.keynote.pk).set_status(Session.Status.CANCELLED)
+    releases.record(conf.event, owner, [conf.keynote.pk])
+    url, visitor = f"/api/v1/events/{conf.event.slug}/changes/", Client()
+    since = visitor.get(url, {"since": 1}).json()
+    assert since["latest"] == 2
+    assert [(r["number"], [c["words"] for c in r["changes"]]) for r in since["releases"]] == [
+        (2, ["cancelled"])
+    ]
+    created = Release.objects.get(number=2).created_at
+    later = visitor.get(url, {"since_time": created.isoformat()}).json()
+    assert later["releases"] == []
+    assert visitor.get(url, {"since": "two"}).status_code == 400
+    assert visitor.get(url, {"since_time": "yesterday"}).status_code == 400
