@@ -75,6 +75,7 @@ def test_every_public_page_passes_axe_and_works_by_keyboard(conference, new_page
         f"/{e}/agenda/",
         f"/{e}/embed/",
         f"/{e}/embed/grid/",
+        f"/{e}/changes/",
         "/accounts/login/",
         "/accounts/signup/",
     ):

@@ -21,8 +21,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from schedule.models import Agenda, AgendaItem, Session
-from tests.factories import EventFactory, RoomFactory, SessionFactory, UserFactory
+from schedule.models import Agenda, AgendaItem, Session, SessionSpeaker
+from tests.factories import (
+    EventFactory,
+    RoomFactory,
+    SessionFactory,
+    SpeakerFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -790,3 +796,14 @@ def test_feed_token_of_one_event_is_not_valid_in_another(fest, subscribed):
     EventFactory(slug="other30")
     token = token_of(feed_links(subscribed)["https"])
     assert Client().get(f"/other30/agenda/{token}.ics").status_code == 404
+
+
+def test_agenda_names_the_moderators(fest):
+    moderator = SpeakerFactory(event=fest.event, name="Mo Derator")
+    SessionSpeaker.objects.create(
+        session=fest.gamma, speaker=moderator, role=SessionSpeaker.Role.MODERATOR
+    )
+    client = browser()
+    star(client, csrf_token(client), fest.gamma)
+    page = client.get("/fest30/agenda/").content.decode()
+    assert "Moderated by Mo Derator" in page
