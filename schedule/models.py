@@ -82,7 +82,32 @@ class SessionQuerySet(EventScopedQuerySet):
         return count
 
 
-class Session(EventData, models.Model):
+class SessionFacts:
+    """The facts derived from a session's fields, one rule each, shared by the model and
+    by the public outputs' ``schedule.rows.Row``."""
+
+    __slots__ = ()
+
+    @property
+    def export_id(self) -> int:
+        return self.frab_id or self.pk
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == Session.Status.CANCELLED
+
+    @property
+    def is_break(self) -> bool:
+        return bool(self.session_type and self.session_type.is_break)
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        if self.starts_at is None or self.ends_at is None:
+            return None
+        return self.ends_at - self.starts_at
+
+
+class Session(SessionFacts, EventData, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("session status", "Draft")
         PUBLISHED = "published", pgettext_lazy("session status", "Published")
@@ -256,22 +281,6 @@ class Session(EventData, models.Model):
 
         check_session(self)
 
-    @property
-    def export_id(self) -> int:
-        return self.frab_id or self.pk
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == self.Status.CANCELLED
-
-    @property
-    def is_break(self) -> bool:
-        return bool(self.session_type and self.session_type.is_break)
-
-    @property
-    def duration(self) -> dt.timedelta | None:
-        if self.starts_at and self.ends_at:
-            return self.ends_at - self.starts_at
         return None
 
     @property

@@ -20,7 +20,7 @@ from typing import Any
 from events.models import Event
 from lib.text import clean_line, clean_text
 
-from .models import Session, SessionSpeaker
+from .models import SessionFacts, SessionSpeaker
 
 
 @dataclass(slots=True, frozen=True)
@@ -54,7 +54,7 @@ class Person:
 
 
 @dataclass(slots=True)
-class Row:
+class Row(SessionFacts):
     pk: int
     guid: uuid.UUID
     frab_id: int | None
@@ -85,24 +85,6 @@ class Row:
     @property
     def track_id(self) -> int | None:
         return self.track.pk if self.track else None
-
-    @property
-    def export_id(self) -> int:
-        return self.frab_id or self.pk
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == Session.Status.CANCELLED
-
-    @property
-    def is_break(self) -> bool:
-        return bool(self.session_type and self.session_type.is_break)
-
-    @property
-    def duration(self) -> dt.timedelta | None:
-        if self.starts_at is None or self.ends_at is None:
-            return None
-        return self.ends_at - self.starts_at
 
     @property
     def speakers(self) -> list[Person]:
