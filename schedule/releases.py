@@ -148,6 +148,10 @@ def record(
         lock_event(event)
     top = Release.objects.filter(event=event).aggregate(n=Max("number"))["n"]
     first = top is None
+    # A write visitors do not see (to a draft session) takes no first baseline.
+    quiet = first and session_ids is not None and not (force or note)
+    if quiet and not public_state(event, session_ids):
+        return None
     if first:
         session_ids = None
     now = public_state(event, session_ids)
