@@ -46,6 +46,9 @@ class Person:
     frab_id: int
     guid: uuid.UUID
     code: str
+    position: int = 0
+    avatar: str = ""  # the stored file names (the API gives their URLs)
+    avatar_thumb: str = ""
 
     @property
     def is_moderator(self) -> bool:
@@ -76,6 +79,7 @@ class Row(SessionFacts):
     track: Place | None
     session_type: Place | None
     people: list[Person] = field(default_factory=list)
+    abstract_html: str = ""  # read only when asked (the API)
 
     @property
     def room_id(self) -> int | None:
@@ -97,28 +101,34 @@ class Row(SessionFacts):
 
 # Read in the order of Row's fields, which are made from them one for one.
 SESSION_FIELDS = tuple(
-    f.name for f in fields(Row) if f.name not in ("room", "track", "session_type", "people")
+    f.name
+    for f in fields(Row)
+    if f.name not in ("room", "track", "session_type", "people", "abstract_html")
 )
 PLACE_FIELDS = {
     "room": ("name", "slug", "position", "guid", "capacity"),
     "track": ("name", "slug", "position", "color"),
     "session_type": ("name", "slug", "is_break"),
 }
-PERSON_FIELDS = (
-    "session_id", "speaker__name", "speaker__slug", "speaker__company", "speaker__bio",
-    "role", "speaker__frab_id", "speaker__guid", "speaker__code", "speaker_id",
-)  # fmt: skip
-LINE_FIELDS = ("title", "subtitle", "recording_license")
-TEXT_FIELDS = ("abstract", "abstract_text", "description")
 PLACE_COLUMNS = [
     f"{kind}__{name}" for kind, names in PLACE_FIELDS.items() for name in ("id", *names)
 ]
-ROOM_WIDTH = 1 + len(PLACE_FIELDS["room"])
-TRACK_WIDTH = 1 + len(PLACE_FIELDS["track"])
+PERSON_FIELDS = (
+    "session_id", "speaker__name", "speaker__slug", "speaker__company", "speaker__bio",
+    "role", "speaker__frab_id", "speaker__guid", "speaker__code", "speaker_id", "position",
+    "speaker__avatar", "speaker__avatar_thumb",
+)  # fmt: skip
+LINE_FIELDS = ("title", "subtitle", "recording_license")
+TEXT_FIELDS = ("abstract", "abstract_text", "description")
 
 
-def load_rows(queryset, event: Event) -> list[Row]:
-    """The sessions of ``queryset`` (in its order) as rows, in two queries."""
+def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
+    """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
+    with ``html`` their ``abstract_html`` as well.
+
+    Tuples, not dicts, and each room, track and type made once: at hundreds of rows
+    this loop is a good part of a page's time.
+    """
     queryset = queryset.prefetch_related(None)
     people: dict[int, list[Person]] = {}
     links = (
@@ -126,18 +136,26 @@ def load_rows(queryset, event: Event) -> list[Row]:
         .order_by("position", "speaker__name")
         .values_list(*PERSON_FIELDS)
     )
-    for session_id, *values, speaker_id in links:
-        person = Person(*values)
-        person.frab_id = person.frab_id or speaker_id
-        people.setdefault(session_id, []).append(person)
+    for (session_id, name, slug, company, bio, role, frab_id, guid, code, speaker_id,
+         position, avatar, avatar_thumb) in links:  # fmt: skip
+        people.setdefault(session_id, []).append(
+            Person(
+                name, slug, company, bio, role, frab_id or speaker_id, guid, code, position,
+                avatar, avatar_thumb,
+            )
+        )  # fmt: skip
     places: dict[tuple[str, int], Place] = {}
     rows = []
     width = len(SESSION_FIELDS)
-    for values in queryset.values_list(*SESSION_FIELDS, *PLACE_COLUMNS):
+    track_at = width + 1 + len(PLACE_FIELDS["room"])
+    kind_at = track_at + 1 + len(PLACE_FIELDS["track"])
+    extra = ("abstract_html",) if html else ()
+    for values in queryset.values_list(*SESSION_FIELDS, *PLACE_COLUMNS, *extra):
         room = _place("room", values, width, places)
-        track = _place("track", values, width + ROOM_WIDTH, places)
-        kind = _place("session_type", values, width + ROOM_WIDTH + TRACK_WIDTH, places)
-        rows.append(Row(*values[:width], room, track, kind, people.get(values[0], [])))
+        track = _place("track", values, track_at, places)
+        kind = _place("session_type", values, kind_at, places)
+        more = values[width + len(PLACE_COLUMNS) :]
+        rows.append(Row(*values[:width], room, track, kind, people.get(values[0], []), *more))
     _clean(rows, people)
     return rows
 
