@@ -47,6 +47,9 @@ class Person:
     frab_id: int
     guid: uuid.UUID
     code: str
+    position: int = 0
+    avatar: str = ""  # the stored file names (the API gives their URLs)
+    avatar_thumb: str = ""
 
     @property
     def is_moderator(self) -> bool:
@@ -77,6 +80,7 @@ class Row(SessionFacts):
     track: Place | None
     session_type: Place | None
     people: list[Person] = field(default_factory=list)
+    abstract_html: str = ""  # read only when asked (the API)
 
     @property
     def room_id(self) -> int | None:
@@ -108,14 +112,16 @@ PLACE_FIELDS = {
 }
 PERSON_FIELDS = (
     "session_id", "speaker__name", "speaker__slug", "speaker__company", "speaker__bio",
-    "role", "speaker__frab_id", "speaker__guid", "speaker__code", "speaker_id",
+    "role", "speaker__frab_id", "speaker__guid", "speaker__code", "speaker_id", "position",
+    "speaker__avatar", "speaker__avatar_thumb",
 )  # fmt: skip
 LINE_FIELDS = ("title", "subtitle", "recording_license")
 TEXT_FIELDS = ("abstract", "abstract_text", "description")
 
 
-def load_rows(queryset, event: Event) -> list[Row]:
-    """The sessions of ``queryset`` (in its order) as rows, in two queries."""
+def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
+    """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
+    with ``html`` their ``abstract_html`` as well."""
     queryset = queryset.prefetch_related(None)
     place_columns = [
         f"{kind}__{name}" for kind, names in PLACE_FIELDS.items() for name in ("id", *names)
@@ -126,17 +132,19 @@ def load_rows(queryset, event: Event) -> list[Row]:
         .order_by("position", "speaker__name")
         .values_list(*PERSON_FIELDS)
     )
-    for session_id, name, slug, company, bio, role, frab_id, guid, code, speaker_id in links:
+    for (session_id, name, slug, company, bio, role, frab_id, guid, code, speaker_id,
+         position, avatar, avatar_thumb) in links:  # fmt: skip
         people.setdefault(session_id, []).append(
             Person(
                 clean_line(name), slug, clean_line(company), clean_text(bio), role,
-                frab_id or speaker_id, guid, clean_line(code),
+                frab_id or speaker_id, guid, clean_line(code), position, avatar, avatar_thumb,
             )
         )  # fmt: skip
     places: dict[tuple[str, int], Place] = {}
     rows = []
-    for values in queryset.values(*SESSION_FIELDS, *place_columns):
-        fields: dict[str, Any] = {name: values[name] for name in SESSION_FIELDS}
+    extra = ("abstract_html",) if html else ()
+    for values in queryset.values(*SESSION_FIELDS, *extra, *place_columns):
+        fields: dict[str, Any] = {name: values[name] for name in (*SESSION_FIELDS, *extra)}
         fields.update((kind, _place(kind, values, places)) for kind in PLACE_FIELDS)
         rows.append(Row(**fields, people=people.get(values["pk"], [])))
     for row in rows:
