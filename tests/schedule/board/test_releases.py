@@ -382,3 +382,40 @@ def test_stored_sentences_become_facts_and_back_without_loss(conf, owner):
         facts,
         [{"kind": "text", "text": "a sentence from before"}],
     ]
+
+
+def test_a_cancellation_on_the_board_is_kept_in_the_draft_until_published(client, conf, owner):
+    client.force_login(owner)
+    releases.baseline(conf.event)
+    url = board_url(conf, "schedule_board_status")
+
+    def status(session, value, version=None):
+        body = {"session": session.pk, "version": version or session.version, "status": value}
+        return client.post(url, json.dumps(body), content_type="application/json")
+
+    refused = status(conf.keynote, "cancelled")  # outside draft mode
+    assert refused.status_code == 400 and "draft mode" in refused.json()["error"]
+    assert client.post(board_url(conf, "schedule_draft_start")).status_code == 302
+    assert status(conf.keynote, "draft").status_code == 400
+    assert "put back" in status(conf.keynote, "published").json()["error"]
+    answer = status(conf.keynote, "cancelled")
+    assert answer.status_code == 200, answer.content
+    (row,) = answer.json()["sessions"]
+    assert (row["status"], row["drafted"], row["v"]) == (
+        "cancelled",
+        True,
+        conf.keynote.version + 1,
+    )
+    assert status(conf.keynote, "published").status_code == 409  # based on the old version
+    conf.keynote.refresh_from_db()
+    assert conf.keynote.status == "published"
+    page = Client().get(f"/{conf.event.slug}/sessions/{conf.keynote.slug}/").content.decode()
+    assert "Cancelled" not in page
+    assert (
+        "Keynote</strong>: cancelled"
+        in client.get(board_url(conf, "schedule_draft_preview")).content.decode()
+    )
+    client.post(board_url(conf, "schedule_draft_publish"), {"note": ""})
+    conf.keynote.refresh_from_db()
+    assert conf.keynote.status == "cancelled"
+    assert told(Release.objects.get(number=2).changes.all()) == [("Keynote", "cancelled")]
