@@ -13,8 +13,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from lxml import etree
 
+from schedule import history as history_lines
 from schedule import releases
 from schedule.change_facts import describe, sentence
 from schedule.models import (
@@ -199,6 +201,9 @@ def test_a_release_rolls_back_as_a_new_release(client, conf, owner):
     assert ("Second talk", "moved from Mon 2:00pm, Oak to Mon 10:00am, Cedar") in told(
         back.changes.all()
     )
+    line = LogEntry.objects.filter(object_id=str(conf.talk_b.pk)).latest("pk")
+    with translation.override("de"):  # the History line, worded for its reader
+        assert history_lines.message(line).endswith(", Cedar (Rücknahme von Version 2).")
     client.post(url)  # again: nothing is left to put back, no empty release is made
     assert Release.objects.count() == 3
     history = client.get(board_url(conf, "schedule_releases")).content.decode()
