@@ -10,6 +10,7 @@ before it (plain English text) read as they are.
 
 import datetime as dt
 import json
+import re
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
@@ -24,6 +25,7 @@ HOWS = {
     "bulk action": pgettext_lazy("history", "bulk action"),
     "published from the draft": pgettext_lazy("history", "published from the draft"),
 }
+ROLLBACK = re.compile(r"rollback of release (\d+)")  # as schedule/releases.py names it
 # Field words for Django's part of the message (Django translates them when it words it).
 FIELD_WORDS = {
     "room_id": gettext_noop("room"),
@@ -59,6 +61,8 @@ def moved(session, before: dict, rooms: dict[int, str], how: str) -> str:
         ours["from"] = _place(*(before[k] for k in PLACE), rooms, tz)
         ours["to"] = _place(*(getattr(session, k) for k in PLACE), rooms, tz)
     ours["kinds"] = [k for k in ("track_id", "session_type_id") if k in fields]
+    if "status" in fields:
+        ours["status"] = str(session.status)
     words = list(dict.fromkeys(FIELD_WORDS[k] for k in fields if k in FIELD_WORDS))
     return _dump({"changed": {"fields": words}}, ours)
 
@@ -119,20 +123,31 @@ def message(entry) -> str:
             parts.append(_("Changed track"))
         if "session_type_id" in kinds:
             parts.append(_("Changed type"))
+        if "status" in ours:
+            parts.append(_status_words(ours["status"]))
         what = "; ".join(parts)
     elif do == "copy":
         what = _("Copied from “%(title)s” in %(room)s") % ours
     elif do == "uncopy":
         what = _("Removed: undo of “copy to all rooms”")
     elif do == "status":
-        status = ours["status"]
-        label = Session.Status(status).label if status in Session.Status.values else status
-        what = _("Changed status to %(status)s") % {"status": label}
+        what = _status_words(ours["status"])
     else:
         return entry.get_change_message()
-    how = ours.get("how", "")
     # Translators: a History line: what was done, then how ("on the board", "bulk action").
-    return _("%(what)s (%(how)s).") % {"what": what, "how": HOWS.get(how, how)}
+    return _("%(what)s (%(how)s).") % {"what": what, "how": _how_words(ours.get("how", ""))}
+
+
+def _status_words(status: str) -> str:
+    label = Session.Status(status).label if status in Session.Status.values else status
+    return _("Changed status to %(status)s") % {"status": label}
+
+
+def _how_words(how: str) -> str:
+    rollback = ROLLBACK.fullmatch(how)
+    if rollback:
+        return _("rollback of release %(number)s") % {"number": rollback.group(1)}
+    return HOWS.get(how, how)
 
 
 class Line:
