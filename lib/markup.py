@@ -11,9 +11,9 @@ so an abstract could stall a worker past its timeout.
 
 import html
 import re
+from functools import cache
 
 import nh3
-from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr",
@@ -27,19 +27,25 @@ TAG_RE = re.compile(r"<[^>]*>")
 MAX_MARKDOWN_CHARS = 20_000
 
 
-# CommonMark, raw HTML allowed through to nh3 (which keeps only the tags above). Links
-# are judged by nh3 alone, one rule for Markdown and HTML links: every link becomes an
-# <a>, as written (not percent-encoded, so an obfuscated scheme is still seen as one),
-# and nh3 drops an href whose scheme it does not allow, keeping the text.
-class _AsWritten(MarkdownIt):
-    def validateLink(self, url: str) -> bool:
-        return True
+@cache
+def _markdown():
+    """CommonMark, raw HTML allowed through to nh3 (which keeps only the tags above).
+    Links are judged by nh3 alone, one rule for Markdown and HTML links: every link
+    becomes an <a>, as written (not percent-encoded, so an obfuscated scheme is still
+    seen as one), and nh3 drops an href whose scheme it does not allow, keeping the text.
 
-    def normalizeLink(self, url: str) -> str:
-        return url
+    Made on first use: text is rendered when it is saved, so a worker that only serves
+    pages never loads the parser (some 4 MB)."""
+    from markdown_it import MarkdownIt
 
+    class AsWritten(MarkdownIt):
+        def validateLink(self, url: str) -> bool:
+            return True
 
-MARKDOWN = _AsWritten("commonmark")
+        def normalizeLink(self, url: str) -> str:
+            return url
+
+    return AsWritten("commonmark")
 
 
 def render_markdown(text: str) -> str:
@@ -55,7 +61,7 @@ def render_markdown(text: str) -> str:
         paragraphs = (html.escape(part.strip()) for part in text.split("\n\n"))
         rendered = "".join(f"<p>{part}</p>" for part in paragraphs if part)
     else:
-        rendered = MARKDOWN.render(text).strip()
+        rendered = _markdown().render(text).strip()
     return nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,

@@ -15,6 +15,7 @@ one property below.
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 from events.models import Event
 from lib.text import BAD_IN_LINE, BAD_IN_TEXT, clean_line, clean_text
@@ -154,8 +155,9 @@ def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
         room = _place("room", values, width, places)
         track = _place("track", values, track_at, places)
         kind = _place("session_type", values, kind_at, places)
-        more = values[width + len(PLACE_COLUMNS) :]
-        rows.append(Row(*values[:width], room, track, kind, people.get(values[0], []), *more))
+        # Row's fields in its order: its own, its places and people, abstract_html if read.
+        made: Any = (*values[:width], room, track, kind, people.get(values[0], []))
+        rows.append(Row(*made, *values[width + len(PLACE_COLUMNS) :]))
     _clean(rows, people)
     return rows
 
