@@ -82,7 +82,25 @@ def draft_two_moves(client, conf):
     return row
 
 
-def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(client, conf, owner):
+def preview_pages(client, conf) -> dict[str, str]:
+    """The preview's list, grid and second talk's page, checked for what every one has."""
+    pages = {}
+    for key, name, args in [
+        ("list", "schedule_draft_preview", []),
+        ("grid", "schedule_draft_preview_grid", []),
+        ("session", "schedule_draft_preview_session", [conf.talk_b.slug]),
+    ]:
+        answer = client.get(reverse(name, args=[conf.event.pk, *args]))
+        assert answer.status_code == 200, (key, answer.content)
+        assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+        pages[key] = answer.content.decode()
+        assert 'class="draft-preview-banner' in pages[key]
+    return pages
+
+
+def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(
+    client, conf, owner, stranger
+):
     client.force_login(owner)
     releases.baseline(conf.event)
     visitor = Client()
@@ -111,9 +129,23 @@ def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(client
     drafted = {s["title"] for s in board["sessions"] if s.get("drafted")}
     assert drafted == {"Second talk", "Coffee"} and board["draft"] is True
 
-    preview = client.get(board_url(conf, "schedule_draft_preview"))
-    assert MOVED in preview.content.decode()
-    assert "moved from Mon 11:00am, Hall to Mon 10:00am, Cedar" in preview.content.decode()
+    # The preview: the public pages with the draft applied, for members only, marked,
+    # linking to each other, never cached, and nothing of it left in the shared cache.
+    keys = set(cache._cache)
+    html = preview_pages(client, conf)
+    assert set(cache._cache) == keys and bodies(conf, visitor) == before
+    assert MOVED in html["list"]  # the banner: what the changelog will say
+    assert "moved from Mon 11:00am, Hall to Mon 10:00am, Cedar" in html["list"]
+    assert "2:00pm" in html["session"] and "Oak" in html["session"]
+    assert "2:00pm" not in before[f"/{conf.event.slug}/sessions/{conf.talk_b.slug}/"].decode()
+    base = reverse("schedule_draft_preview", args=[conf.event.pk])
+    assert f'href="{base}sessions/{conf.talk_b.slug}/"' in html["list"]
+    assert f'href="{base}grid/"' in html["list"] and "data-changes-banner" not in html["list"]
+    assert f'href="/{conf.event.slug}/sessions/' not in html["grid"]
+    assert "offline.js" not in html["grid"]
+    client.force_login(stranger)
+    assert client.get(base).status_code == 404
+    client.force_login(owner)
 
     # Publishing: one release, with its note, its author and the changes in words.
     answer = client.post(board_url(conf, "schedule_draft_publish"), {"note": "Room swap"})
@@ -415,12 +447,30 @@ def test_a_cancellation_on_the_board_is_kept_in_the_draft_until_published(client
     conf.keynote.refresh_from_db()
     assert conf.keynote.status == "published"
     page = Client().get(f"/{conf.event.slug}/sessions/{conf.keynote.slug}/").content.decode()
-    assert "Cancelled" not in page
-    assert (
-        "Keynote</strong>: cancelled"
-        in client.get(board_url(conf, "schedule_draft_preview")).content.decode()
-    )
+    preview = reverse("schedule_draft_preview_session", args=[conf.event.pk, conf.keynote.slug])
+    shown = client.get(preview).content.decode()
+    assert "Cancelled" not in page and "Cancelled" in shown
+    assert f'/sessions/{conf.keynote.slug}/">Keynote</a>: cancelled' in shown
     client.post(board_url(conf, "schedule_draft_publish"), {"note": ""})
     conf.keynote.refresh_from_db()
     assert conf.keynote.status == "cancelled"
     assert told(Release.objects.get(number=2).changes.all()) == [("Keynote", "cancelled")]
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_preview_pages_queries_do_not_grow_with_the_event(
+    client, conf, owner, size, django_assert_num_queries
+):
+    room = RoomFactory(event=conf.event, name="Annex")
+    for n in range(size):
+        SessionFactory(event=conf.event, title=f"Extra {n}", room=room,
+                       starts_at=at(12 + n), ends_at=at(12 + n, 30))  # fmt: skip
+    client.force_login(owner)
+    draft_two_moves(client, conf)
+    for name, args, queries in [
+        ("schedule_draft_preview", [], 37),
+        ("schedule_draft_preview_grid", [], 38),
+        ("schedule_draft_preview_session", [conf.talk_b.slug], 33),
+    ]:
+        with django_assert_num_queries(queries):
+            assert client.get(reverse(name, args=[conf.event.pk, *args])).status_code == 200
