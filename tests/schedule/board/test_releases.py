@@ -3,8 +3,10 @@ release; discarding puts everything back; a release rolls back as a new one; the
 changelog, its Atom feed, the "since your last visit" banner and the API tell the changes
 in words, with a fixed number of queries."""
 
+import datetime as dt
 import json
 import re
+import zoneinfo
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -16,19 +18,22 @@ from django.urls import reverse
 from django.utils import translation
 from lxml import etree
 
+from events.models import Event
 from schedule import history as history_lines
 from schedule import releases
 from schedule.change_facts import describe, sentence
 from schedule.models import (
     AgendaItem,
     DraftChange,
+    PublicSnapshot,
     Release,
     ScheduleDraft,
     Session,
     SessionChange,
     SessionSpeaker,
 )
-from tests.factories import RoomFactory, SessionFactory, SpeakerFactory
+from tests.factories import EventFactory, RoomFactory, SessionFactory, SpeakerFactory
+from tests.schedule.test_admin import event_form
 
 from .conftest import LA, at
 from .test_moves import board_url, move_payload, post_move
@@ -397,7 +402,8 @@ def test_changes_are_told_in_the_visitors_language_from_the_same_facts(client, c
 @pytest.mark.django_db(transaction=True)
 def test_stored_sentences_become_facts_and_back_without_loss(conf, owner):
     """Migration 0011: each stored change gets its facts from its snapshots; one whose
-    snapshots tell nothing keeps its sentence; going back writes the English sentences."""
+    snapshots tell nothing keeps its sentence; going back writes the English sentences.
+    Migration 0012: an event published without a release gets its baseline."""
     releases.baseline(conf.event)
     Session.objects.filter(pk=conf.talk_b.pk).update(room=conf.oak, title="Better talk")
     releases.record(conf.event, owner, [conf.talk_b.pk])
@@ -412,9 +418,16 @@ def test_stored_sentences_become_facts_and_back_without_loss(conf, owner):
         release_id=state.objects.get().release_id, session_id=conf.keynote.pk, kind="new",
         title="Keynote", words="a sentence from before", before=None, after=None,
     )  # fmt: skip
+    older = EventFactory(slug="older-conf")  # published before releases were kept
+    SessionFactory(event=older, title="Old talk")
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())  # back to the newest
+    # 0012: its baseline, so that its first change is listed; not shown as a publication.
+    baseline = Release.objects.get(event=older)
+    assert (baseline.kind, baseline.how) == ("first", "baseline")
+    assert PublicSnapshot.objects.filter(event=older).count() == 1
+    assert "The schedule is published." not in Client().get("/older-conf/changes/").content.decode()
     assert list(SessionChange.objects.order_by("pk").values_list("facts", flat=True)) == [
         facts,
         [{"kind": "text", "text": "a sentence from before"}],
@@ -474,3 +487,22 @@ def test_preview_pages_queries_do_not_grow_with_the_event(
     ]:
         with django_assert_num_queries(queries):
             assert client.get(reverse(name, args=[conf.event.pk, *args])).status_code == 200
+
+
+def test_publishing_an_event_starts_its_changelog_so_the_first_change_is_listed(client, owner):
+    client.force_login(owner)
+    answer = client.post(reverse("admin:events_event_add"), event_form(is_published="on"))
+    assert answer.status_code == 302
+    event = Event.objects.get(slug="fresh-conf")
+    first = Release.objects.get(event=event)
+    assert (first.number, first.kind, first.user) == (1, "first", owner)
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    opening = SessionFactory(
+        event=event, title="Opening", room=RoomFactory(event=event, name="Main"),
+        starts_at=dt.datetime(2031, 3, 2, 10, tzinfo=berlin),
+        ends_at=dt.datetime(2031, 3, 2, 11, tzinfo=berlin),
+    )  # fmt: skip
+    releases.record(event, owner, [opening.pk], how="admin")
+    page = Client().get("/fresh-conf/changes/").content.decode()
+    assert "Opening</a>: new: Sun 10:00am, Main" in page
+    assert page.index("Opening</a>") < page.index("The schedule is published.")
