@@ -309,15 +309,18 @@ def rollback(event: Event, user, release: Release) -> Release | None:
     apply_changes(
         event, user, undo, how=f"rollback of release {release.number}", name_sessions=True
     )
-    return record(
+    new = record(
         event,
         user,
         [c.session_id for c in undo],
         kind=Release.Kind.ROLLBACK,
-        note=f"Rolled back release {release.number}",
         force=True,
         locked=True,
     )
+    if new is not None:  # told in each reader's language: no note in English
+        new.undoes = release.number
+        new.save(update_fields=["undoes"])
+    return new
 
 
 @transaction.atomic
