@@ -298,14 +298,18 @@ def apply_changes(
     locked = {
         s.pk: s
         for s in Session.objects.select_for_update(of=("self",))
-        .select_related("event", "track", "session_type")
+        .select_related("track", "session_type")
         .filter(event=event, pk__in=ids)
         .order_by("pk")
     }
+    for session in locked.values():
+        session.event = event  # (the caller's, already read)
     missing = [pk for pk in ids if pk not in locked]
     if missing:
         raise BoardError(_("That session is not one of this event's sessions."))
-    halls = {room.pk: room for room in Room.objects.filter(event=event)}
+    # Only the rooms the changes name or leave: a move reads two rooms, not all of them.
+    named = {c.values.get("room_id") for c in changes} | {s.room_id for s in locked.values()}
+    halls = {room.pk: room for room in Room.objects.filter(event=event, pk__in=named - {None})}
     rooms = {pk: room.name for pk, room in halls.items()}
     befores = {}
     for change in changes:
