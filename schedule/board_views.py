@@ -188,7 +188,9 @@ def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
         else:
             with transaction.atomic():  # the move and its changelog entry, together
                 changed = board.apply_changes(event, request.user, [change], how="on the board")
-                releases.record(event, request.user, [session_id], how="board", locked=True)
+                releases.record(
+                    event, request.user, [session_id], how="board", locked=True, written=changed
+                )
     except BoardError as exc:
         return _refusal(event, exc)
     return _answer(event, changed, draft)

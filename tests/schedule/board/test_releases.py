@@ -14,6 +14,7 @@ from django.urls import reverse
 from lxml import etree
 
 from schedule import releases
+from schedule.board import Change, apply_changes
 from schedule.models import (
     AgendaItem,
     DraftChange,
@@ -307,3 +308,26 @@ def test_the_api_gives_changes_since_a_release_or_a_time(conf, owner):
     assert later["releases"] == []
     assert visitor.get(url, {"since": "two"}).status_code == 400
     assert visitor.get(url, {"since_time": "yesterday"}).status_code == 400
+
+
+def test_the_changelog_state_of_written_sessions_is_read_from_memory_as_stored(conf, owner):
+    """A move records its change from the sessions it has just written (rooms, speakers in
+    their order, times in UTC), which must equal what a fresh read gives: else the
+    changelog would list changes that did not happen, or miss some."""
+    grace = SpeakerFactory(event=conf.event, name="Grace Hopper")
+    SessionSpeaker.objects.filter(session=conf.keynote).update(position=2)
+    SessionSpeaker.objects.create(session=conf.keynote, speaker=grace, position=1)
+    moves = [
+        Change(conf.keynote.pk, {"room_id": conf.oak.pk, "starts_at": at(14), "ends_at": at(15)}),
+        Change(conf.talk_b.pk, {"room_id": None, "starts_at": None, "ends_at": None}),
+        Change(conf.pause.pk, {"room_id": conf.hall.pk}),  # where it was: not written
+    ]
+    written = apply_changes(conf.event, owner, moves, how="test")
+    ids = [c.session_id for c in moves]
+    remembered = releases.written_state(conf.event, written)
+    assert remembered == releases.public_state(conf.event, ids)
+    assert remembered[conf.keynote.pk]["speakers"] == [
+        [grace.pk, "Grace Hopper"],
+        [conf.ada.pk, "Ada Lovelace"],
+    ]
+    assert remembered[conf.keynote.pk]["room_name"] == "Oak"
