@@ -32,18 +32,15 @@ def _when(session: Session) -> str:
     )
 
 
-def _overlapping(session: Session):
-    return (
-        Session.objects.filter(
-            event_id=session.event_id,
-            starts_at__lt=session.ends_at,
-            ends_at__gt=session.starts_at,
-        )
-        .exclude(status=Session.Status.CANCELLED)
-        .exclude(pk=session.pk)
-        .select_related("event", "room")
-        .order_by("starts_at", "title")
-    )
+def _overlapping(session: Session, *near: Q):
+    """The event's other sessions (not cancelled) that overlap ``session`` in time, and
+    meet ``near``."""
+    return Session.objects.filter(
+        *near,
+        event_id=session.event_id,
+        starts_at__lt=session.ends_at,
+        ends_at__gt=session.starts_at,
+    ).exclude(Q(status=Session.Status.CANCELLED) | Q(pk=session.pk))
 
 
 BELONGS_ELSEWHERE = {
@@ -89,7 +86,7 @@ def room_clash_errors(session: Session) -> dict[str, str]:
     others = _overlapping(session)
     if session.room_id is not None:
         others = others.filter(Q(room_id=session.room_id) | Q(room__isnull=True))
-    other = others.first()
+    other = others.select_related("event", "room").order_by("starts_at", "title").first()
     if other is None:
         return {}
     if other.room_id is None:
@@ -155,7 +152,7 @@ def _in_the_way(session: Session, speaker_ids: Iterable[int] | None) -> bool:
                     "session_id"
                 )
             )
-    return _overlapping(session).select_related(None).order_by().filter(near).exists()
+    return _overlapping(session, near).exists()
 
 
 def check_session(session: Session, speaker_ids: Iterable[int] | None = None) -> None:

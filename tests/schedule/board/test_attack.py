@@ -1050,7 +1050,8 @@ def test_a_move_reads_a_fixed_number_of_queries(client, conf, owner):
 
     count(13 * 60)  # the first move warms the content-type cache (history)
     small = count(14 * 60)
-    # Login session and user; the event with its draft (none); savepoint; the event's lock;
+    # Login session and user; the event with its draft (none); savepoint; the event's lock
+    # (PostgreSQL: SQLite's writers go one at a time already);
     # the session's lock (with its track and type); the rooms it leaves and enters; the
     # session's UPDATE and the event's changed_at; its speakers; one look for anything in
     # its way (room or speakers: the messages are built only on a clash); the history row;
@@ -1059,7 +1060,7 @@ def test_a_move_reads_a_fixed_number_of_queries(client, conf, owner):
     # latest release number; its last snapshot (what visitors see now is built from the
     # saved session, its rooms and speakers already read); the release, its change and the
     # new snapshot.
-    assert small == 20
+    assert small == (20 if connection.features.has_select_for_update else 19)
     for i in range(40):
         slot = at(8) + dt.timedelta(minutes=30 * i)
         SessionFactory(
