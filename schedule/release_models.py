@@ -37,6 +37,7 @@ class Release(models.Model):
         related_name="+",
     )
     how = models.CharField(max_length=60, blank=True)
+    undoes = models.PositiveIntegerField(null=True, blank=True)  # the release rolled back
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -51,11 +52,18 @@ class Release(models.Model):
     @property
     def label(self) -> str:
         """The name apps see (frab ``version``): "Release 4: Room swap after the keynote"."""
+        if self.undoes:
+            return f"Release {self.number}: Rolled back release {self.undoes}"
         return f"Release {self.number}: {self.note}" if self.note else f"Release {self.number}"
 
     @property
     def name(self) -> str:
         """The label in the reader's language, for pages, feeds and messages."""
+        if self.undoes:
+            return _("Release %(number)d: release %(undone)d rolled back") % {
+                "number": self.number,
+                "undone": self.undoes,
+            }
         if self.note:
             return _("Release %(number)d: %(note)s") % {"number": self.number, "note": self.note}
         return _("Release %(number)d") % {"number": self.number}

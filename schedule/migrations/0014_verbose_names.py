@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0006_verbose_names'),
-        ('schedule', '0011_sessionchange_facts'),
+        ('schedule', '0013_release_undoes'),
         ('speakers', '0002_identity_text_checks'),
     ]
 
