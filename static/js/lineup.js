@@ -73,6 +73,31 @@
       .catch(function () { /* no banner is fine */ });
   }
 
+  // Stars: one listener for every star button of the page, those a filter brings in too.
+  // The button posts to its own URL and is replaced by the answer (the other state); a
+  // refusal (a full agenda) or a lost connection leaves it as it was. Without JavaScript
+  // the button submits the page's star form and the page comes back.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".btn-star[formaction]");
+    if (!button || !window.fetch) return;
+    event.preventDefault();
+    if (button.getAttribute("aria-busy")) return;
+    button.setAttribute("aria-busy", "true");
+    fetch(button.formAction, { method: "POST", credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        var fresh = holder.content.firstElementChild;
+        if (!fresh || !fresh.classList.contains("btn-star")) throw new Error("no button");
+        var focused = document.activeElement === button;
+        button.replaceWith(fresh);
+        if (focused) fresh.focus();
+      })
+      .catch(function () { /* unchanged: the visitor may try again */ })
+      .finally(function () { button.removeAttribute("aria-busy"); });
+  });
+
   document.addEventListener("DOMContentLoaded", nowNext);
   document.addEventListener("DOMContentLoaded", changesBanner);
   setInterval(nowNext, 60000);
