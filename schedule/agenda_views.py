@@ -10,9 +10,10 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +22,7 @@ from lib.conditional import conditional_response
 from lib.origin import same_origin_post
 
 from . import agenda as agendas
-from .display import group_by_day_and_time
+from .display import group_by_day_and_time, render_rows, url_for
 from .exporters import ICalExporter
 from .models import AgendaItem, Session
 from .rows import load_rows
@@ -81,6 +82,8 @@ def agenda_remove(request: HttpRequest, event_slug: str, session: str) -> HttpRe
     return _toggle(request, event_slug, session, on=False)
 
 
+# "Clash: overlaps “Title”" (a context: makemessages reads none in Jinja2 templates).
+OVERLAPS = pgettext_lazy("clash", "overlaps")
 # What changed in a starred session since it was starred, as the agenda says it.
 CHANGE_WORDS = {
     ("time",): gettext_lazy("time"),
@@ -110,6 +113,7 @@ def _agenda_days(agenda, event):
                 row["newly_cancelled"] = (
                     session.is_cancelled and items[session.pk].seen_status != session.status
                 )
+                row["remove_url"] = url_for("agenda_remove", event.slug, session.slug)
     return days, sessions, clashes
 
 
@@ -132,6 +136,15 @@ def agenda_page(request: HttpRequest, event_slug: str) -> HttpResponse:
                 for day in days
                 for slot in day["slots"]
                 for row in slot["sessions"]
+            ),
+            # The rows as the list prints them, with the agenda's notes and buttons.
+            # (The CSRF field made once: each one made anew costs a random mask.)
+            rows=render_rows(
+                "schedule/day_list.jinja",
+                days=days,
+                star=None,
+                embed=False,
+                agenda={"overlaps": OVERLAPS, "next": request.path, "csrf": csrf_input(request)},
             ),
             feed_https=feed,
             feed_webcal="webcal://" + feed.split("://", 1)[1],

@@ -13,8 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from events.models import Event
-from lib.timefmt import clock_zone
+from lib.timefmt import clock_zone, short_day
 
+from .change_facts import tell
 from .models import Release, Session, SessionChange
 
 LIMIT = 100  # releases on the page and in the feed
@@ -25,8 +26,8 @@ SEEN_MAX_AGE = 60 * 60 * 24 * 400
 def visible_releases(
     event: Event, *, since: int | None = None, since_time: dt.datetime | None = None
 ) -> list[Release]:
-    """Newest first; each with ``visible`` (its changes of public sessions, with ``url``)
-    and ``when`` (its time in the event's zone, in words)."""
+    """Newest first; each with ``visible`` (its changes of public sessions, with ``url``
+    and ``words``, in the active language) and ``when`` (its time in the event's zone)."""
     current_slug = Session.objects.filter(
         pk=OuterRef("session_id"), event=event, status__in=Session.PUBLIC_STATUSES
     ).values("slug")[:1]
@@ -49,8 +50,9 @@ def visible_releases(
             continue
         for change in release.visible:
             change.url = url.replace("__slug__", change.current_slug)
+        tell(release.visible, tz)
         local = release.created_at.astimezone(tz)
-        release.when = f"{local:%a %b} {local.day}, {clock_zone(local, tz)}"
+        release.when = f"{short_day(local.date())}, {clock_zone(local, tz)}"
         shown.append(release)
     return shown
 

@@ -19,6 +19,7 @@ from events.models import Event
 
 from . import releases
 from .board import BoardError
+from .change_facts import place, tell
 from .models import Release
 
 NOTE_MAX = Release._meta.get_field("note").max_length
@@ -77,7 +78,7 @@ def draft_publish(request: HttpRequest, event_id: int) -> HttpResponse:
                 "%(release)s published: %(count)d public changes.",
                 count,
             )
-            % {"release": release.label, "count": count},
+            % {"release": release.name, "count": count},
         )
     return _board(event)
 
@@ -96,12 +97,16 @@ def draft_preview(request: HttpRequest, event_id: int) -> HttpResponse:
     if releases.draft_of(event) is None:
         messages.info(request, _("There is no draft to preview."))
         return _board(event)
+    tz = event.tzinfo
     try:
         changes, sessions = releases.preview(event, request.user)
     except BoardError as exc:
         changes, sessions = [], []
         why = " ".join(exc.messages)
         messages.error(request, _("The draft cannot be published as it is: %(why)s") % {"why": why})
+    tell(changes, tz)
+    for session in sessions:
+        session["when"] = place(session["starts_at"], session["room_name"], tz)
     ctx = _ctx(request, event, _("Preview of the draft"), changes=changes, sessions=sessions)
     return TemplateResponse(request, "admin/schedule/draft_preview.html", ctx)
 
@@ -109,12 +114,14 @@ def draft_preview(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_GET
 def release_list(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
-    items = (
+    items = list(
         Release.objects.filter(event=event)
         .select_related("user")
         .prefetch_related("changes")
         .order_by("-number")[:200]
     )
+    for release in items:
+        tell(release.changes.all(), event.tzinfo)
     ctx = _ctx(request, event, _("Schedule releases"), releases=items)
     return TemplateResponse(request, "admin/schedule/releases.html", ctx)
 
@@ -134,7 +141,7 @@ def release_rollback(request: HttpRequest, event_id: int, number: int) -> HttpRe
             messages.success(
                 request,
                 _("Release %(number)d rolled back as %(new)s.")
-                % {"number": number, "new": new.label},
+                % {"number": number, "new": new.name},
             )
     return redirect(reverse("schedule_releases", args=[event.pk]))
 

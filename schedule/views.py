@@ -147,7 +147,9 @@ def list_rows(event: Event, *, embed: bool = False):
     def build(sessions):
         days = group_by_day_and_time(sessions, event)
         star = _star(event, embed)
-        return render_rows("schedule/day_list.jinja", days=days, star=star, embed=embed)
+        return render_rows(
+            "schedule/day_list.jinja", days=days, star=star, embed=embed, agenda=None
+        )
 
     return build
 

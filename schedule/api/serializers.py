@@ -177,21 +177,28 @@ class SpeakerSerializer(EventPartSerializer):
         return super().update(instance, validated_data)
 
 
+AVATARS = Speaker._meta.get_field("avatar").storage
+
+
+def avatar_url(request, name: str) -> str | None:
+    return absolute(request, AVATARS.url(name)) if name else None
+
+
 class SessionSpeakerSerializer(serializers.Serializer):
-    slug = serializers.CharField(source="speaker.slug")
-    name = serializers.CharField(source="speaker.name")
+    # One of a session row's people (schedule.rows.Person).
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
     role = serializers.ChoiceField(choices=SessionSpeaker.Role.choices)
     position = serializers.IntegerField()
     avatar_url = serializers.SerializerMethodField()
     avatar_thumb_url = serializers.SerializerMethodField()
 
     def get_avatar_url(self, obj) -> str | None:
-        avatar = obj.speaker.avatar
-        return absolute(self.context.get("request"), avatar.url) if avatar else None
+        return avatar_url(self.context.get("request"), obj.avatar)
 
     def get_avatar_thumb_url(self, obj) -> str | None:
-        thumb = obj.speaker.avatar_thumb
-        return absolute(self.context.get("request"), thumb.url) if thumb else None
+        return avatar_url(self.context.get("request"), obj.avatar_thumb)
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -206,13 +213,16 @@ class LocalDateTimeField(serializers.DateTimeField):
 class SessionSerializer(serializers.ModelSerializer):
     """A session as visitors see it."""
 
+    # Read from its row (schedule.rows.load_rows with html): the model only describes
+    # the fields (docstrings are the schema's descriptions).
+
     starts_at = LocalDateTimeField(read_only=True, allow_null=True)
     ends_at = LocalDateTimeField(read_only=True, allow_null=True)
 
     type = serializers.SerializerMethodField()
     room = serializers.SerializerMethodField()
     track = serializers.SerializerMethodField()
-    speakers = SessionSpeakerSerializer(source="speaker_links", many=True, read_only=True)
+    speakers = SessionSpeakerSerializer(source="people", many=True, read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:

@@ -5,6 +5,7 @@ sessions). Writes need a token of a member of the event; they see the event's dr
 too, and are checked by the same rules as the admin.
 """
 
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse
@@ -32,6 +33,7 @@ from speakers.models import Speaker
 from .. import releases
 from ..filters import SessionFilter
 from ..models import Session, public_speakers
+from ..rows import load_rows
 from . import serializers as s
 
 SAFE = permissions.SAFE_METHODS
@@ -45,6 +47,28 @@ class Pagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class RowPaginator(Paginator):
+    """Reads only the page's slice, and as session rows (schedule.rows), not instances."""
+
+    def __init__(self, object_list, per_page, *, event: Event):
+        super().__init__(object_list, per_page)
+        self.event = event
+
+    def _get_page(self, object_list, number, paginator):
+        return super()._get_page(load_rows(object_list, self.event, html=True), number, paginator)
+
+
+class SessionPagination(Pagination):
+    """Pages of session rows: a count, then two queries for the page's sessions."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.event = view.get_event()
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, queryset, page_size):
+        return RowPaginator(queryset, page_size, event=self.event)
 
 
 class ConditionalMixin:
@@ -373,6 +397,7 @@ class SessionViewSet(EventPartViewSet):
     model = Session
     read_serializer = s.SessionSerializer
     write_serializer = s.SessionWriteSerializer
+    pagination_class = SessionPagination  # reads are rows (schedule.rows), writes instances
 
     @property
     def accepted_params(self):
@@ -381,7 +406,7 @@ class SessionViewSet(EventPartViewSet):
         return ConditionalMixin.accepted_params
 
     def public_queryset(self, event):
-        return Session.objects.public().filter(event=event).with_details().order_by(*SESSION_ORDER)
+        return Session.objects.public().filter(event=event).order_by(*SESSION_ORDER)
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -389,10 +414,24 @@ class SessionViewSet(EventPartViewSet):
             return qs.with_details()
         return qs
 
+    def row(self, queryset):
+        """The one session of ``queryset`` as the reads show it, or a 404."""
+        rows = load_rows(queryset, self.get_event(), html=True)
+        if not rows:
+            raise Http404(_("No such session."))
+        return rows[0]
+
+    def retrieve(self, request, *args, **kwargs):
+        def build():
+            session = self.row(self.get_queryset().filter(slug=self.kwargs["slug"]))
+            return Response(self.get_serializer(session).data)
+
+        return self.event_conditional(request, self.get_event(), build)
+
     def refetch(self, instance):
         # Inside the write's transaction: the changelog records it with it.
         releases.record(self.get_event(), self.request.user, [instance.pk], how="API")
-        return Session.objects.with_details().get(pk=instance.pk)
+        return self.row(Session.objects.filter(pk=instance.pk))
 
     @transaction.atomic
     def destroy(self, request, *args, **kwargs):
