@@ -20,12 +20,13 @@ TARGET = STATIC / "bundles"
 
 VISITOR_CSS = ["css/bootstrap-lineup.min.css", "css/lineup.css", "css/visitor.css"]
 # Every page's stylesheet (templates/base.html); the embed adds its own rules.
-# The script of event pages: htmx (stars, live filters), local times, offline copies
-# (only where the script tag names the service worker), "now"/"next" and the agenda.
+# The script of event pages: local times, offline copies (only where the script tag
+# names the service worker), stars, "now"/"next" and the agenda; it fetches htmx (the
+# live filters) after the page has loaded.
 BUNDLES = {
     "lineup.css": VISITOR_CSS,
     "lineup-embed.css": [*VISITOR_CSS, "css/embed.css"],
-    "lineup.js": ["vendor/htmx/htmx.min.js", "js/localtime.js", "js/offline.js", "js/lineup.js"],
+    "lineup.js": ["js/localtime.js", "js/offline.js", "js/lineup.js"],
 }
 COMMENT = re.compile(r"/\*(?!!).*?\*/", re.DOTALL)
 

@@ -2,6 +2,36 @@
 (function () {
   "use strict";
 
+  // htmx drives the live filters and the speaker search, forms that work without it (a
+  // plain GET). It is fetched once the page has loaded, not before (issue 17: a phone
+  // spent a fifth of its load on it); a change made before it arrives is sent then.
+  var script = document.currentScript;
+  var pending = null;
+
+  function liveForm(target) {
+    return target && target.closest ? target.closest("form[hx-get]") : null;
+  }
+
+  function loadHtmx() {
+    var src = script && script.dataset.htmx;
+    if (!src || window.htmx || !document.querySelector("form[hx-get]")) return;
+    var tag = document.createElement("script");
+    tag.src = src;
+    tag.onload = function () {
+      if (pending && window.htmx) window.htmx.trigger(pending, "change");
+      pending = null;
+    };
+    document.head.appendChild(tag);
+  }
+
+  ["change", "input"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (!window.htmx) pending = liveForm(event.target) || pending;
+    });
+  });
+  // htmx starts itself on DOMContentLoaded or at once on a loaded page: after "load".
+  window.addEventListener("load", function () { setTimeout(loadHtmx, 0); });
+
   // During the event: mark what is on now (a line across the grid) and offer jumps
   // to "now" and "next". Runs again every minute and after each filter change.
   function jumpButton(label, target) {

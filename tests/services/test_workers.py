@@ -183,6 +183,9 @@ def test_static_files_have_hashed_names_and_are_cached_forever(server, conferenc
 
     stylesheet = client.get(css[0])
     assert stylesheet.header("Content-Type").startswith("text/css")
+    # The pages' own CSS and JS have a Brotli copy too (lib/compression.py: small files).
+    brotli = client.get(css[0], headers={"Accept-Encoding": "br"})
+    assert brotli.header("Content-Encoding") == "br"
     assert b".btn-star" in stylesheet.body
 
     # The unhashed name still answers, but may change: no long-lived caching for it.
