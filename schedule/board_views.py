@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.admin import organizer_events
 from events.models import Event
 
-from . import board, release_views, releases
+from . import board, draft_preview, release_views, releases
 from .board import BoardError, Change
 
 MAX_BODY = 4096  # bytes: a move is a handful of numbers
@@ -275,4 +275,5 @@ def urls():
         path(f"{base}status/", view(board_status), name="schedule_board_status"),
         path(f"{base}uncopy/", view(board_uncopy), name="schedule_board_uncopy"),
         *release_views.urls(base),
+        *draft_preview.urls(base),
     ]

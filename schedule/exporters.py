@@ -259,11 +259,11 @@ class FrabExporter(Exporter):
         }
         return prepared
 
-    def version(self, content) -> str:
+    def version(self, document: str) -> str:
         """ "Release 4: Room swap (lineup-0123456789ab)": the release apps can name, and a
-        digest that changes exactly when the document does."""
-        text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        digest = self.version_prefix + hashlib.sha256(text.encode()).hexdigest()[:12]
+        digest of the rest of the ``document`` as written, so it changes exactly when the
+        document does."""
+        digest = self.version_prefix + hashlib.sha256(document.encode()).hexdigest()[:12]
         # The first schedule is not named: a file imported and exported again is unchanged.
         latest = (
             Release.objects.filter(event=self.event)
@@ -352,15 +352,16 @@ class FrabJSONExporter(FrabExporter):
         }
         if event.description:
             conference["description"] = clean_text(event.description)
-        schedule = {"base_url": prepared["base_url"], "conference": conference}
-        schedule["version"] = self.version(schedule)
         document = {
             "$schema": "https://c3voc.de/schedule/schema.json",
             "generator": {"name": "lineup", "version": "1"},
-            "schedule": schedule,
+            "schedule": {"base_url": prepared["base_url"], "conference": conference},
         }
-        # No indent: that keeps json on its C encoder, several times faster.
-        return json.dumps(document, ensure_ascii=False).encode()
+        # No indent: that keeps json on its C encoder, several times faster. The version
+        # goes last, into the written text: a digest of the rest, with no second dump.
+        text = json.dumps(document, ensure_ascii=False)
+        version = json.dumps(self.version(text), ensure_ascii=False)
+        return f'{text.removesuffix("}}")}, "version": {version}}}}}'.encode()
 
 
 class FrabXMLExporter(FrabExporter):
@@ -374,22 +375,7 @@ class FrabXMLExporter(FrabExporter):
     def render(self, sessions: list[Row]) -> bytes:
         event = self.event
         prepared = self.prepare(sessions)
-        version = self.version(
-            [
-                [event.acronym, self.title, event.timezone, str(event.start_date),
-                 str(event.end_date), prepared["base_url"]],
-                [(t.name, t.color, t.slug) for t in prepared["tracks"]],
-                [(d["index"], d["start"], d["end"],
-                  [(r.name, [{**f, "persons": [p["name"] for p in f["persons"]]} for f in fs])
-                   for r, fs in d["rooms"]]) for d in prepared["days"]],
-            ]
-        )  # fmt: skip
-        out = [
-            '<?xml version="1.0" encoding="utf-8"?>\n<schedule>',
-            '\n <generator name="lineup" version="1" />',
-            leaf("version", version, 1),
-            "\n <conference>",
-        ]
+        out = ["\n <conference>"]
         for tag, text in (
             ("acronym", event.acronym),
             ("title", self.title),
@@ -421,7 +407,13 @@ class FrabXMLExporter(FrabExporter):
             if day["rooms"]:
                 out.append("\n </day>")
         out.append("\n</schedule>")
-        return "".join(out).encode()
+        # The version comes first, a digest of all that follows it.
+        rest = "".join(out)
+        head = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<schedule>'
+            '\n <generator name="lineup" version="1" />'
+        )
+        return (head + leaf("version", self.version(rest), 1) + rest).encode()
 
     def session_element(self, fields: dict) -> str:
         """One <event> with its children, indented at its depth (schedule/day/room)."""

@@ -321,9 +321,10 @@ def rollback(event: Event, user, release: Release) -> Release | None:
 
 
 @transaction.atomic
-def preview(event: Event, user) -> tuple[list[dict], list[dict]]:
-    """What publishing the draft would change, and the public sessions after it (in time
-    order), computed inside a savepoint that is rolled back."""
+def preview(event: Event, user, show=None):
+    """What publishing the draft would change (a list of changes with their facts), and
+    what ``show(changes)`` answers with the draft applied; inside a savepoint that is
+    rolled back, so nothing of it stays."""
     lock_event(event)
     values = draft_values(draft_of(event))
     before = public_state(event)
@@ -331,15 +332,22 @@ def preview(event: Event, user) -> tuple[list[dict], list[dict]]:
     try:
         apply_changes(event, user, _changes(values), how="preview", name_sessions=True)
         after = public_state(event)
+        changes = []
+        for pk in sorted(set(before) | set(after)):
+            found = describe(before.get(pk), after.get(pk))
+            if found:
+                data = after.get(pk) or before[pk]
+                slug = data["slug"] if pk in after else ""  # a link only where it is public
+                changes.append(
+                    {
+                        "id": pk,
+                        "title": data["title"],
+                        "slug": slug,
+                        "kind": found[0],
+                        "facts": found[1],
+                    }
+                )
+        shown = show(changes) if show is not None else None
     finally:
         transaction.savepoint_rollback(point)
-    changes = []
-    for pk in sorted(set(before) | set(after)):
-        found = describe(before.get(pk), after.get(pk))
-        if found:
-            data = after.get(pk) or before[pk]
-            changes.append({"id": pk, "title": data["title"], "kind": found[0], "facts": found[1]})
-    changed = {c["id"] for c in changes}
-    sessions = [{**data, "id": pk, "changed": pk in changed} for pk, data in after.items()]
-    sessions.sort(key=lambda s: (s["starts_at"] or "~", s["room_name"], s["title"]))
-    return changes, sessions
+    return changes, shown

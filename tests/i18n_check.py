@@ -223,6 +223,15 @@ SKIPPED_CALLS = {"OpenApiResponse", "OpenApiParameter", "OpenApiExample", "exten
 SKIPPED_CALLS |= {"extend_schema_view", "extend_schema_field", "extend_schema_serializer"}
 
 
+def _shown_parts(node: ast.AST) -> list[ast.AST]:
+    """An error's text, also inside {"field": ["message", ...]} (DRF's field errors)."""
+    if isinstance(node, ast.Dict):
+        return [part for value in node.values for part in _shown_parts(value)]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [part for item in node.elts for part in _shown_parts(item)]
+    return [node]
+
+
 def _adds_a_note(node: ast.Call) -> bool:
     """notes.append(...), self.notes.append(...): an import's repair note, shown."""
     func = node.func
@@ -260,7 +269,8 @@ def python_file(path: Path, root: Path) -> list[Finding]:
                 continue
             if called in SINK_CALLS or _adds_a_note(node):
                 for arg in node.args[:3]:
-                    flag(arg)
+                    for shown in _shown_parts(arg):
+                        flag(shown)
             for keyword in node.keywords:
                 if keyword.arg in SHOWN_NAMES:
                     flag(keyword.value)

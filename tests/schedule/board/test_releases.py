@@ -3,8 +3,10 @@ release; discarding puts everything back; a release rolls back as a new one; the
 changelog, its Atom feed, the "since your last visit" banner and the API tell the changes
 in words, with a fixed number of queries."""
 
+import datetime as dt
 import json
 import re
+import zoneinfo
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -16,19 +18,22 @@ from django.urls import reverse
 from django.utils import translation
 from lxml import etree
 
+from events.models import Event
 from schedule import history as history_lines
 from schedule import releases
 from schedule.change_facts import describe, sentence
 from schedule.models import (
     AgendaItem,
     DraftChange,
+    PublicSnapshot,
     Release,
     ScheduleDraft,
     Session,
     SessionChange,
     SessionSpeaker,
 )
-from tests.factories import RoomFactory, SessionFactory, SpeakerFactory
+from tests.factories import EventFactory, RoomFactory, SessionFactory, SpeakerFactory
+from tests.schedule.test_admin import event_form
 
 from .conftest import LA, at
 from .test_moves import board_url, move_payload, post_move
@@ -82,7 +87,25 @@ def draft_two_moves(client, conf):
     return row
 
 
-def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(client, conf, owner):
+def preview_pages(client, conf) -> dict[str, str]:
+    """The preview's list, grid and second talk's page, checked for what every one has."""
+    pages = {}
+    for key, name, args in [
+        ("list", "schedule_draft_preview", []),
+        ("grid", "schedule_draft_preview_grid", []),
+        ("session", "schedule_draft_preview_session", [conf.talk_b.slug]),
+    ]:
+        answer = client.get(reverse(name, args=[conf.event.pk, *args]))
+        assert answer.status_code == 200, (key, answer.content)
+        assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+        pages[key] = answer.content.decode()
+        assert 'class="draft-preview-banner' in pages[key]
+    return pages
+
+
+def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(
+    client, conf, owner, stranger
+):
     client.force_login(owner)
     releases.baseline(conf.event)
     visitor = Client()
@@ -111,9 +134,23 @@ def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(client
     drafted = {s["title"] for s in board["sessions"] if s.get("drafted")}
     assert drafted == {"Second talk", "Coffee"} and board["draft"] is True
 
-    preview = client.get(board_url(conf, "schedule_draft_preview"))
-    assert MOVED in preview.content.decode()
-    assert "moved from Mon 11:00am, Hall to Mon 10:00am, Cedar" in preview.content.decode()
+    # The preview: the public pages with the draft applied, for members only, marked,
+    # linking to each other, never cached, and nothing of it left in the shared cache.
+    keys = set(cache._cache)
+    html = preview_pages(client, conf)
+    assert set(cache._cache) == keys and bodies(conf, visitor) == before
+    assert MOVED in html["list"]  # the banner: what the changelog will say
+    assert "moved from Mon 11:00am, Hall to Mon 10:00am, Cedar" in html["list"]
+    assert "2:00pm" in html["session"] and "Oak" in html["session"]
+    assert "2:00pm" not in before[f"/{conf.event.slug}/sessions/{conf.talk_b.slug}/"].decode()
+    base = reverse("schedule_draft_preview", args=[conf.event.pk])
+    assert f'href="{base}sessions/{conf.talk_b.slug}/"' in html["list"]
+    assert f'href="{base}grid/"' in html["list"] and "data-changes-banner" not in html["list"]
+    assert f'href="/{conf.event.slug}/sessions/' not in html["grid"]
+    assert "data-worker" not in html["grid"] and "rel=\"manifest\"" not in html["grid"]
+    client.force_login(stranger)
+    assert client.get(base).status_code == 404
+    client.force_login(owner)
 
     # Publishing: one release, with its note, its author and the changes in words.
     answer = client.post(board_url(conf, "schedule_draft_publish"), {"note": "Room swap"})
@@ -365,7 +402,8 @@ def test_changes_are_told_in_the_visitors_language_from_the_same_facts(client, c
 @pytest.mark.django_db(transaction=True)
 def test_stored_sentences_become_facts_and_back_without_loss(conf, owner):
     """Migration 0011: each stored change gets its facts from its snapshots; one whose
-    snapshots tell nothing keeps its sentence; going back writes the English sentences."""
+    snapshots tell nothing keeps its sentence; going back writes the English sentences.
+    Migration 0012: an event published without a release gets its baseline."""
     releases.baseline(conf.event)
     Session.objects.filter(pk=conf.talk_b.pk).update(room=conf.oak, title="Better talk")
     releases.record(conf.event, owner, [conf.talk_b.pk])
@@ -380,9 +418,16 @@ def test_stored_sentences_become_facts_and_back_without_loss(conf, owner):
         release_id=state.objects.get().release_id, session_id=conf.keynote.pk, kind="new",
         title="Keynote", words="a sentence from before", before=None, after=None,
     )  # fmt: skip
+    older = EventFactory(slug="older-conf")  # published before releases were kept
+    SessionFactory(event=older, title="Old talk")
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())  # back to the newest
+    # 0012: its baseline, so that its first change is listed; not shown as a publication.
+    baseline = Release.objects.get(event=older)
+    assert (baseline.kind, baseline.how) == ("first", "baseline")
+    assert PublicSnapshot.objects.filter(event=older).count() == 1
+    assert "The schedule is published." not in Client().get("/older-conf/changes/").content.decode()
     assert list(SessionChange.objects.order_by("pk").values_list("facts", flat=True)) == [
         facts,
         [{"kind": "text", "text": "a sentence from before"}],
@@ -415,12 +460,49 @@ def test_a_cancellation_on_the_board_is_kept_in_the_draft_until_published(client
     conf.keynote.refresh_from_db()
     assert conf.keynote.status == "published"
     page = Client().get(f"/{conf.event.slug}/sessions/{conf.keynote.slug}/").content.decode()
-    assert "Cancelled" not in page
-    assert (
-        "Keynote</strong>: cancelled"
-        in client.get(board_url(conf, "schedule_draft_preview")).content.decode()
-    )
+    preview = reverse("schedule_draft_preview_session", args=[conf.event.pk, conf.keynote.slug])
+    shown = client.get(preview).content.decode()
+    assert "Cancelled" not in page and "Cancelled" in shown
+    assert f'/sessions/{conf.keynote.slug}/">Keynote</a>: cancelled' in shown
     client.post(board_url(conf, "schedule_draft_publish"), {"note": ""})
     conf.keynote.refresh_from_db()
     assert conf.keynote.status == "cancelled"
     assert told(Release.objects.get(number=2).changes.all()) == [("Keynote", "cancelled")]
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_preview_pages_queries_do_not_grow_with_the_event(
+    client, conf, owner, size, django_assert_num_queries
+):
+    room = RoomFactory(event=conf.event, name="Annex")
+    for n in range(size):
+        SessionFactory(event=conf.event, title=f"Extra {n}", room=room,
+                       starts_at=at(12 + n), ends_at=at(12 + n, 30))  # fmt: skip
+    client.force_login(owner)
+    draft_two_moves(client, conf)
+    for name, args, queries in [
+        ("schedule_draft_preview", [], 37),
+        ("schedule_draft_preview_grid", [], 38),
+        ("schedule_draft_preview_session", [conf.talk_b.slug], 33),
+    ]:
+        with django_assert_num_queries(queries):
+            assert client.get(reverse(name, args=[conf.event.pk, *args])).status_code == 200
+
+
+def test_publishing_an_event_starts_its_changelog_so_the_first_change_is_listed(client, owner):
+    client.force_login(owner)
+    answer = client.post(reverse("admin:events_event_add"), event_form(is_published="on"))
+    assert answer.status_code == 302
+    event = Event.objects.get(slug="fresh-conf")
+    first = Release.objects.get(event=event)
+    assert (first.number, first.kind, first.user) == (1, "first", owner)
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    opening = SessionFactory(
+        event=event, title="Opening", room=RoomFactory(event=event, name="Main"),
+        starts_at=dt.datetime(2031, 3, 2, 10, tzinfo=berlin),
+        ends_at=dt.datetime(2031, 3, 2, 11, tzinfo=berlin),
+    )  # fmt: skip
+    releases.record(event, owner, [opening.pk], how="admin")
+    page = Client().get("/fresh-conf/changes/").content.decode()
+    assert "Opening</a>: new: Sun 10:00am, Main" in page
+    assert page.index("Opening</a>") < page.index("The schedule is published.")
