@@ -268,6 +268,8 @@ def test_live_changes_from_the_admin_and_the_api_are_recorded(client, conf, owne
         ("bulk action", "Keynote", "cancelled"),
         ("test", "Second talk", "speaker added: Grace Hopper"),
     ]
+    history = client.get(board_url(conf, "schedule_releases"), **GERMAN).content.decode()
+    assert "(mit einer Sammelaktion)" in history and "abgesagt" in history
 
 
 def test_the_atom_feed_is_valid_and_names_the_moved_session(client, conf, owner):
