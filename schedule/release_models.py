@@ -17,6 +17,17 @@ from django.utils.translation import pgettext_lazy
 
 from events.models import Event, Room
 
+# Where a release's change was made (``Release.how``), as the releases history says it.
+HOW_WORDS = {
+    "board": pgettext_lazy("release made", "on the board"),
+    "admin": pgettext_lazy("release made", "in the admin"),
+    "bulk action": pgettext_lazy("release made", "by a bulk action"),
+    "API": pgettext_lazy("release made", "through the API"),
+    "import": pgettext_lazy("release made", "by an import"),
+    "demo": pgettext_lazy("release made", "with the demo data"),
+    "baseline": pgettext_lazy("release made", "as the starting point"),
+}
+
 
 class Release(models.Model):
     class Kind(models.TextChoices):
@@ -55,6 +66,10 @@ class Release(models.Model):
         if self.undoes:
             return f"Release {self.number}: Rolled back release {self.undoes}"
         return f"Release {self.number}: {self.note}" if self.note else f"Release {self.number}"
+
+    @property
+    def how_words(self) -> str:
+        return str(HOW_WORDS.get(self.how, self.how))
 
     @property
     def name(self) -> str:
