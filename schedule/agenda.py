@@ -201,19 +201,20 @@ def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -
     )
     on, pressed = (" is-starred", "true") if starred else ("", "false")
     text = _("Starred") if starred else _("Star")
-    # A submit button of the page's one star form (STAR_FORM, at the end of the page),
-    # posting to its own URL. The form has no CSRF token: the page is the same for every
-    # visitor, and the star views check where the post comes from (lib/origin.py). Its
-    # name is its visible word plus the title (WCAG "label in name"); the ☆/★ is CSS,
-    # and htmx's swap (outerHTML) is inherited from <main>: bytes saved on every row.
+    # A submit button (a button's default type) of the page's one star form (STAR_FORM,
+    # at the end of the page), posting to its own URL. The form has no CSRF token: the
+    # page is the same for every visitor, and the star views check where the post comes
+    # from (lib/origin.py). Its name is its visible word plus the title (WCAG "label in
+    # name"); the ☆/★ is CSS. With JavaScript, static/js/lineup.js posts it and swaps in
+    # the answer (one listener for the page, not htmx on each of hundreds of buttons).
     return mark_safe(  # noqa: S308 - every variable part is escaped or a slug
-        f'<button type="submit" form="star-form" formaction="{url}" hx-post="{url}" '
+        f'<button form="star-form" formaction="{url}" '
         f'class="btn-star{on}" aria-pressed="{pressed}">{text}'
         f'<span class="visually-hidden"> “{escape(title)}”</span></button>'
     )
 
 
-# The form every star button submits (htmx sends its fields too: the button's ``form``).
+# The form every star button submits.
 STAR_FORM = mark_safe('<form id="star-form" method="post" hidden></form>')
 
 

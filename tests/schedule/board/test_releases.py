@@ -149,7 +149,7 @@ def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(
     assert f'href="{base}sessions/{conf.talk_b.slug}/"' in html["list"]
     assert f'href="{base}grid/"' in html["list"] and "data-changes-banner" not in html["list"]
     assert f'href="/{conf.event.slug}/sessions/' not in html["grid"]
-    assert "offline.js" not in html["grid"]
+    assert "data-worker" not in html["grid"] and 'rel="manifest"' not in html["grid"]
     client.force_login(stranger)
     assert client.get(base).status_code == 404
     client.force_login(owner)
