@@ -155,7 +155,8 @@ def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
         track = _place("track", values, track_at, places)
         kind = _place("session_type", values, kind_at, places)
         more = values[width + len(PLACE_COLUMNS) :]
-        rows.append(Row(*values[:width], room, track, kind, people.get(values[0], []), *more))
+        # (Row's fields follow SESSION_FIELDS' order, which mypy cannot see through *)
+        rows.append(Row(*values[:width], room, track, kind, people.get(values[0], []), *more))  # type: ignore[call-arg]
     _clean(rows, people)
     return rows
 
