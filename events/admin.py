@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from lib.markup import MAX_MARKDOWN_CHARS
+from lib.timefmt import short_date
 
 from .models import Event, Membership, Room, SessionType, Track
 
@@ -388,10 +389,8 @@ class EventAdmin(EventScopedAdmin):
     def dates(self, obj):
         start, end = obj.start_date, obj.end_date
         if start == end:
-            return f"{start:%b} {start.day}, {start.year}"
-        if (start.year, start.month) == (end.year, end.month):
-            return f"{start:%b} {start.day}–{end.day}, {end.year}"
-        return f"{start:%b} {start.day} – {end:%b} {end.day}, {end.year}"
+            return short_date(start, year=True)
+        return f"{short_date(start, year=start.year != end.year)} – {short_date(end, year=True)}"
 
     @admin.display(description=_("links"))
     def public_links(self, obj):
