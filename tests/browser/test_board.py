@@ -8,23 +8,22 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from events.models import Membership
 from schedule.models import Session, SessionSpeaker
 from tests.factories import (
+    PASSWORD,
     EventFactory,
-    MembershipFactory,
     RoomFactory,
     SessionFactory,
     SessionTypeFactory,
     SpeakerFactory,
     TrackFactory,
+    make_cast,
 )
 
 from .conftest import LA
 
 DAY = dt.date(2030, 5, 6)
 PPM = 2  # the board's pixels per minute
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -61,10 +60,8 @@ def board(live_server, transactional_db):
                            ends_at=None, status=Session.Status.DRAFT, track=data)  # fmt: skip
     coffee = SessionFactory(event=event, title="Coffee", room=rooms["Hall"], session_type=pause,
                             starts_at=at(11), ends_at=at(11, 30))  # fmt: skip
-    owner = MembershipFactory(event=event, user__username="owner").user
-    editor = MembershipFactory(
-        event=event, user__username="editor", role=Membership.Role.EDITOR
-    ).user
+    cast = make_cast(event)  # the shared permission cast (tests/factories.py)
+    owner, editor = cast.owner, cast.editor
     return type("Board", (), dict(locals(), url=live_server.url))
 
 

@@ -10,11 +10,9 @@ import zoneinfo
 
 import pytest
 
-from events.models import Membership
 from schedule.models import Session, SessionSpeaker
 from tests.factories import (
     EventFactory,
-    MembershipFactory,
     RoomFactory,
     SessionFactory,
     SessionTypeFactory,
@@ -64,19 +62,20 @@ def conf():
     return type("Conf", (), dict(locals()))
 
 
-@pytest.fixture
-def owner(conf):
-    return MembershipFactory(event=conf.event, user__username="owner").user
+# The board's tests name the shared permission cast's members (tests/conftest.py).
 
 
 @pytest.fixture
-def editor(conf):
-    return MembershipFactory(
-        event=conf.event, user__username="editor", role=Membership.Role.EDITOR
-    ).user
+def owner(cast):
+    return cast.owner
 
 
 @pytest.fixture
-def stranger():
+def editor(cast):
+    return cast.editor
+
+
+@pytest.fixture
+def stranger(cast):
     """An organizer of another event."""
-    return MembershipFactory(user__username="stranger").user
+    return cast.stranger
