@@ -144,6 +144,55 @@ def make_cast(event: Event, other_event: Event | None = None, *, prefix: str = "
     )
 
 
+# --- the board's conference ------------------------------------------------------------
+
+
+def board_conference() -> SimpleNamespace:
+    """A small two-day conference in Los Angeles (May 6–7, 2030), for the board's tests
+    (unit and browser). Rooms Hall (300 seats), Cedar (40) and Oak (120); Ada Lovelace
+    speaks in the keynote (9:00–10:00, Hall) and in the second talk (``talk_b``,
+    10:00–10:40, Cedar); a draft (``loose``) waits unscheduled; a coffee break
+    (``pause``, of the break type ``coffee``) sits in Hall at 11:00."""
+    day = dt.date(2030, 5, 6)
+
+    def at(hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=event.tzinfo)
+
+    event = EventFactory(
+        name="Board Conf", slug="board-conf", timezone="America/Los_Angeles",
+        start_date=day, end_date=day + dt.timedelta(days=1),
+    )  # fmt: skip
+    hall = RoomFactory(event=event, name="Hall", capacity=300, position=0)
+    cedar = RoomFactory(event=event, name="Cedar", capacity=40, position=1)
+    oak = RoomFactory(event=event, name="Oak", capacity=120, position=2)
+    track = TrackFactory(event=event, name="Data", color="#aa3300")
+    talk = SessionTypeFactory(event=event, name="Talk")
+    coffee = SessionTypeFactory(event=event, name="Break", is_break=True)
+    ada = SpeakerFactory(event=event, name="Ada Lovelace")
+    keynote = SessionFactory(
+        event=event, title="Keynote", room=hall, track=track, session_type=talk,
+        starts_at=at(9), ends_at=at(10),
+    )  # fmt: skip
+    SessionSpeaker.objects.create(session=keynote, speaker=ada)
+    talk_b = SessionFactory(
+        event=event, title="Second talk", room=cedar, session_type=talk,
+        starts_at=at(10), ends_at=at(10, 40),
+    )  # fmt: skip
+    SessionSpeaker.objects.create(session=talk_b, speaker=ada)
+    loose = SessionFactory(
+        event=event, title="Loose talk", room=None, starts_at=None, ends_at=None,
+        status=Session.Status.DRAFT,
+    )  # fmt: skip
+    pause = SessionFactory(
+        event=event, title="Coffee", room=hall, session_type=coffee,
+        starts_at=at(11), ends_at=at(11, 30),
+    )  # fmt: skip
+    return SimpleNamespace(
+        event=event, hall=hall, cedar=cedar, oak=oak, track=track, talk=talk,
+        coffee=coffee, ada=ada, keynote=keynote, talk_b=talk_b, loose=loose, pause=pause,
+    )  # fmt: skip
+
+
 # --- a conference of any size, in bulk -------------------------------------------------
 
 
