@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "schedule.draft_preview.context",
             ],
         },
     },
@@ -231,6 +232,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "schedule.api.errors.handle",
     "DEFAULT_THROTTLE_CLASSES": [
         "schedule.api.throttling.AnonRateThrottle",
         "schedule.api.throttling.UserRateThrottle",

@@ -365,6 +365,12 @@ class EventAdmin(EventScopedAdmin):
             Membership.objects.get_or_create(
                 user=request.user, event=obj, defaults={"role": Membership.Role.OWNER}
             )
+        if obj.is_published and (not change or "is_published" in form.changed_data):
+            from schedule import releases  # (schedule builds on events)
+
+            # Published: the schedule as it is now is the changelog's first entry (or,
+            # published again, one entry with all that changed while it was not public).
+            releases.record(obj, request.user, how="admin")
 
     @admin.display(description=_("sessions"), ordering="num_sessions")
     def session_count(self, obj):

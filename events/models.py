@@ -281,9 +281,9 @@ class Event(models.Model):
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The event cannot end before it starts."})
+            raise ValidationError({"end_date": _("The event cannot end before it starts.")})
         if self.start_date and self.end_date and (self.end_date - self.start_date).days > 60:
-            raise ValidationError({"end_date": "An event may last at most 61 days."})
+            raise ValidationError({"end_date": _("An event may last at most 61 days.")})
 
 
 class EventScopedQuerySet(models.QuerySet):

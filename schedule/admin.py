@@ -20,6 +20,7 @@ from django.utils.translation import ngettext_lazy
 from events.admin import EventFilter, EventScopedAdmin, EventScopedInline, organizer_events
 from lib.timefmt import clock, clock_zone
 
+from . import history
 from .admin_bulk import BulkPlaceActions
 from .importer import ImportProblem, import_schedule
 from .models import AgendaItem, PendingImport, Session, SessionSpeaker
@@ -149,7 +150,7 @@ class SessionAdmin(BulkPlaceActions, RecordsReleases, EventScopedAdmin):
             "fields": ["language", "do_not_record", "recording_license", "links"],
             "classes": ["collapse"],
         }),
-        ("Identity", {"fields": ["guid"], "classes": ["collapse"]}),
+        (_("Identity"), {"fields": ["guid"], "classes": ["collapse"]}),
     ]  # fmt: skip
 
     def get_queryset(self, request):
@@ -192,6 +193,10 @@ class SessionAdmin(BulkPlaceActions, RecordsReleases, EventScopedAdmin):
             if callable(getattr(response, "render", None)):
                 response.render()
             return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return history.worded(response)  # the board's lines in the reader's language
 
     def get_urls(self):
         clashes = path(
@@ -360,7 +365,7 @@ class SessionAdmin(BulkPlaceActions, RecordsReleases, EventScopedAdmin):
             user_id=request.user.pk,
             queryset=changed,
             action_flag=CHANGE,
-            change_message=f"Changed Status to {Session.Status(status).label} (bulk action).",
+            change_message=history.status_set(status, "bulk action"),
         )
         self.message_user(request, verb % {"count": count}, messages.SUCCESS)
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from events.models import Event, Room
 from lib.timefmt import clock, day_heading, short_date, short_day
 
+from . import history
 from .models import AgendaItem, Session, SessionSpeaker
 from .rules import add_spanning, check_session, overlapping_pairs
 
@@ -265,17 +266,6 @@ def placement(event: Event, room_id, day, start, duration, fold: int = 0) -> dic
     return {"room_id": room_id, "starts_at": starts_at, "ends_at": ends_at}
 
 
-def _describe(session: Session, before: dict, rooms: dict[int, str]) -> str:
-    parts = []
-    old = Session(event=session.event, **{k: before[k] for k in PLACEMENT})
-    if any(before[k] != getattr(session, k) for k in PLACEMENT):
-        parts.append(f"Moved from {slot_words(old, rooms)} to {slot_words(session, rooms)}")
-    for key, label in (("track_id", "track"), ("session_type_id", "type")):
-        if key in before and before[key] != getattr(session, key):
-            parts.append(f"Changed {label}")
-    return "; ".join(parts)
-
-
 def lock_event(event: Event) -> None:
     """Take the event's row lock: changes to one event's schedule go one at a time, so
     two organizers cannot each put a different session into the same free slot."""
@@ -341,7 +331,7 @@ def apply_changes(
             user_id=user.pk,
             queryset=[session],
             action_flag=CHANGE,
-            change_message=f"{_describe(session, befores[pk], rooms)} ({how}).",
+            change_message=history.moved(session, befores[pk], rooms, how),
         )
     return [locked[pk] for pk in ids]
 
@@ -415,7 +405,7 @@ def copy_to_all_rooms(event: Event, user, session_id: int, version: int | None) 
             user_id=user.pk,
             queryset=[copy],
             action_flag=ADDITION,
-            change_message=f"Copied from “{source.title}” in {source.room} (on the board).",
+            change_message=history.copied(source),
         )
     return copies
 
@@ -453,7 +443,7 @@ def remove_copies(event: Event, user, items: list[tuple[int, int]]) -> list[int]
             user_id=user.pk,
             queryset=[copy],
             action_flag=DELETION,
-            change_message="Removed: undo of “copy to all rooms” (on the board).",
+            change_message=history.copy_removed(),
         )
         copy.delete()
     return ids

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.admin import organizer_events
 from events.models import Event
 
-from . import board, release_views, releases
+from . import board, draft_preview, release_views, releases
 from .board import BoardError, Change
 
 MAX_BODY = 4096  # bytes: a move is a handful of numbers
@@ -48,6 +48,7 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
             "data": reverse("schedule_board_data", args=[event.pk]),
             "move": reverse("schedule_board_move", args=[event.pk]),
             "copy": reverse("schedule_board_copy", args=[event.pk]),
+            "status": reverse("schedule_board_status", args=[event.pk]),
             "uncopy": reverse("schedule_board_uncopy", args=[event.pk]),
             "admin_session": reverse("admin:schedule_session_change", args=[0]),
             **{name: reverse(f"schedule_{name}", args=[event.pk]) for name in DRAFT_URLS},
@@ -187,6 +188,39 @@ def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
     return _answer(event, changed, draft)
 
 
+# What "Mark as cancelled" and "Back on" on the board may set, from which status.
+DRAFT_STATUS = {"cancelled": "published", "published": "cancelled"}
+
+
+@require_POST
+def board_status(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Cancel a session, or put a cancelled one back on, in the draft: {session, version,
+    status}. Kept aside like a draft move, shown by the preview, public when published."""
+    event = _event(request, event_id)
+    try:
+        data = _json_body(request)
+        session_id = _int(data, "session", low=1)
+        version = _int(data, "version", low=1)
+        status = data.get("status")
+        if status not in DRAFT_STATUS:
+            raise BoardError(_("“status” must be “cancelled” or “published”."))
+        draft = releases.draft_of(event)
+        if draft is None:
+            raise BoardError(
+                _("Sessions are cancelled on the board in draft mode; start a draft first.")
+            )
+        row = _state(event, draft, [session_id])["sessions"]
+        if row and row[0]["status"] != DRAFT_STATUS[status]:
+            raise BoardError(
+                _("Only a published session can be cancelled, and only a cancelled one put back.")
+            )
+        change = Change(session_id, {"status": status}, version)
+        changed = [releases.draft_move(event, request.user, change)]
+    except BoardError as exc:
+        return _refusal(event, exc)
+    return _answer(event, changed, draft)
+
+
 @require_POST
 def board_copy(request: HttpRequest, event_id: int) -> HttpResponse:
     """Copy a break into every other room at the same time: {session, version}."""
@@ -238,6 +272,8 @@ def urls():
         path(f"{base}data/", view(board_data), name="schedule_board_data"),
         path(f"{base}move/", view(board_move), name="schedule_board_move"),
         path(f"{base}copy/", view(board_copy), name="schedule_board_copy"),
+        path(f"{base}status/", view(board_status), name="schedule_board_status"),
         path(f"{base}uncopy/", view(board_uncopy), name="schedule_board_uncopy"),
         *release_views.urls(base),
+        *draft_preview.urls(base),
     ]

@@ -13,10 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from events.models import Event
-from lib.timefmt import clock_zone
+from lib.timefmt import clock_zone, short_day
 
+from .change_facts import tell
 from .models import Release, Session, SessionChange
 
+BASELINE = "baseline"  # Release.how of a first release that was not a publication
 LIMIT = 100  # releases on the page and in the feed
 SEEN_COOKIE = "lineup_seen_"
 SEEN_MAX_AGE = 60 * 60 * 24 * 400
@@ -25,8 +27,8 @@ SEEN_MAX_AGE = 60 * 60 * 24 * 400
 def visible_releases(
     event: Event, *, since: int | None = None, since_time: dt.datetime | None = None
 ) -> list[Release]:
-    """Newest first; each with ``visible`` (its changes of public sessions, with ``url``)
-    and ``when`` (its time in the event's zone, in words)."""
+    """Newest first; each with ``visible`` (its changes of public sessions, with ``url``
+    and ``words``, in the active language) and ``when`` (its time in the event's zone)."""
     current_slug = Session.objects.filter(
         pk=OuterRef("session_id"), event=event, status__in=Session.PUBLIC_STATUSES
     ).values("slug")[:1]
@@ -45,12 +47,16 @@ def visible_releases(
     tz = event.tzinfo
     shown = []
     for release in releases[:LIMIT]:
-        if not (release.visible or release.note or release.kind == Release.Kind.FIRST):
+        # The publication of the schedule is the first entry; a baseline taken for an
+        # event published before releases were kept was none (migration 0012).
+        published = release.kind == Release.Kind.FIRST and release.how != BASELINE
+        if not (release.visible or release.note or published):
             continue
         for change in release.visible:
             change.url = url.replace("__slug__", change.current_slug)
+        tell(release.visible, tz)
         local = release.created_at.astimezone(tz)
-        release.when = f"{local:%a %b} {local.day}, {clock_zone(local, tz)}"
+        release.when = f"{short_day(local.date())}, {clock_zone(local, tz)}"
         shown.append(release)
     return shown
 

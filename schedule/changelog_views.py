@@ -73,7 +73,7 @@ class ChangesFeed(Feed):
             return _("The schedule is published.")
         count = len(item.visible)
         changes = ngettext("%(count)d change", "%(count)d changes", count) % {"count": count}
-        return f"{item.label}: {changes}"
+        return f"{item.name}: {changes}"
 
     def item_description(self, item: Release):
         note = format_html("<p>{}</p>", item.note) if item.note else ""

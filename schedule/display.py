@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from events.models import Event
-from lib.timefmt import clock, clock_zone, day_heading, short_day
+from lib.timefmt import clock, clock_zone, clocks, day_heading, short_day
 
 from .rows import Row
 
@@ -65,8 +65,9 @@ def _person(person, event_slug: str) -> dict:
     }
 
 
-def row_view(row: Row, event: Event) -> dict:
-    """A session row as the list, the grid and my agenda print it: strings only."""
+def row_view(row: Row, event: Event, clock=clock) -> dict:
+    """A session row as the list, the grid and my agenda print it: strings only.
+    (``clock``: ``timefmt.clocks()``, found once for a page of rows.)"""
     tz = event.tzinfo
     track, kind, room = row.track, row.session_type, row.room
     return {
@@ -98,16 +99,19 @@ def local_day(session: Row, event: Event) -> dt.date:
 def group_by_day_and_time(sessions, event: Event) -> list[dict]:
     """[{day, heading, slots: [{time, iso, sessions: [row, ...]}]}] in time order."""
     tz = event.tzinfo
+    clock = clocks()
     days = []
     for day, day_sessions in groupby(sessions, key=lambda s: local_day(s, event)):
         slots = []
         for starts_at, slot_sessions in groupby(day_sessions, key=lambda s: s.starts_at):
+            local = starts_at.astimezone(tz)
             slots.append(
                 {
-                    "time": clock_zone(starts_at, tz),
+                    "time": clock_zone(starts_at, tz, clock),
                     "iso": starts_at.isoformat(),
-                    "anchor": f"t{starts_at.astimezone(tz):%Y%m%d-%H%M}",
-                    "sessions": [row_view(s, event) for s in slot_sessions],
+                    "anchor": f"t{local.year:04}{local.month:02}{local.day:02}-"
+                    f"{local.hour:02}{local.minute:02}",
+                    "sessions": [row_view(s, event, clock) for s in slot_sessions],
                 }
             )
         days.append(
@@ -164,6 +168,7 @@ class DayGrid:
 
     def __init__(self, event: Event, room_ids: list[int], sessions: list[Row]):
         self.event, self.tz, self.room_ids = event, event.tzinfo, room_ids
+        self.clock = clocks()
         self.step = dt.timedelta(minutes=_slot_minutes(sessions))
         self.first = min(s.starts_at for s in sessions).astimezone(self.tz)
         last = max(s.ends_at for s in sessions)
@@ -204,7 +209,7 @@ class DayGrid:
             for c in cols:
                 self.grid[r][c] = "covered"
         self.grid[start][cols[0]] = {
-            "row": row_view(s, self.event),
+            "row": row_view(s, self.event, self.clock),
             "rowspan": end - start,
             "colspan": len(cols),
             "empty": False,
@@ -215,7 +220,7 @@ class DayGrid:
         width = self.overflow + 1 if use_overflow else self.overflow
         rows = [
             {
-                "time": clock(moment, self.tz),
+                "time": self.clock(moment, self.tz),
                 "iso": moment.isoformat(),
                 "on_hour": moment.minute == 0,
                 "labelled": moment.minute % 15 == 0,

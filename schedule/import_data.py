@@ -18,6 +18,8 @@ from events.models import (
 )
 from lib.text import BAD_IN_TEXT, clean_line, clean_text, describe
 
+from .import_notes import FIELD_WORDS, note
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_INT = 2_147_483_647  # frab ids and capacities are stored as 32-bit integers
 BREAK_TYPES = {"break", "pause", "lunch", "coffee", "coffee break", "lunch break"}
@@ -195,22 +197,29 @@ class Report:
     def grouped_notes(self, limit: int = 8) -> list[str]:
         """Notes with the same message once, with the places it applies to."""
         order: dict[str, list[str]] = {}
-        for note in self.repairs:
-            where, sep, what = note.partition(": ")
-            if sep and (where.startswith("line ") or where.startswith("$")):
-                order.setdefault(what, []).append(where)
+        for repair in self.repairs:
+            where = getattr(repair, "where", "")
+            if where:
+                order.setdefault(repair.what, []).append(where)
             else:
-                order.setdefault(note, [])
+                order.setdefault(repair, [])
         lines = []
         for what, places in order.items():
             if not places:
                 lines.append(what)
             elif len(places) == 1:
-                lines.append(f"{places[0]}: {what}")
+                lines.append(note(places[0], what))
             else:
                 shown = "; ".join(places[:limit])
-                more = f"; and {len(places) - limit} more" if len(places) > limit else ""
-                lines.append(f"{what} ({len(places)} times: {shown}{more})")
+                if len(places) > limit:
+                    more = {"count": len(places) - limit}
+                    shown += "; " + _("and %(count)d more") % more
+                times = ngettext(
+                    "%(what)s (%(count)d time: %(places)s)",
+                    "%(what)s (%(count)d times: %(places)s)",
+                    len(places),
+                )
+                lines.append(times % {"what": what, "count": len(places), "places": shown})
         return lines
 
     def preview(self) -> str:
@@ -219,7 +228,7 @@ class Report:
         for change in self.changes:
             lines.append("  " + _("changed “%(title)s”:") % {"title": change.title})
             for name, before, after in change.fields:
-                lines.append(f"    {name}: {before} → {after}")
+                lines.append(f"    {FIELD_WORDS.get(name, name)}: {before} → {after}")
         changed = self.updated.get("sessions", 0)
         if changed > len(self.changes):
             more = {"count": changed - len(self.changes)}
@@ -240,9 +249,13 @@ def read_text(raw, where: str, what: str, notes: list[str], *, line: bool) -> st
     value = "" if raw is None else str(raw)
     bad = BAD_IN_TEXT.search(value)
     if bad:
+        words = {"what": FIELD_WORDS.get(what, what), "char": describe(bad.group())}
         notes.append(
-            f"{where}: control characters removed from the {what} "
-            f"({describe(bad.group())} and any others)."
+            note(
+                where,
+                _("control characters removed from the %(what)s (%(char)s and any others).")
+                % words,
+            )
         )
     value = clean_line(value) if line else clean_text(value)
     return value.strip()
@@ -257,10 +270,12 @@ def read_duration(value: str, where: str, notes: list[str], slot: dt.timedelta) 
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
     delta = dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
     if delta <= dt.timedelta(0):
-        notes.append(
-            f"{where}: duration “{value}” is zero; the session was given "
-            f"{int(slot.total_seconds() // 60)} minutes (one time slot)."
+        minutes = int(slot.total_seconds() // 60)
+        what = _(
+            "duration “%(value)s” is zero; the session was given %(minutes)d minutes "
+            "(one time slot)."
         )
+        notes.append(note(where, what % {"value": value, "minutes": minutes}))
         return slot
     return delta
 
@@ -273,7 +288,10 @@ def read_zone(name: str, notes: list[str]) -> str | None:
     try:
         validate_timezone(name)
     except ValidationError:
-        notes.append(f"Unknown time zone “{name[:64]}”: the zone was decided as if none was named.")
+        notes.append(
+            _("Unknown time zone “%(name)s”: the zone was decided as if none was named.")
+            % {"name": name[:64]}
+        )
         return None
     return name
 
@@ -322,8 +340,13 @@ def read_guid(value, where: str, notes: list[str], fallback: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value).strip())
     except (ValueError, AttributeError, TypeError):
-        reason = "no guid" if value in (None, "") else f"guid “{str(value)[:40]}” is not a UUID"
-        notes.append(f"{where}: {reason}; a stable one was derived from its id.")
+        if value in (None, ""):
+            what = _("no guid; a stable one was derived from its id.")
+        else:
+            what = _("guid “%(value)s” is not a UUID; a stable one was derived from its id.") % {
+                "value": str(value)[:40]
+            }
+        notes.append(note(where, what))
         return uuid.uuid5(FRAB_NAMESPACE, fallback)
 
 
@@ -348,7 +371,10 @@ def read_acronym(value: str, title: str, notes: list[str]) -> str:
     raw = (value or "").strip()
     fixed = acronym_from_slug(raw or slugify(title))
     if raw and fixed != raw:
-        notes.append(f"Acronym “{raw[:60]}” became “{fixed}” (letters, digits and _ only).")
+        notes.append(
+            _("Acronym “%(raw)s” became “%(fixed)s” (letters, digits and _ only).")
+            % {"raw": raw[:60], "fixed": fixed}
+        )
     return fixed
 
 
@@ -358,7 +384,7 @@ def read_title(raw, where: str, notes: list[str]) -> str:
     if not title:
         raise ImportProblem(_("%(where)s: the title is missing or empty.") % {"where": where})
     if len(title) > 300:
-        notes.append(f"{where}: the title was longer than 300 characters and was shortened.")
+        notes.append(note(where, _("the title was longer than 300 characters and was shortened.")))
         title = title[:299].rstrip() + "…"
     return title
 
@@ -376,16 +402,16 @@ def positive_int(value) -> int | None:
 def read_frab_id(value, where: str, notes: list[str]) -> int | None:
     number = positive_int(value)
     if number is None and value not in (None, ""):
-        notes.append(
-            f"{where}: id “{str(value)[:20]}” is not a positive 32-bit integer; a new one is used."
-        )
+        what = _("id “%(value)s” is not a positive 32-bit integer; a new one is used.")
+        notes.append(note(where, what % {"value": str(value)[:20]}))
     return number
 
 
 def read_language(raw, where: str, notes: list[str]) -> str:
     value = str(raw or "").strip()
     if value and not LANGUAGE_RE.fullmatch(value):
-        notes.append(f"{where}: language “{value[:20]}” is not a language code; left empty.")
+        what = _("language “%(value)s” is not a language code; left empty.")
+        notes.append(note(where, what % {"value": value[:20]}))
         return ""
     return value[:16]
 
@@ -395,12 +421,11 @@ def read_links(items, where: str, notes: list[str]) -> list[dict]:
     for item in items:
         url = clean_line(str(item.get("url") or "")).strip()
         if BARE_DOMAIN_RE.match(url):
-            notes.append(
-                f"{where}: a link without a scheme (“www.example.org”) was read as https://."
-            )
+            what = _("a link without a scheme (“www.example.org”) was read as https://.")
+            notes.append(note(where, what))
             url = f"https://{url}"
         if not re.match(r"^https?://\S+$", url) or len(url) > 2000:
-            notes.append(f"{where}: a link without an http(s) URL was left out.")
+            notes.append(note(where, _("a link without an http(s) URL was left out.")))
             continue
         title = read_text(item.get("title"), where, "link title", notes, line=True)[:300]
         links.append({"url": url, "title": title})

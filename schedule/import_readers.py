@@ -4,16 +4,12 @@ first real error with its position; repairs the rest and notes each repair."""
 import datetime as dt
 import json
 import re
-import uuid
-import zoneinfo
-from collections import Counter
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from lxml import etree
 
 from .import_data import (
-    FRAB_NAMESPACE,
-    LIKELY_ZONES,
     MAX_BYTES,
     MAX_INT,
     XML_BAD_BYTES,
@@ -39,6 +35,8 @@ from .import_data import (
     read_zone,
     slug_from_frab,
 )
+from .import_notes import note, xml_place
+from .import_repairs import repair_duplicates
 
 
 def parse(data: bytes, *, timezone: str | None = None) -> ParsedSchedule:
@@ -79,10 +77,12 @@ class XMLReader:
             line = data.count(b"\n", 0, bad.start()) + 1
             count = len(XML_BAD_BYTES.findall(data))
             data = XML_BAD_BYTES.sub(b"", data)
-            self.notes.append(
-                f"line {line}: {count} control character(s), which XML cannot hold, were "
-                "removed from the file."
+            what = ngettext(
+                "%(count)d control character, which XML cannot hold, was removed from the file.",
+                "%(count)d control characters, which XML cannot hold, were removed from the file.",
+                count,
             )
+            self.notes.append(note(_("line %(line)s") % {"line": line}, what % {"count": count}))
         parser = etree.XMLParser(
             resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
         )
@@ -113,7 +113,7 @@ class XMLReader:
         conference = root.find("conference")
         if conference is None:
             raise ImportProblem(_("line 1: <schedule> has no <conference>."))
-        where = f"line {conference.sourceline}, <conference>"
+        where = xml_place(conference.sourceline, "<conference>")
         title = read_text(conference.findtext("title"), where, "title", self.notes, line=True)
         if not title:
             raise ImportProblem(
@@ -142,7 +142,7 @@ class XMLReader:
         for day in root.findall("day"):
             day_date = read_date(day.get("date") or "")
             for room in day.findall("room"):
-                room_where = f"line {room.sourceline}, <room>"
+                room_where = xml_place(room.sourceline, "<room>")
                 room_name = read_text(
                     room.get("name"), room_where, "room name", self.notes, line=True
                 )
@@ -176,13 +176,12 @@ class XMLReader:
                 _("%(where)s: no <date>, and its <day> has no date.") % {"where": where}
             )
         date = day_date + dt.timedelta(days=1) if clock < self.day_change else day_date
-        self.notes.append(
-            f"{where}: no <date>; it was computed from the day's date, <start> and day_change."
-        )
+        what = _("no <date>; it was computed from the day's date, <start> and day_change.")
+        self.notes.append(note(where, what))
         return dt.datetime.combine(date, clock).isoformat()
 
     def session(self, el, room_name: str, day_date, schedule: ParsedSchedule) -> ParsedSession:
-        where = f'line {el.sourceline}, <event id="{el.get("id", "")[:20]}">'
+        where = xml_place(el.sourceline, f'<event id="{el.get("id", "")[:20]}">')
         notes = self.notes
         title = read_title(el.findtext("title"), where, notes)
         frab_id = read_frab_id(el.get("id"), where, notes)
@@ -390,94 +389,3 @@ class JSONReader:
             type=read_text(event.get("type"), where, "type", notes, line=True)[:100],
             persons=persons,
         )
-
-
-def repair_duplicates(parsed: ParsedSchedule) -> None:
-    """A guid or an id used twice (frab repeats a workshop that way) is repaired for the
-    later uses: a guid derived from the first and the occurrence, a new id."""
-    seen: dict[uuid.UUID, str] = {}
-    uses: Counter = Counter()
-    ids: dict[int, str] = {}
-    for s in parsed.sessions:
-        if s.guid in seen:
-            uses[s.guid] += 1
-            first = seen[s.guid]
-            original = s.guid
-            s.guid = uuid.uuid5(FRAB_NAMESPACE, f"{original}#{uses[original]}")
-            parsed.notes.append(
-                f"{s.where}: guid {original} is used twice (also at {first}); this one "
-                "was given a stable guid of its own."
-            )
-        seen.setdefault(s.guid, s.where)
-        if s.frab_id is not None:
-            if s.frab_id in ids:
-                parsed.notes.append(
-                    f"{s.where}: id {s.frab_id} is used twice (also at {ids[s.frab_id]}); "
-                    "this one was given a new id."
-                )
-                s.frab_id = None
-            else:
-                ids[s.frab_id] = s.where
-    # Merged files (36C3's) give one person id to several people: there the id is no
-    # identity, and people are told apart by id and name.
-    names_of: dict[int, set[str]] = {}
-    first_use: dict[int, str] = {}
-    for s in parsed.sessions:
-        for person in s.persons:
-            if person.frab_id and not (person.guid or person.code):
-                names_of.setdefault(person.frab_id, set()).add(person.name)
-                first_use.setdefault(person.frab_id, s.where)
-    shared = {number for number, names in names_of.items() if len(names) > 1}
-    for s in parsed.sessions:
-        for person in s.persons:
-            if person.frab_id in shared and not (person.guid or person.code):
-                person.shared_id = True
-    if shared:
-        examples = "; ".join(
-            f"id {number} at {first_use[number]}: {', '.join(sorted(names_of[number])[:3])}"
-            for number in sorted(shared)[:3]
-        )
-        parsed.notes.append(
-            f"{len(shared)} person ids are each given to people of different names "
-            f"({examples}; …): those people are told apart by id and name."
-        )
-    rooms: dict[uuid.UUID, str] = {}
-    for name, guid in list(parsed.room_guids.items()):
-        if guid in rooms:
-            parsed.notes.append(
-                f"Rooms “{rooms[guid]}” and “{name}” have the same guid; “{name}” was given "
-                "one of its own."
-            )
-            parsed.room_guids[name] = uuid.uuid5(FRAB_NAMESPACE, f"{guid}:{name}")
-        else:
-            rooms[guid] = name
-
-
-def _offset(delta: dt.timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def guess_zone(parsed: ParsedSchedule, given: str | None) -> tuple[str, str | None]:
-    """(zone, note) for a file that names no zone."""
-    if given:
-        return given, None
-    if parsed.offsets:
-        samples = sorted(parsed.offsets, key=lambda pair: pair[0])
-        if all(off == dt.timedelta(0) for _, off in samples):
-            return "UTC", (
-                "The file names no time zone; its times are in UTC (+00:00), so UTC was used. "
-                "Give --timezone, or set the event's zone, if the venue is elsewhere."
-            )
-        for name in LIKELY_ZONES:
-            zone = zoneinfo.ZoneInfo(name)
-            if all(moment.astimezone(zone).utcoffset() == off for moment, off in samples):
-                offsets = sorted({_offset(off) for _, off in samples})
-                return name, (
-                    f"The file names no time zone; its times carry the offset(s) "
-                    f"{', '.join(offsets)}, so {name} was guessed (the times themselves are "
-                    "kept). Give --timezone, or set the event's zone, if that is wrong."
-                )
-    note = "The file names no time zone; UTC was used (a guess: give --timezone to choose)."
-    return "UTC", note

@@ -7,6 +7,7 @@ import uuid
 import zoneinfo
 
 from django.utils import timezone as django_tz
+from django.utils.translation import gettext, ngettext
 
 from events.models import (
     Event,
@@ -39,11 +40,23 @@ def event_dates(parsed: ParsedSchedule, tz: zoneinfo.ZoneInfo) -> tuple[dt.date,
     end = parsed.end or (max(days) if days else start)
     if days and (min(days) < start or max(days) > end):
         parsed.notes.append(
-            f"Sessions fall outside the conference's dates ({start} to {end}); the event "
-            f"now runs {min(min(days), start)} to {max(max(days), end)}."
+            gettext(
+                "Sessions fall outside the conference's dates (%(start)s to %(end)s); the "
+                "event now runs %(new_start)s to %(new_end)s."
+            )
+            % {
+                "start": start,
+                "end": end,
+                "new_start": min(min(days), start),
+                "new_end": max(max(days), end),
+            }
         )
         start, end = min(min(days), start), max(max(days), end)
     return start, max(start, end)
+
+
+def people_count(count: int) -> str:
+    return ngettext("%(count)d person", "%(count)d people", count) % {"count": count}
 
 
 def _show(value) -> str:
@@ -390,8 +403,8 @@ class Writer:
         # New speakers have no pk yet: they are new, so the list differs anyway.
         after = [(p.pk, n, SessionSpeaker.Role.SPEAKER) for n, p in enumerate(people)]
         if [(s, n) for s, n, _ in before] != [(s, n) for s, n, _ in after]:
-            names = ", ".join(p.name for p in {p.pk: p for p in people}.values()) or "none"
-            differences.append(("speakers", f"{len(before)} people", names))
+            names = ", ".join(p.name for p in {p.pk: p for p in people}.values())
+            differences.append(("speakers", people_count(len(before)), names or gettext("none")))
             self.relinked.append(session.pk)
             self.linked.append((session, people))
         return differences

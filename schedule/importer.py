@@ -29,10 +29,8 @@ from .import_data import (
     ParsedSchedule,
     Report,
 )
-from .import_readers import (
-    guess_zone,
-    parse,
-)
+from .import_readers import parse
+from .import_repairs import guess_zone
 from .import_writer import (
     Writer,
     event_dates,
@@ -131,7 +129,8 @@ def _take_zone(event: Event, parsed, zone: str, follow: bool) -> str:
         event.timezone = zone
     elif zone != event.timezone:
         parsed.notes.append(
-            f"The file's time zone is {zone}; the event keeps its own, {event.timezone}."
+            _("The file's time zone is %(zone)s; the event keeps its own, %(own)s.")
+            % {"zone": zone, "own": event.timezone}
         )
     return event.timezone
 
@@ -144,16 +143,27 @@ def _take_dates(event: Event, parsed, zone: str, *, created, fresh, before) -> N
     elif fresh:
         if (start, end, zone) != (before["start_date"], before["end_date"], before["timezone"]):
             parsed.notes.append(
-                f"The event had no sessions yet: it now runs {start} to {end} in {zone}, "
-                "as the file says."
+                _(
+                    "The event had no sessions yet: it now runs %(start)s to %(end)s in "
+                    "%(zone)s, as the file says."
+                )
+                % {"start": start, "end": end, "zone": zone}
             )
         event.start_date, event.end_date = start, end
     else:
         widened = min(start, event.start_date), max(end, event.end_date)
         if widened != (event.start_date, event.end_date):
             parsed.notes.append(
-                f"The event ran {event.start_date} to {event.end_date}; it now runs "
-                f"{widened[0]} to {widened[1]} to hold the file's sessions."
+                _(
+                    "The event ran %(start)s to %(end)s; it now runs %(new_start)s to "
+                    "%(new_end)s to hold the file's sessions."
+                )
+                % {
+                    "start": event.start_date,
+                    "end": event.end_date,
+                    "new_start": widened[0],
+                    "new_end": widened[1],
+                }
             )
             event.start_date, event.end_date = widened
     if (event.end_date - event.start_date).days > 60:

@@ -2,7 +2,8 @@
 
 - ``Release``: one step of the public schedule (a published draft, a live change made
   in the admin, API or import, or a rollback), with who made it and an optional note.
-- ``SessionChange``: what one release did to one session, in words stored when written.
+- ``SessionChange``: what one release did to one session, as facts (``change_facts``),
+  told in words in each reader's language when read.
 - ``PublicSnapshot``: each session as visitors last saw it (the base the next change is
   compared with); a plain session id, so a deleted session's last state stays known.
 - ``ScheduleDraft`` / ``DraftChange``: the board's draft, kept beside the sessions, so
@@ -11,6 +12,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from events.models import Event, Room
@@ -18,10 +20,10 @@ from events.models import Event, Room
 
 class Release(models.Model):
     class Kind(models.TextChoices):
-        FIRST = "first", "First schedule"
-        RELEASE = "release", "Release"
-        LIVE = "live", "Live change"
-        ROLLBACK = "rollback", "Rollback"
+        FIRST = "first", pgettext_lazy("release", "First schedule")
+        RELEASE = "release", pgettext_lazy("release", "Release")
+        LIVE = "live", pgettext_lazy("release", "Live change")
+        ROLLBACK = "rollback", pgettext_lazy("release", "Rollback")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="releases")
     number = models.PositiveIntegerField()  # 1, 2, 3… within the event
@@ -51,6 +53,13 @@ class Release(models.Model):
         """The name apps see (frab ``version``): "Release 4: Room swap after the keynote"."""
         return f"Release {self.number}: {self.note}" if self.note else f"Release {self.number}"
 
+    @property
+    def name(self) -> str:
+        """The label in the reader's language, for pages, feeds and messages."""
+        if self.note:
+            return _("Release %(number)d: %(note)s") % {"number": self.number, "note": self.note}
+        return _("Release %(number)d") % {"number": self.number}
+
 
 class SessionChange(models.Model):
     class Kind(models.TextChoices):
@@ -68,7 +77,7 @@ class SessionChange(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     title = models.CharField(max_length=300)
     slug = models.CharField(max_length=80, blank=True)
-    words = models.TextField()  # what happened, as attendees read it
+    facts = models.JSONField(default=list)  # what happened: change_facts.describe
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
@@ -76,7 +85,7 @@ class SessionChange(models.Model):
         ordering = ["release", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.title}: {self.words}"
+        return f"{self.title}: {self.kind}"
 
 
 class PublicSnapshot(models.Model):

@@ -1,8 +1,9 @@
 """Organizers' pages for drafts and releases, beside the board (same access rules).
 
-The board switches to draft mode, publishes the draft with a note, previews or discards
-it; the history lists every release with who made it and what it changed, and rolls one
-back as a new release. Every change is a POST, then a redirect.
+The board switches to draft mode, publishes the draft with a note or discards it (the
+preview is draft_preview.py: the public pages as the draft would make them); the history
+lists every release with who made it and what it changed, and rolls one back as a new
+release. Every change is a POST, then a redirect.
 """
 
 from django.contrib import admin, messages
@@ -19,6 +20,7 @@ from events.models import Event
 
 from . import releases
 from .board import BoardError
+from .change_facts import tell
 from .models import Release
 
 NOTE_MAX = Release._meta.get_field("note").max_length
@@ -77,7 +79,7 @@ def draft_publish(request: HttpRequest, event_id: int) -> HttpResponse:
                 "%(release)s published: %(count)d public changes.",
                 count,
             )
-            % {"release": release.label, "count": count},
+            % {"release": release.name, "count": count},
         )
     return _board(event)
 
@@ -91,30 +93,16 @@ def draft_discard(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_GET
-def draft_preview(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event(request, event_id)
-    if releases.draft_of(event) is None:
-        messages.info(request, _("There is no draft to preview."))
-        return _board(event)
-    try:
-        changes, sessions = releases.preview(event, request.user)
-    except BoardError as exc:
-        changes, sessions = [], []
-        why = " ".join(exc.messages)
-        messages.error(request, _("The draft cannot be published as it is: %(why)s") % {"why": why})
-    ctx = _ctx(request, event, _("Preview of the draft"), changes=changes, sessions=sessions)
-    return TemplateResponse(request, "admin/schedule/draft_preview.html", ctx)
-
-
-@require_GET
 def release_list(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
-    items = (
+    items = list(
         Release.objects.filter(event=event)
         .select_related("user")
         .prefetch_related("changes")
         .order_by("-number")[:200]
     )
+    for release in items:
+        tell(release.changes.all(), event.tzinfo)
     ctx = _ctx(request, event, _("Schedule releases"), releases=items)
     return TemplateResponse(request, "admin/schedule/releases.html", ctx)
 
@@ -134,7 +122,7 @@ def release_rollback(request: HttpRequest, event_id: int, number: int) -> HttpRe
             messages.success(
                 request,
                 _("Release %(number)d rolled back as %(new)s.")
-                % {"number": number, "new": new.label},
+                % {"number": number, "new": new.name},
             )
     return redirect(reverse("schedule_releases", args=[event.pk]))
 
@@ -145,7 +133,6 @@ def urls(base: str) -> list:
         path(f"{base}draft/", view(draft_start), name="schedule_draft_start"),
         path(f"{base}draft/publish/", view(draft_publish), name="schedule_draft_publish"),
         path(f"{base}draft/discard/", view(draft_discard), name="schedule_draft_discard"),
-        path(f"{base}draft/preview/", view(draft_preview), name="schedule_draft_preview"),
         path(f"{base}releases/", view(release_list), name="schedule_releases"),
         path(
             f"{base}releases/<int:number>/rollback/",

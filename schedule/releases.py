@@ -2,9 +2,10 @@
 
 What visitors saw is kept per session in ``PublicSnapshot``. ``record`` compares the
 public sessions with it after a write, stores one ``SessionChange`` per session that
-changed (its words written once, here) under a new ``Release``, and moves the snapshot
-on. Every write path calls it: the board, the admin's forms and bulk actions, the API
-and the importer; the first call for a published event only takes the baseline.
+changed (as facts, ``change_facts.describe``, told in words when read) under a new
+``Release``, and moves the snapshot on. Every write path calls it: the board, the
+admin's forms and bulk actions, the API and the importer; the first call for a
+published event only takes the baseline.
 
 A board in draft mode writes ``DraftChange`` rows instead of sessions. Each draft move is
 judged by the board's own ``apply_changes`` against the whole draft, inside a savepoint
@@ -16,13 +17,12 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from events.models import Event
-from lib.timefmt import clock
 
 from .board import BoardError, Change, StaleChange, apply_changes, lock_event
+from .change_facts import describe
 from .models import (
     DraftChange,
     PublicSnapshot,
@@ -32,9 +32,6 @@ from .models import (
     SessionChange,
     SessionSpeaker,
 )
-
-Kind = SessionChange.Kind
-
 
 # What visitors see ---------------------------------------------------------------------
 
@@ -67,58 +64,6 @@ def public_state(event: Event, session_ids=None) -> dict[int, dict]:
     for session_id, speaker_id, name in links:
         state[session_id]["speakers"].append([speaker_id, name])
     return state
-
-
-def _when(data: dict, tz) -> str:
-    """ "Tue 10:00am, Magnolia" """
-    if not data["starts_at"]:
-        return "no time yet"
-    start = dt.datetime.fromisoformat(data["starts_at"]).astimezone(tz)
-    return f"{start:%a} {clock(start, tz)}, {data['room_name'] or 'all rooms'}"
-
-
-def describe(before: dict | None, after: dict | None, tz) -> tuple[str, str] | None:
-    """(kind, words) for one session between two snapshots, or None if nothing changed.
-
-    The words are stored once, when written, in English (the site's language), whatever
-    language the organizer's browser asks for."""
-    with translation.override("en"):
-        return _describe(before, after, tz)
-
-
-def _describe(before: dict | None, after: dict | None, tz) -> tuple[str, str] | None:
-    if before is None:
-        return Kind.NEW, f"new: {_when(after, tz)}"
-    if after is None:
-        return Kind.REMOVED, "removed from the schedule"
-    found: list[tuple[str, str]] = []
-    if before["status"] != after["status"]:
-        if after["status"] == Session.Status.CANCELLED:
-            found.append((Kind.CANCELLED, "cancelled"))
-        else:
-            found.append((Kind.RESTORED, "back on the schedule"))
-    if (before["room"], before["starts_at"]) != (after["room"], after["starts_at"]):
-        found.append((Kind.MOVED, f"moved from {_when(before, tz)} to {_when(after, tz)}"))
-    elif before["ends_at"] != after["ends_at"] and after["ends_at"]:
-        end = dt.datetime.fromisoformat(after["ends_at"])
-        was = dt.datetime.fromisoformat(before["ends_at"])
-        found.append((Kind.RESIZED, f"now ends at {clock(end, tz)} (was {clock(was, tz)})"))
-    if before["title"] != after["title"]:
-        found.append((Kind.RETITLED, f"retitled (was “{before['title']}”)"))
-    had, has = dict(before["speakers"]), dict(after["speakers"])
-    added = [name for pk, name in after["speakers"] if pk not in had]
-    gone = [name for pk, name in before["speakers"] if pk not in has]
-    if added:
-        found.append(
-            (Kind.SPEAKERS, f"speaker{'s' if len(added) > 1 else ''} added: {', '.join(added)}")
-        )
-    if gone:
-        found.append(
-            (Kind.SPEAKERS, f"speaker{'s' if len(gone) > 1 else ''} removed: {', '.join(gone)}")
-        )
-    if not found:
-        return None
-    return found[0][0], "; ".join(words for _, words in found)
 
 
 # Recording -----------------------------------------------------------------------------
@@ -162,14 +107,14 @@ def record(
     changes = []
     if not first:
         for pk in sorted(set(now) | set(seen)):
-            found = describe(seen.get(pk), now.get(pk), event.tzinfo)
+            found = describe(seen.get(pk), now.get(pk))
             if found:
                 data = now.get(pk) or seen[pk]
                 changes.append(
                     SessionChange(
                         session_id=pk,
                         kind=found[0],
-                        words=found[1],
+                        facts=found[1],
                         title=data["title"],
                         slug=data["slug"] if pk in now else "",
                         before=seen.get(pk),
@@ -376,9 +321,10 @@ def rollback(event: Event, user, release: Release) -> Release | None:
 
 
 @transaction.atomic
-def preview(event: Event, user) -> tuple[list[dict], list[dict]]:
-    """What publishing the draft would change, and the public sessions after it (in time
-    order), computed inside a savepoint that is rolled back."""
+def preview(event: Event, user, show=None):
+    """What publishing the draft would change (a list of changes with their facts), and
+    what ``show(changes)`` answers with the draft applied; inside a savepoint that is
+    rolled back, so nothing of it stays."""
     lock_event(event)
     values = draft_values(draft_of(event))
     before = public_state(event)
@@ -386,18 +332,22 @@ def preview(event: Event, user) -> tuple[list[dict], list[dict]]:
     try:
         apply_changes(event, user, _changes(values), how="preview", name_sessions=True)
         after = public_state(event)
+        changes = []
+        for pk in sorted(set(before) | set(after)):
+            found = describe(before.get(pk), after.get(pk))
+            if found:
+                data = after.get(pk) or before[pk]
+                slug = data["slug"] if pk in after else ""  # a link only where it is public
+                changes.append(
+                    {
+                        "id": pk,
+                        "title": data["title"],
+                        "slug": slug,
+                        "kind": found[0],
+                        "facts": found[1],
+                    }
+                )
+        shown = show(changes) if show is not None else None
     finally:
         transaction.savepoint_rollback(point)
-    changes = []
-    for pk in sorted(set(before) | set(after)):
-        found = describe(before.get(pk), after.get(pk), event.tzinfo)
-        if found:
-            data = after.get(pk) or before[pk]
-            changes.append({"id": pk, "title": data["title"], "kind": found[0], "words": found[1]})
-    changed = {c["id"] for c in changes}
-    sessions = [
-        {**data, "id": pk, "changed": pk in changed, "when": _when(data, event.tzinfo)}
-        for pk, data in after.items()
-    ]
-    sessions.sort(key=lambda s: (s["starts_at"] or "~", s["room_name"], s["title"]))
-    return changes, sessions
+    return changes, shown

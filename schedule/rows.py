@@ -14,11 +14,10 @@ one property below.
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
 
 from events.models import Event
-from lib.text import clean_line, clean_text
+from lib.text import BAD_IN_LINE, BAD_IN_TEXT, clean_line, clean_text
 
 from .models import SessionFacts, SessionSpeaker
 
@@ -100,16 +99,20 @@ class Row(SessionFacts):
         return [p for p in self.people if p.is_moderator]
 
 
-SESSION_FIELDS = (
-    "pk", "guid", "frab_id", "slug", "title", "subtitle", "abstract", "abstract_text",
-    "description", "language", "do_not_record", "recording_license", "links", "version",
-    "status", "starts_at", "ends_at", "updated_at",
-)  # fmt: skip
+# Read in the order of Row's fields, which are made from them one for one.
+SESSION_FIELDS = tuple(
+    f.name
+    for f in fields(Row)
+    if f.name not in ("room", "track", "session_type", "people", "abstract_html")
+)
 PLACE_FIELDS = {
     "room": ("name", "slug", "position", "guid", "capacity"),
     "track": ("name", "slug", "position", "color"),
     "session_type": ("name", "slug", "is_break"),
 }
+PLACE_COLUMNS = [
+    f"{kind}__{name}" for kind, names in PLACE_FIELDS.items() for name in ("id", *names)
+]
 PERSON_FIELDS = (
     "session_id", "speaker__name", "speaker__slug", "speaker__company", "speaker__bio",
     "role", "speaker__frab_id", "speaker__guid", "speaker__code", "speaker_id", "position",
@@ -121,11 +124,12 @@ TEXT_FIELDS = ("abstract", "abstract_text", "description")
 
 def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
     """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
-    with ``html`` their ``abstract_html`` as well."""
+    with ``html`` their ``abstract_html`` as well.
+
+    Tuples, not dicts, and each room, track and type made once: at hundreds of rows
+    this loop is a good part of a page's time.
+    """
     queryset = queryset.prefetch_related(None)
-    place_columns = [
-        f"{kind}__{name}" for kind, names in PLACE_FIELDS.items() for name in ("id", *names)
-    ]
     people: dict[int, list[Person]] = {}
     links = (
         SessionSpeaker.objects.filter(session__in=queryset.values("pk"))
@@ -136,47 +140,72 @@ def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
          position, avatar, avatar_thumb) in links:  # fmt: skip
         people.setdefault(session_id, []).append(
             Person(
-                clean_line(name), slug, clean_line(company), clean_text(bio), role,
-                frab_id or speaker_id, guid, clean_line(code), position, avatar, avatar_thumb,
+                name, slug, company, bio, role, frab_id or speaker_id, guid, code, position,
+                avatar, avatar_thumb,
             )
         )  # fmt: skip
     places: dict[tuple[str, int], Place] = {}
     rows = []
+    width = len(SESSION_FIELDS)
+    track_at = width + 1 + len(PLACE_FIELDS["room"])
+    kind_at = track_at + 1 + len(PLACE_FIELDS["track"])
     extra = ("abstract_html",) if html else ()
-    for values in queryset.values(*SESSION_FIELDS, *extra, *place_columns):
-        fields: dict[str, Any] = {name: values[name] for name in (*SESSION_FIELDS, *extra)}
-        fields.update((kind, _place(kind, values, places)) for kind in PLACE_FIELDS)
-        rows.append(Row(**fields, people=people.get(values["pk"], [])))
-    for row in rows:
-        _clean(row)
+    for values in queryset.values_list(*SESSION_FIELDS, *PLACE_COLUMNS, *extra):
+        room = _place("room", values, width, places)
+        track = _place("track", values, track_at, places)
+        kind = _place("session_type", values, kind_at, places)
+        more = values[width + len(PLACE_COLUMNS) :]
+        rows.append(Row(*values[:width], room, track, kind, people.get(values[0], []), *more))
+    _clean(rows, people)
     return rows
 
 
-def _place(kind: str, values: dict[str, Any], places: dict) -> Place | None:
-    pk = values[f"{kind}__id"]
+def _place(kind: str, values: tuple, at: int, places: dict) -> Place | None:
+    """The room, track or type whose columns start at ``at``: one ``Place`` each."""
+    pk = values[at]
     if pk is None:
         return None
     place = places.get((kind, pk))
     if place is None:
-        kept = {name: values[f"{kind}__{name}"] for name in PLACE_FIELDS[kind]}
-        kept["name"] = clean_line(kept["name"])
-        place = places[kind, pk] = Place(pk=pk, **kept)
+        names = PLACE_FIELDS[kind]
+        place = places[kind, pk] = Place(pk, **dict(zip(names, values[at + 1 :], strict=False)))
     return place
 
 
-def _clean(row: Row) -> None:
+def _clean(rows: list[Row], people: dict[int, list[Person]]) -> None:
     """No control character reaches an output, whatever the database holds (the models
-    refuse them and the importer strips them; this is the last line)."""
-    for name in LINE_FIELDS:
-        setattr(row, name, clean_line(getattr(row, name)))
-    for name in TEXT_FIELDS:
-        setattr(row, name, clean_text(getattr(row, name)))
-    links = row.links
-    if links:
+    refuse them and the importer strips them; this is the last line).
+
+    Such characters are all but absent, so all text is searched at once, and cleaned
+    field by field only when that search finds one.
+    """
+    for row in rows:
+        links = row.links if isinstance(row.links, list) else []
         row.links = [
-            {"url": clean_line(str(link.get("url") or "")),
-             "title": clean_line(str(link.get("title") or ""))}
+            {"url": str(link.get("url") or ""), "title": str(link.get("title") or "")}
             for link in links if isinstance(link, dict) and link.get("url")
         ]  # fmt: skip
-    elif not isinstance(links, list):
-        row.links = []
+    persons = [p for group in people.values() for p in group]
+    places = {id(p): p for r in rows for p in (r.room, r.track, r.session_type) if p}
+    lines = [getattr(r, name) for r in rows for name in LINE_FIELDS]
+    lines += [v for p in persons for v in (p.name, p.company, p.code)]
+    lines += [v for r in rows for link in r.links for v in link.values()]
+    lines += [p.name for p in places.values()]
+    texts = "".join([getattr(r, name) for r in rows for name in TEXT_FIELDS])
+    texts += "".join([p.bio for p in persons])
+    if not (BAD_IN_LINE.search("".join(lines)) or BAD_IN_TEXT.search(texts) or "\r" in texts):
+        return
+    for person in persons:
+        person.name, person.company = clean_line(person.name), clean_line(person.company)
+        person.code, person.bio = clean_line(person.code), clean_text(person.bio)
+    cleaned = {key: replace(p, name=clean_line(p.name)) for key, p in places.items()}
+    for row in rows:
+        for name in LINE_FIELDS:
+            setattr(row, name, clean_line(getattr(row, name)))
+        for name in TEXT_FIELDS:
+            setattr(row, name, clean_text(getattr(row, name)))
+        row.links = [{k: clean_line(v) for k, v in link.items()} for link in row.links]
+        for name in ("room", "track", "session_type"):
+            place = getattr(row, name)
+            if place is not None:
+                setattr(row, name, cleaned[id(place)])

@@ -17,6 +17,7 @@ from events.models import Event, Room
 from events.pages import event_page
 from lib.colors import brand_css
 from lib.timefmt import span
+from speakers.models import Speaker
 
 from .agenda import personalize, star_button
 from .display import (
@@ -25,6 +26,7 @@ from .display import (
     group_by_day_and_time,
     person,
     render_rows,
+    url_for,
 )
 from .exporters import EXPORTERS, ICalExporter
 from .filters import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, SessionFilter
@@ -225,9 +227,12 @@ def _initial(name: str) -> str:
     return first if "A" <= first <= "Z" else "#"
 
 
-def _directory_order(speaker) -> tuple:
-    letter = _initial(speaker.name)
-    return (letter == "#", letter, speaker.name.casefold())
+DIRECTORY_FIELDS = ("pk", "name", "slug", "company", "job_title", "avatar", "avatar_thumb")
+
+
+def _directory_order(speaker: dict) -> tuple:
+    letter = _initial(speaker["name"])
+    return (letter == "#", letter, speaker["name"].casefold())
 
 
 @event_page(query=["page", "q"])
@@ -247,7 +252,9 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
                 Q(name__icontains=word) | Q(company__icontains=word) | Q(job_title__icontains=word)
             )
     # By letter as the A–Z shows them ("Émile" among the E), then by name; others last.
-    found = [] if error else sorted(speakers, key=_directory_order)
+    # Sorted here, so every public speaker is read: as values, only what is shown.
+    shown = speakers.values(*DIRECTORY_FIELDS)
+    found = [] if error else sorted(shown, key=_directory_order)
     pages = Paginator(found, SPEAKERS_PER_PAGE, allow_empty_first_page=True)
     number = query.get("page", "1")
     if not error and not (number.isascii() and number.isdigit()):
@@ -255,11 +262,16 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     elif not error and not 1 <= int(number) <= pages.num_pages:
         raise Http404(_("There is no page %(number)s of speakers.") % {"number": number})
     page = pages.page(1 if error else int(number))
+    shown_here = []
+    for values in page.object_list:
+        speaker = Speaker(event=event, **values)  # its byline, initials and avatar URLs
+        speaker.url = url_for("speaker_detail", event.slug, speaker.slug)
+        shown_here.append(speaker)
     ctx = {
         "event": event,
         "section": "speakers",
         "count": len(found),
-        "groups": _letter_groups(page.object_list),
+        "groups": _letter_groups(shown_here),
         "letters": _letter_links(found, query),
         "page": page,
         "page_links": _page_links(page, query),
@@ -283,7 +295,7 @@ def _letter_links(speakers, query) -> list[dict]:
     """A–Z: each letter links to the page where its names start, or is shown as absent."""
     where: dict[str, int] = {}
     for n, speaker in enumerate(speakers):
-        where.setdefault(_initial(speaker.name), n // SPEAKERS_PER_PAGE + 1)
+        where.setdefault(_initial(speaker["name"]), n // SPEAKERS_PER_PAGE + 1)
     links = []
     for letter in [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]:
         if letter not in where:

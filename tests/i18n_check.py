@@ -182,7 +182,7 @@ SINK_CALLS = {
     "ValidationError", "ParseError", "NotFound", "PermissionDenied", "APIException",
     "HttpResponse", "HttpResponseBadRequest", "HttpResponseForbidden",
     "HttpResponseNotFound", "HttpResponseGone", "BoardError", "StaleChange",
-    "ImportProblem", "AgendaRefused", "BodyTooLarge", "Throttled",
+    "ImportProblem", "AgendaRefused", "BodyTooLarge", "Throttled", "note",
 }  # fmt: skip
 # Keyword arguments (anywhere) and class attributes that are shown.
 SHOWN_NAMES = {
@@ -193,8 +193,6 @@ SHOWN_NAMES = {
 }  # fmt: skip
 # A sentence kept in a name (MESSAGE = "Too many tries; wait a minute.") is shown later.
 SENTENCE = re.compile(r"[A-Za-z]+ [a-z]+ [a-z]+.*[.!?]$")
-# The import's repair notes go to the command's output and the preview in English.
-SENTENCES_ALLOWED = {"schedule/import_readers.py", "schedule/import_data.py"}
 # Dict keys whose values are shown (error bodies, labels handed to templates).
 SHOWN_KEYS = SHOWN_NAMES | {"status_text", "summary", "text", "reason", "problem"}
 
@@ -225,6 +223,24 @@ SKIPPED_CALLS = {"OpenApiResponse", "OpenApiParameter", "OpenApiExample", "exten
 SKIPPED_CALLS |= {"extend_schema_view", "extend_schema_field", "extend_schema_serializer"}
 
 
+def _shown_parts(node: ast.AST) -> list[ast.AST]:
+    """An error's text, also inside {"field": ["message", ...]} (DRF's field errors)."""
+    if isinstance(node, ast.Dict):
+        return [part for value in node.values for part in _shown_parts(value)]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [part for item in node.elts for part in _shown_parts(item)]
+    return [node]
+
+
+def _adds_a_note(node: ast.Call) -> bool:
+    """notes.append(...), self.notes.append(...): an import's repair note, shown."""
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and func.attr in ("append", "insert")):
+        return False
+    receiver = func.value
+    return getattr(receiver, "id", None) == "notes" or getattr(receiver, "attr", None) == "notes"
+
+
 def _skipped(node: ast.Call) -> bool:
     func = node.func
     receiver = getattr(func.value, "id", None) if isinstance(func, ast.Attribute) else None
@@ -251,9 +267,10 @@ def python_file(path: Path, root: Path) -> list[Finding]:
             called = _call_name(node)
             if called in GETTEXT_NAMES or called in ("format_html", "format_lazy"):
                 continue
-            if called in SINK_CALLS:
+            if called in SINK_CALLS or _adds_a_note(node):
                 for arg in node.args[:3]:
-                    flag(arg)
+                    for shown in _shown_parts(arg):
+                        flag(shown)
             for keyword in node.keywords:
                 if keyword.arg in SHOWN_NAMES:
                     flag(keyword.value)
@@ -266,7 +283,7 @@ def python_file(path: Path, root: Path) -> list[Finding]:
         elif isinstance(node, ast.Assign):
             value = node.value
             sentence = isinstance(value, ast.Constant) and isinstance(value.value, str)
-            if sentence and SENTENCE.match(value.value.strip()) and name not in SENTENCES_ALLOWED:
+            if sentence and SENTENCE.match(value.value.strip()):
                 flag(value)
                 continue
             for target in node.targets:

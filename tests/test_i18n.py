@@ -90,6 +90,7 @@ def test_the_checker_finds_unmarked_words(tmp_path):
         'ERRORS = {"detail": "Unknown track.", "code": "unknown", "title": gettext("Fine")}\n'
         'REFUSED = "Too many tries from here; wait a minute."\n'
         'PATTERN = "%(value)s"\n'
+        'self.notes.append(f"line {n}: a link was left out.")\n'
     )
     found = sorted((f.line, f.text) for f in i18n_check.python_file(module, tmp_path))
     assert found == [
@@ -98,6 +99,7 @@ def test_the_checker_finds_unmarked_words(tmp_path):
         (6, "'Room'"),
         (7, "'Unknown track.'"),
         (8, "'Too many tries from here; wait a minute.'"),
+        (10, "f'line {n}: a link was left out.'"),
     ]
 
 

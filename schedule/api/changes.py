@@ -1,12 +1,16 @@
 """/api/v1/events/<event>/changes/: what changed in the public schedule, by release.
 
-Apps ask for the changes after the release they know (``since=<number>``) or after a
-time (``since_time=<ISO 8601 with offset>``); ``latest`` names the newest release, the
-one the frab exports' ``version`` names too. Same visibility as the public changelog.
+Each change comes as facts (its kind and what moved where, with times in UTC) and as
+a sentence in the language the request asks for. Apps ask for the changes after the
+release they know (``since=<number>``) or after a time (``since_time=<ISO 8601 with
+offset>``); ``latest`` names the newest release, the one the frab exports' ``version``
+names too. Same visibility as the public changelog.
 """
 
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers
@@ -28,11 +32,43 @@ class PlaceSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField(allow_null=True)
 
 
+FACT_KINDS = [*SessionChange.Kind.values, "text"]
+
+
+class FactSerializer(serializers.Serializer):
+    """One fact of a change, with only the fields its kind has: new (start, room), moved
+    (start, room, was_start, was_room), resized (ends, was_ends), retitled (title,
+    was_title), speakers (added, removed: names), cancelled, restored and removed (none),
+    text (a change kept as an English sentence from before changes were kept as facts).
+    Times are ISO 8601 in UTC; a start is null for a session without a time, a room
+    empty for one that spans every room."""
+
+    kind = serializers.ChoiceField(choices=FACT_KINDS)
+    start = serializers.DateTimeField(required=False, allow_null=True)
+    room = serializers.CharField(required=False, allow_blank=True)
+    was_start = serializers.DateTimeField(required=False, allow_null=True)
+    was_room = serializers.CharField(required=False, allow_blank=True)
+    ends = serializers.DateTimeField(required=False)
+    was_ends = serializers.DateTimeField(required=False)
+    title = serializers.CharField(required=False)
+    was_title = serializers.CharField(required=False)
+    added = serializers.ListField(child=serializers.CharField(), required=False)
+    removed = serializers.ListField(child=serializers.CharField(), required=False)
+    text = serializers.CharField(required=False)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        return {key: value for key, value in data.items() if key in instance}
+
+
 class SessionChangeSerializer(serializers.Serializer):
     session = serializers.CharField(source="current_slug")
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=SessionChange.Kind.choices)
-    words = serializers.CharField()
+    words = serializers.CharField(
+        help_text=_("The facts in a sentence, in the language the request asks for.")
+    )
+    facts = FactSerializer(many=True)
     before = PlaceSerializer(allow_null=True)
     after = PlaceSerializer(allow_null=True)
 
@@ -76,7 +112,8 @@ class ChangesView(ConditionalMixin, generics.GenericAPIView):
         params = request.query_params
         since = params.get("since")
         if since is not None and not (since.isdigit() and len(since) < 10):
-            raise ValidationError({"since": [f"“{since}” is not a release number."]})
+            message = _("“%(value)s” is not a release number.") % {"value": since}
+            raise ValidationError({"since": [message]})
         moment = None
         if params.get("since_time") is not None:
             text = params["since_time"]
@@ -85,9 +122,8 @@ class ChangesView(ConditionalMixin, generics.GenericAPIView):
             except ValueError:
                 moment = None
             if moment is None or moment.tzinfo is None:
-                raise ValidationError(
-                    {"since_time": [f"“{text}” is not an ISO 8601 date and time with offset."]}
-                )
+                message = _("“%(value)s” is not an ISO 8601 date and time with offset.")
+                raise ValidationError({"since_time": [message % {"value": text}]})
 
         def build():
             releases = changelog.visible_releases(
@@ -96,4 +132,6 @@ class ChangesView(ConditionalMixin, generics.GenericAPIView):
             data = {"latest": changelog.latest_number(obj), "releases": releases}
             return Response(ChangesSerializer(data).data)
 
-        return self.event_conditional(request, obj, build)
+        # The sentences are in the language asked for: one cached answer per language.
+        stamp = f"{obj.pk}:{obj.changed_at.isoformat()}:{get_language()}"
+        return self.conditional(request, stamp, obj.changed_at, build)

@@ -457,8 +457,7 @@ class SessionViewSet(EventPartViewSet):
             except ValueError:  # well formed but impossible, such as February 30
                 moment = None
             if moment is None or moment.tzinfo is None:
-                raise ValidationError(
-                    {"updated_since": [f"“{since}” is not an ISO 8601 date and time with offset."]}
-                )
+                message = _("“%(value)s” is not an ISO 8601 date and time with offset.")
+                raise ValidationError({"updated_since": [message % {"value": since}]})
             queryset = queryset.filter(updated_at__gte=moment)
         return queryset.order_by(*SESSION_ORDER)

@@ -513,6 +513,7 @@
     var last = ui.undo.pop();
     if (!last) return;
     if (last.copies) { uncopy(last); return; }
+    if (last.status) { setStatus(last.id, last.status, last.v, { undo: true }); return; }
     move(last.id, last.before, last.v, { undo: true });
   }
 
@@ -528,6 +529,30 @@
       index();
       render();
       say(fmt(gettext("Undone: the copies of “%(title)s” were removed."), { title: (byId[last.id] || {}).title }));
+      refresh();
+    });
+  }
+
+  // In draft mode: cancel a published session, or put a cancelled one back on. Kept in
+  // the draft like a move (the preview shows it; publishing makes it public).
+  function setStatus(id, status, version, options) {
+    var s = byId[id];
+    if (!s) return;
+    var before = s.status;
+    say(gettext("Saving…"));
+    send(root.dataset.statusUrl, { session: id, version: version, status: status }).then(function (answer) {
+      merge(answer.body.sessions);
+      state.fingerprint = null;
+      if (!answer.ok) { showRefusal(id, answer.body.error || gettext("The change was refused.")); return; }
+      var now = byId[id];
+      if (!(options && options.undo)) {
+        ui.undo.push({ id: id, status: before, v: now.v });
+        if (ui.undo.length > UNDO_MAX) ui.undo.shift();
+      }
+      render();
+      focusCard(id);
+      say(fmt(status === "cancelled" ? gettext("“%(title)s” is cancelled in the draft.")
+        : gettext("“%(title)s” is back on in the draft."), { title: now.title }));
       refresh();
     });
   }
@@ -590,6 +615,8 @@
     el("[data-action=copy]", form).hidden = !(isBreak(s) && s.room !== null && s.day);
     el("[data-action=unschedule]", form).hidden = !s.day;
     el("[data-action=span]", form).hidden = !isBreak(s);
+    el("[data-action=cancel-session]", form).hidden = !(state.draft && s.status === "published");
+    el("[data-action=restore]", form).hidden = !(state.draft && s.status === "cancelled");
     syncForm();
     render();
     say(fmt(gettext("Picked up “%(title)s”. Arrows move it, Shift+arrows change its length, Enter saves, Escape cancels."), { title: s.title }));
@@ -703,6 +730,8 @@
     if (action === "unschedule") { cancelPending(); move(id, { day: null }, version); }
     if (action === "span") { readForm(); ui.pending.room = null; commitPending(); }
     if (action === "copy") copyToRooms(id, version);
+    if (action === "cancel-session") { cancelPending(); setStatus(id, "cancelled", version); }
+    if (action === "restore") { cancelPending(); setStatus(id, "published", version); }
   });
 
   // Dragging with a pointer (mouse, touch, pen) ------------------------------------------

@@ -1,5 +1,6 @@
 """Lineup in German and French on a phone: the switcher on the schedule, then (remembered
-by its cookie) a session page, my agenda and the organizers' board, each screenshot.
+by its cookie) a session page, my agenda and the organizers' board, each screenshot. The
+site's header fits the phone's width in every shipped language (none of it cut at the edge).
 
 Screenshots: test-artifacts/screenshots/test_pages_in_the_visitors_language-phone-<lang>-*.png
 (copies looked at are in docs/screenshots/).
@@ -42,6 +43,16 @@ LANGUAGES = {
 }
 
 
+# The header's elements that reach past the viewport's edges (their words would be cut).
+BEYOND_THE_EDGE = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll(".site-header *")]
+    .filter(el => { const box = el.getBoundingClientRect();
+                    return box.width && (box.left < -0.5 || box.right > width + 0.5); })
+    .map(el => el.textContent.trim());
+}"""
+
+
 @pytest.fixture
 def viewport():
     """Phones: 360 px wide."""
@@ -54,10 +65,12 @@ def test_pages_in_the_visitors_language(conference, page, screenshot, lang):
     MembershipFactory(event=conference.event, user__username="organizer")
     page.goto(conference.path("schedule/?day=all"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert page.evaluate(BEYOND_THE_EDGE) == []
     page.get_by_role("button", name=words["button"]).click()
 
     # The schedule, in the chosen language, on the same page.
     expect(page.locator("html")).to_have_attribute("lang", lang)
+    assert page.evaluate(BEYOND_THE_EDGE) == []
     expect(page.get_by_role("heading", level=1)).to_have_text(words["schedule"])
     expect(page.locator(".day-heading").first).to_have_text(words["day"])
     expect(page.locator(".slot-time").first).to_have_text(words["time"])
@@ -89,4 +102,9 @@ def test_pages_in_the_visitors_language(conference, page, screenshot, lang):
     expect(page.locator("#board-tray-title")).to_contain_text(words["tray"])
     expect(page.locator(".board-room-cap").first).to_have_text(words["seats"])
     screenshot(page, f"{lang}-board")
+    if lang == "fr":  # the fourth language's header, once
+        page.goto(conference.path("schedule/"))
+        page.get_by_role("button", name="Español").click()
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        assert page.evaluate(BEYOND_THE_EDGE) == []
     assert not page.log.page_errors and not page.log.console_errors

@@ -365,7 +365,7 @@ def test_xml_with_raw_control_bytes_is_read_and_says_so(tmp_path):
     path = tmp_path / "ctrl.xml"
     path.write_bytes(text.encode())
     output = run_import(path, "ctrl")
-    assert "line 2: 2 control character(s), which XML cannot hold, were removed" in output
+    assert "line 2: 2 control characters, which XML cannot hold, were removed" in output
     assert Session.objects.get().title == "Bell talk"
     assert Event.objects.get().name == "Conf"
 

@@ -308,6 +308,31 @@ def test_xml_escapes_markup_in_titles(froscon):
     assert b"Secure boot &lt;from&gt; scratch &amp; back" in body
 
 
+def test_xml_bytes_are_elementtree_serialization(froscon):
+    """schedule.xml is written as text (issue 13: a fifth of the time); its bytes are
+    what ElementTree writes for the same tree with ``ET.indent(root, space=" ")``, as
+    before: escapes in text and attributes, empty elements, indentation, declaration."""
+    import xml.etree.ElementTree as ET
+
+    room = froscon.rooms[1]
+    room.name = 'Hörsaal "2" & <annex>'
+    room.save()
+    hostile = froscon.published[1]
+    hostile.subtitle = ""
+    hostile.description = "Two\nlines & <b>more</b>"
+    hostile.links = [{"url": 'https://x.org/?a=1&b="2"', "title": ""}, {"url": "https://y.org"}]
+    hostile.recording_license = "CC BY 4.0"
+    hostile.do_not_record = True
+    hostile.save()
+    body = fetch("/froscon30/schedule.xml").content
+    root = ET.fromstring(body)  # noqa: S314 (our own output)
+    ET.indent(root, space=" ")
+    declaration = b'<?xml version="1.0" encoding="utf-8"?>\n'
+    assert declaration + ET.tostring(root, encoding="utf-8") == body
+    assert 'name="Hörsaal &quot;2&quot; &amp; &lt;annex&gt;"'.encode() in body
+    assert b"<subtitle />" in body and b"<links />" in body
+
+
 # schedule.json -----------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from lxml import etree
 
 from events.models import Event, Room, SessionType, Track
@@ -947,3 +948,21 @@ def test_an_empty_event_from_the_admin_takes_the_files_days_and_zone():
     import_schedule(later, event.slug, update_event=False)
     event.refresh_from_db()
     assert event.end_date == dt.date(2024, 12, 31) and event.timezone == "Europe/Berlin"
+
+
+def test_repair_notes_read_in_the_organizers_language_with_the_files_values():
+    talk = xml_event(1, GOOD_GUID, title="Ein\x07 Vortrag", duration="00:00")
+    again = xml_event(1, OTHER_GUID, title="Zweiter Vortrag", duration="00:00")
+    doc = xml_doc(talk, again)
+    with translation.override("de"):
+        text = import_schedule(doc.encode(), "notes-de", dry_run=True).preview()
+    first, second = line_of(doc, f'guid="{GOOD_GUID}"'), line_of(doc, f'guid="{OTHER_GUID}"')
+    bell = line_of(doc, "\x07")
+    assert f"Zeile {bell}: 1 Steuerzeichen, das XML nicht enthalten darf, wurde" in text
+    # One kind of repair once, with its places; the file's value quoted as it is.
+    assert (
+        "Dauer „00:00“ ist null; der Programmpunkt erhielt 5 Minuten (ein Zeitraster). "
+        f'(2-mal: Zeile {first}, <event id="1">; Zeile {second}, <event id="1">)'
+    ) in text
+    assert f'Zeile {second}, <event id="1">: ID 1 kommt zweimal vor' in text
+    assert "repaired" not in text and "line " not in text

@@ -10,6 +10,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
 
+from schedule import history
 from schedule.models import Agenda, AgendaItem, Session
 from tests.factories import (
     EventFactory,
@@ -135,9 +136,21 @@ def test_shift_moves_a_block_together_and_records_history(client, conf, owner):
     assert (first.starts_at, second.starts_at) == (at(13, 30), at(14))
     entry = LogEntry.objects.get(object_id=str(first.pk), action_flag=CHANGE)
     assert entry.user == owner
-    assert entry.get_change_message() == (
+    assert history.message(entry) == (
         "Moved from Mon May 6 1:00pm–1:30pm, Oak to Mon May 6 1:30pm–2:00pm, Oak (bulk action)."
     )
+    # Stored as data, worded for the reader: the History page in German; a line written
+    # before (plain text) reads as it was written.
+    old = {"object_repr": "First", "action_flag": CHANGE, "change_message": "Old words."}
+    LogEntry.objects.create(
+        user=owner, content_type=entry.content_type, object_id=entry.object_id, **old
+    )
+    page = client.get(
+        reverse("admin:schedule_session_history", args=[first.pk]), HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
+    moved = "Verschoben von Mo, 6. Mai 13:00–13:30, Oak nach Mo, 6. Mai 13:30–14:00, Oak"
+    assert f"<td>{moved} (Sammelaktion).</td>" in page
+    assert "<td>Old words.</td>" in page
 
 
 @pytest.mark.parametrize(
@@ -185,7 +198,7 @@ def test_set_track_and_type(client, conf, owner):
     run_action(client, "set_type", [conf.keynote], apply="1", session_type=workshop.pk)
     assert Session.objects.get(pk=conf.keynote.pk).session_type == workshop
     assert "Changed type (bulk action)." in [
-        e.get_change_message() for e in LogEntry.objects.filter(object_id=str(conf.keynote.pk))
+        history.message(e) for e in LogEntry.objects.filter(object_id=str(conf.keynote.pk))
     ]
 
 

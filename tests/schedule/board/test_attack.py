@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from events.models import Membership
-from schedule import board
+from schedule import board, history
 from schedule.board import BoardError, Change
 from schedule.models import Session
 from schedule.rules import find_clashes
@@ -425,7 +425,7 @@ def test_copy_needs_a_break_placed_in_one_room(client, conf, owner, where):
 def test_copies_write_history_naming_the_source(client, conf, owner):
     client.force_login(owner)
     assert copy(client, conf, conf.pause).status_code == 200
-    messages = sorted(e.get_change_message() for e in LogEntry.objects.filter(action_flag=ADDITION))
+    messages = sorted(history.message(e) for e in LogEntry.objects.filter(action_flag=ADDITION))
     assert messages == ["Copied from “Coffee” in Hall (on the board)."] * 2
 
 
@@ -539,7 +539,7 @@ def test_a_session_across_midnight_stays_on_its_first_day(client, conf, owner):
     loose = Session.objects.get(pk=conf.loose.pk)
     assert loose.ends_at == at(1, day=dt.date(2030, 5, 7))
     entry = LogEntry.objects.filter(object_id=str(loose.pk)).latest("pk")
-    assert "unscheduled to Mon May 6 11:30pm–1:00am, Oak" in entry.get_change_message()
+    assert "unscheduled to Mon May 6 11:30pm–1:00am, Oak" in history.message(entry)
     # And a session on the next morning in Oak clashes with its tail.
     late = SessionFactory(
         event=conf.event, title="Early bird", room=None, starts_at=None, ends_at=None
@@ -644,7 +644,7 @@ def test_a_resize_and_a_span_are_recorded(client, conf, owner):
         == 200
     )
     messages = [
-        e.get_change_message()
+        history.message(e)
         for e in LogEntry.objects.filter(object_id=str(conf.pause.pk), action_flag=CHANGE).order_by(
             "pk"
         )
@@ -678,7 +678,7 @@ def test_bulk_history_names_the_action(client, conf, owner):
         },
     )
     entry = LogEntry.objects.get(object_id=str(conf.talk_b.pk))
-    assert entry.get_change_message() == "Changed track (bulk action)."
+    assert history.message(entry) == "Changed track (bulk action)."
     assert entry.user == owner
 
 

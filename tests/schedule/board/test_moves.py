@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from schedule import history
 from schedule.models import Agenda, AgendaItem, Session, SessionSpeaker
 from tests.factories import (
     EventFactory,
@@ -199,7 +200,7 @@ def test_a_move_to_another_room_and_time_is_saved_and_recorded(client, conf, own
     assert body["sessions"][0]["start"] == 14 * 60
     entry = LogEntry.objects.get(object_id=str(keynote.pk), action_flag=CHANGE)
     assert entry.user == owner
-    assert entry.get_change_message() == (
+    assert history.message(entry) == (
         "Moved from Mon May 6 9:00am–10:00am, Hall to Mon May 6 2:00pm–2:45pm, Oak (on the board)."
     )
 
@@ -219,8 +220,7 @@ def test_placing_from_the_tray_and_back(client, conf, editor):
     assert loose.planned_minutes == 30
     assert response.json()["sessions"][0]["duration"] == 30
     messages = [
-        e.get_change_message()
-        for e in LogEntry.objects.filter(object_id=str(loose.pk)).order_by("pk")
+        history.message(e) for e in LogEntry.objects.filter(object_id=str(loose.pk)).order_by("pk")
     ]
     assert messages[-1].startswith("Moved from Tue May 7 10:00am–10:30am, Cedar to unscheduled")
 
@@ -342,7 +342,7 @@ def test_a_copy_to_every_room_is_undone_whole(client, conf, owner):
     ]
     removed = LogEntry.objects.filter(action_flag=DELETION)
     assert removed.count() == 2
-    assert "undo of “copy to all rooms”" in removed.first().change_message
+    assert "undo of “copy to all rooms”" in history.message(removed.first())
 
 
 def test_undoing_a_copy_changed_since_removes_nothing(client, conf, owner):

@@ -3,28 +3,37 @@ release; discarding puts everything back; a release rolls back as a new one; the
 changelog, its Atom feed, the "since your last visit" banner and the API tell the changes
 in words, with a fixed number of queries."""
 
+import datetime as dt
 import json
 import re
+import zoneinfo
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from lxml import etree
 
+from events.models import Event
+from schedule import history as history_lines
 from schedule import releases
+from schedule.change_facts import describe, sentence
 from schedule.models import (
     AgendaItem,
     DraftChange,
+    PublicSnapshot,
     Release,
     ScheduleDraft,
     Session,
     SessionChange,
     SessionSpeaker,
 )
-from schedule.releases import describe
-from tests.factories import RoomFactory, SessionFactory, SpeakerFactory
+from tests.factories import EventFactory, RoomFactory, SessionFactory, SpeakerFactory
+from tests.schedule.test_admin import event_form
 
 from .conftest import LA, at
 from .test_moves import board_url, move_payload, post_move
@@ -34,6 +43,11 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 # Django masks the CSRF token anew in every answer; a calendar is stamped when made.
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"|DTSTAMP:[0-9TZ]+')
 MOVED = "moved from Mon 10:00am, Cedar to Mon 2:00pm, Oak"
+
+
+def told(changes) -> list[tuple[str, str]]:
+    """(title, words) of stored changes, told in English in the event's zone."""
+    return [(c.title, sentence(c.facts, LA)) for c in changes]
 
 
 def public_urls(conf) -> list[str]:
@@ -73,7 +87,25 @@ def draft_two_moves(client, conf):
     return row
 
 
-def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(client, conf, owner):
+def preview_pages(client, conf) -> dict[str, str]:
+    """The preview's list, grid and second talk's page, checked for what every one has."""
+    pages = {}
+    for key, name, args in [
+        ("list", "schedule_draft_preview", []),
+        ("grid", "schedule_draft_preview_grid", []),
+        ("session", "schedule_draft_preview_session", [conf.talk_b.slug]),
+    ]:
+        answer = client.get(reverse(name, args=[conf.event.pk, *args]))
+        assert answer.status_code == 200, (key, answer.content)
+        assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+        pages[key] = answer.content.decode()
+        assert 'class="draft-preview-banner' in pages[key]
+    return pages
+
+
+def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(
+    client, conf, owner, stranger
+):
     client.force_login(owner)
     releases.baseline(conf.event)
     visitor = Client()
@@ -102,9 +134,23 @@ def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(client
     drafted = {s["title"] for s in board["sessions"] if s.get("drafted")}
     assert drafted == {"Second talk", "Coffee"} and board["draft"] is True
 
-    preview = client.get(board_url(conf, "schedule_draft_preview"))
-    assert MOVED in preview.content.decode()
-    assert "moved from Mon 11:00am, Hall to Mon 10:00am, Cedar" in preview.content.decode()
+    # The preview: the public pages with the draft applied, for members only, marked,
+    # linking to each other, never cached, and nothing of it left in the shared cache.
+    keys = set(cache._cache)
+    html = preview_pages(client, conf)
+    assert set(cache._cache) == keys and bodies(conf, visitor) == before
+    assert MOVED in html["list"]  # the banner: what the changelog will say
+    assert "moved from Mon 11:00am, Hall to Mon 10:00am, Cedar" in html["list"]
+    assert "2:00pm" in html["session"] and "Oak" in html["session"]
+    assert "2:00pm" not in before[f"/{conf.event.slug}/sessions/{conf.talk_b.slug}/"].decode()
+    base = reverse("schedule_draft_preview", args=[conf.event.pk])
+    assert f'href="{base}sessions/{conf.talk_b.slug}/"' in html["list"]
+    assert f'href="{base}grid/"' in html["list"] and "data-changes-banner" not in html["list"]
+    assert f'href="/{conf.event.slug}/sessions/' not in html["grid"]
+    assert "offline.js" not in html["grid"]
+    client.force_login(stranger)
+    assert client.get(base).status_code == 404
+    client.force_login(owner)
 
     # Publishing: one release, with its note, its author and the changes in words.
     answer = client.post(board_url(conf, "schedule_draft_publish"), {"note": "Room swap"})
@@ -113,7 +159,7 @@ def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(client
     assert (conf.talk_b.room, conf.talk_b.starts_at) == (conf.oak, at(14))
     release = Release.objects.get(event=conf.event, number=2)
     assert (release.kind, release.note, release.user) == ("release", "Room swap", owner)
-    assert sorted(release.changes.values_list("title", "words")) == [
+    assert sorted(told(release.changes.all())) == [
         ("Coffee", "moved from Mon 11:00am, Hall to Mon 10:00am, Cedar"),
         ("Second talk", MOVED),
     ]
@@ -157,9 +203,12 @@ def test_a_release_rolls_back_as_a_new_release(client, conf, owner):
     assert (conf.talk_b.room, conf.talk_b.starts_at) == (conf.cedar, at(10))
     back = Release.objects.get(number=3)
     assert (back.kind, back.note, back.user) == ("rollback", "Rolled back release 2", owner)
-    assert "moved from Mon 2:00pm, Oak to Mon 10:00am, Cedar" in back.changes.values_list(
-        "words", flat=True
+    assert ("Second talk", "moved from Mon 2:00pm, Oak to Mon 10:00am, Cedar") in told(
+        back.changes.all()
     )
+    line = LogEntry.objects.filter(object_id=str(conf.talk_b.pk)).latest("pk")
+    with translation.override("de"):  # the History line, worded for its reader
+        assert history_lines.message(line).endswith(", Cedar (Rücknahme von Version 2).")
     client.post(url)  # again: nothing is left to put back, no empty release is made
     assert Release.objects.count() == 3
     history = client.get(board_url(conf, "schedule_releases")).content.decode()
@@ -194,8 +243,9 @@ def snap(**changes) -> dict:
     ],
 )  # fmt: skip
 def test_each_kind_of_change_has_its_words(before, after, kind, words):
-    assert describe(before, after, LA) == (kind, words)
-    assert describe(snap(), snap(), LA) is None
+    found, facts = describe(before, after)
+    assert (found, sentence(facts, LA)) == (kind, words)
+    assert describe(snap(), snap()) is None
 
 
 def test_live_changes_from_the_admin_and_the_api_are_recorded(client, conf, owner):
@@ -208,8 +258,8 @@ def test_live_changes_from_the_admin_and_the_api_are_recorded(client, conf, owne
     grace = SpeakerFactory(event=conf.event, name="Grace Hopper")
     SessionSpeaker.objects.create(session=conf.talk_b, speaker=grace)
     releases.record(conf.event, owner, [conf.talk_b.pk], how="test")
-    changes = SessionChange.objects.order_by("pk").values_list("release__how", "title", "words")
-    assert list(changes) == [
+    changes = SessionChange.objects.order_by("pk").select_related("release")
+    assert [(c.release.how, *told([c])[0]) for c in changes] == [
         ("bulk action", "Keynote", "cancelled"),
         ("test", "Second talk", "speaker added: Grace Hopper"),
     ]
@@ -307,3 +357,152 @@ def test_the_api_gives_changes_since_a_release_or_a_time(conf, owner):
     assert later["releases"] == []
     assert visitor.get(url, {"since": "two"}).status_code == 400
     assert visitor.get(url, {"since_time": "yesterday"}).status_code == 400
+
+
+GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de-DE,de;q=0.9"}
+MOVED_DE = "verlegt von Mo 10:00, Cedar auf Mo 14:00, Oak"
+
+
+def test_changes_are_told_in_the_visitors_language_from_the_same_facts(client, conf, owner):
+    releases.baseline(conf.event)
+    slug = conf.event.slug
+    visitor = Client()
+    visitor.post(f"/{slug}/agenda/{conf.talk_b.slug}/add")
+    visitor.get(f"/{slug}/changes/banner")  # remembers release 1
+    client.force_login(owner)
+    draft_two_moves(client, conf)
+    client.post(board_url(conf, "schedule_draft_publish"), {"note": "Saaltausch"})
+    (stored,) = SessionChange.objects.filter(session_id=conf.talk_b.pk).values_list("facts")
+    assert stored[0] == [
+        {
+            "kind": "moved",
+            "start": "2030-05-06T21:00:00+00:00",  # stored in UTC
+            "room": "Oak",
+            "was_start": "2030-05-06T17:00:00+00:00",
+            "was_room": "Cedar",
+        }
+    ]
+    english = visitor.get(f"/{slug}/changes/").content.decode()
+    german = visitor.get(f"/{slug}/changes/", **GERMAN).content.decode()
+    assert MOVED in english and MOVED_DE not in english
+    assert MOVED_DE in german and "Version 2" in german
+    feed = visitor.get(f"/{slug}/changes/atom.xml", **GERMAN).content.decode()
+    assert MOVED_DE in feed and "Version 2: Saaltausch: 2 Änderungen" in feed
+    assert MOVED_DE in visitor.get(f"/{slug}/changes/banner", **GERMAN).content.decode()
+    api = f"/api/v1/events/{slug}/changes/"
+    (de, en) = (visitor.get(api, **GERMAN).json(), visitor.get(api).json())
+    words = {lang: {c["title"]: c["words"] for c in r["releases"][0]["changes"]}
+             for lang, r in (("de", de), ("en", en))}  # fmt: skip
+    assert (words["de"]["Second talk"], words["en"]["Second talk"]) == (MOVED_DE, MOVED)
+    assert de["releases"][0]["changes"][1]["facts"] == en["releases"][0]["changes"][1]["facts"]
+    history = client.get(board_url(conf, "schedule_releases"), **GERMAN).content.decode()
+    assert MOVED_DE in history
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_sentences_become_facts_and_back_without_loss(conf, owner):
+    """Migration 0011: each stored change gets its facts from its snapshots; one whose
+    snapshots tell nothing keeps its sentence; going back writes the English sentences.
+    Migration 0012: an event published without a release gets its baseline."""
+    releases.baseline(conf.event)
+    Session.objects.filter(pk=conf.talk_b.pk).update(room=conf.oak, title="Better talk")
+    releases.record(conf.event, owner, [conf.talk_b.pk])
+    (facts,) = SessionChange.objects.values_list("facts", flat=True)
+    old = [("schedule", "0010_releases")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(old)
+    state = executor.loader.project_state(old).apps.get_model("schedule", "SessionChange")
+    (back,) = state.objects.values_list("words", flat=True)
+    assert back == "moved from Mon 10:00am, Cedar to Mon 10:00am, Oak; retitled (was “Second talk”)"
+    state.objects.create(
+        release_id=state.objects.get().release_id, session_id=conf.keynote.pk, kind="new",
+        title="Keynote", words="a sentence from before", before=None, after=None,
+    )  # fmt: skip
+    older = EventFactory(slug="older-conf")  # published before releases were kept
+    SessionFactory(event=older, title="Old talk")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())  # back to the newest
+    # 0012: its baseline, so that its first change is listed; not shown as a publication.
+    baseline = Release.objects.get(event=older)
+    assert (baseline.kind, baseline.how) == ("first", "baseline")
+    assert PublicSnapshot.objects.filter(event=older).count() == 1
+    assert "The schedule is published." not in Client().get("/older-conf/changes/").content.decode()
+    assert list(SessionChange.objects.order_by("pk").values_list("facts", flat=True)) == [
+        facts,
+        [{"kind": "text", "text": "a sentence from before"}],
+    ]
+
+
+def test_a_cancellation_on_the_board_is_kept_in_the_draft_until_published(client, conf, owner):
+    client.force_login(owner)
+    releases.baseline(conf.event)
+    url = board_url(conf, "schedule_board_status")
+
+    def status(session, value, version=None):
+        body = {"session": session.pk, "version": version or session.version, "status": value}
+        return client.post(url, json.dumps(body), content_type="application/json")
+
+    refused = status(conf.keynote, "cancelled")  # outside draft mode
+    assert refused.status_code == 400 and "draft mode" in refused.json()["error"]
+    assert client.post(board_url(conf, "schedule_draft_start")).status_code == 302
+    assert status(conf.keynote, "draft").status_code == 400
+    assert "put back" in status(conf.keynote, "published").json()["error"]
+    answer = status(conf.keynote, "cancelled")
+    assert answer.status_code == 200, answer.content
+    (row,) = answer.json()["sessions"]
+    assert (row["status"], row["drafted"], row["v"]) == (
+        "cancelled",
+        True,
+        conf.keynote.version + 1,
+    )
+    assert status(conf.keynote, "published").status_code == 409  # based on the old version
+    conf.keynote.refresh_from_db()
+    assert conf.keynote.status == "published"
+    page = Client().get(f"/{conf.event.slug}/sessions/{conf.keynote.slug}/").content.decode()
+    preview = reverse("schedule_draft_preview_session", args=[conf.event.pk, conf.keynote.slug])
+    shown = client.get(preview).content.decode()
+    assert "Cancelled" not in page and "Cancelled" in shown
+    assert f'/sessions/{conf.keynote.slug}/">Keynote</a>: cancelled' in shown
+    client.post(board_url(conf, "schedule_draft_publish"), {"note": ""})
+    conf.keynote.refresh_from_db()
+    assert conf.keynote.status == "cancelled"
+    assert told(Release.objects.get(number=2).changes.all()) == [("Keynote", "cancelled")]
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_preview_pages_queries_do_not_grow_with_the_event(
+    client, conf, owner, size, django_assert_num_queries
+):
+    room = RoomFactory(event=conf.event, name="Annex")
+    for n in range(size):
+        SessionFactory(event=conf.event, title=f"Extra {n}", room=room,
+                       starts_at=at(12 + n), ends_at=at(12 + n, 30))  # fmt: skip
+    client.force_login(owner)
+    draft_two_moves(client, conf)
+    for name, args, queries in [
+        ("schedule_draft_preview", [], 37),
+        ("schedule_draft_preview_grid", [], 38),
+        ("schedule_draft_preview_session", [conf.talk_b.slug], 33),
+    ]:
+        with django_assert_num_queries(queries):
+            assert client.get(reverse(name, args=[conf.event.pk, *args])).status_code == 200
+
+
+def test_publishing_an_event_starts_its_changelog_so_the_first_change_is_listed(client, owner):
+    client.force_login(owner)
+    answer = client.post(reverse("admin:events_event_add"), event_form(is_published="on"))
+    assert answer.status_code == 302
+    event = Event.objects.get(slug="fresh-conf")
+    first = Release.objects.get(event=event)
+    assert (first.number, first.kind, first.user) == (1, "first", owner)
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    opening = SessionFactory(
+        event=event, title="Opening", room=RoomFactory(event=event, name="Main"),
+        starts_at=dt.datetime(2031, 3, 2, 10, tzinfo=berlin),
+        ends_at=dt.datetime(2031, 3, 2, 11, tzinfo=berlin),
+    )  # fmt: skip
+    releases.record(event, owner, [opening.pk], how="admin")
+    page = Client().get("/fresh-conf/changes/").content.decode()
+    assert "Opening</a>: new: Sun 10:00am, Main" in page
+    assert page.index("Opening</a>") < page.index("The schedule is published.")
