@@ -185,20 +185,14 @@ def _write_rows(parsed, event: Event, report, publish: bool, prune: bool) -> Non
 
 
 def import_schedule(
-    data: bytes,
-    event_slug: str,
-    *,
-    publish: bool = True,
-    update_event: bool = True,
-    prune: bool = False,
-    dry_run: bool = False,
-    timezone: str | None = None,
+    data: bytes, event_slug: str, *, timezone: str | None = None, **options
 ) -> Report:
     """Parse, then write in one transaction. Raises ImportProblem and changes nothing.
 
-    ``dry_run=True`` returns the same report without writing anything (``report.preview()``
-    shows it); ``prune=True`` cancels the event's sessions that the file no longer has;
-    ``timezone`` is the zone for a file that names none (else the event's, else a guess)."""
+    ``timezone`` is the zone for a file that names none (else the event's, else a guess);
+    the other options are ``apply``'s: ``dry_run=True`` returns the same report without
+    writing anything (``report.preview()`` shows it); ``prune=True`` cancels the event's
+    sessions that the file no longer has; ``publish``, ``update_event``."""
     if timezone:
         try:
             validate_timezone(timezone)
@@ -208,12 +202,4 @@ def import_schedule(
             ) from None
     existing = Event.objects.filter(slug=event_slug).values_list("timezone", flat=True).first()
     parsed = parse(data, timezone=timezone or existing)  # the zone of times without offset
-    return apply(
-        parsed,
-        event_slug,
-        publish=publish,
-        update_event=update_event,
-        prune=prune,
-        dry_run=dry_run,
-        timezone=timezone,
-    )
+    return apply(parsed, event_slug, timezone=timezone, **options)
