@@ -204,13 +204,14 @@ def sized_conference(
     tracks: int = 4,
     types: int = 3,
     moderators: bool = False,
+    cancel_every: int = 11,
 ) -> SimpleNamespace:
     """A published event of ``sessions`` sessions over three days, written in bulk: at
     least 3 rooms (``room-N``), ``tracks`` tracks (``track-N``) and ``types`` types
     (``type-N``) taken in turn, one speaker
     per session at least (``person-N``). Each session has 1 to 3 speakers (with
-    ``moderators``: a speaker and a moderator); every eleventh (from the fourth) is
-    cancelled."""
+    ``moderators``: a speaker and a moderator); every ``cancel_every``-th (from the
+    fourth; 0: none) is cancelled. ``speaker`` is the first session's speaker."""
     event = EventFactory(
         slug=slug, name=f"Sized {sessions}", timezone=timezone,
         start_date=dt.date(2030, 5, 6), end_date=dt.date(2030, 5, 8),
@@ -245,7 +246,11 @@ def sized_conference(
                 abstract_html=render_markdown("Some *text*."), abstract_text="Some text.",
                 track=tracks[i % n_tracks], session_type=kinds[i % n_types], room=rooms[room],
                 starts_at=start, ends_at=start + dt.timedelta(minutes=40),
-                status=Session.Status.CANCELLED if i % 11 == 3 else Session.Status.PUBLISHED,
+                status=(
+                    Session.Status.CANCELLED
+                    if cancel_every and i % cancel_every == 3
+                    else Session.Status.PUBLISHED
+                ),
             )
         )  # fmt: skip
     rows = Session.objects.bulk_create(rows)
@@ -261,5 +266,6 @@ def sized_conference(
         for k in range(2 if moderators else 1 + i % 3)
     )  # fmt: skip
     return SimpleNamespace(
-        event=event, rooms=rooms, tracks=tracks, types=kinds, speakers=speakers, sessions=rows
-    )
+        event=event, rooms=rooms, tracks=tracks, types=kinds, speakers=speakers, sessions=rows,
+        speaker=speakers[0],
+    )  # fmt: skip
