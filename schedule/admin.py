@@ -30,10 +30,11 @@ from .rules import find_clashes, speaker_clash_errors
 
 class ImportForm(forms.Form):
     file = forms.FileField(
+        label=_("File"),
         help_text=_(
             "A frab schedule.xml or schedule.json (at most 20 MB). Sessions are matched "
             "by guid, so importing again updates them."
-        )
+        ),
     )
     draft = forms.BooleanField(
         required=False, label=_("Import new sessions as drafts (otherwise they are published)")

@@ -122,7 +122,10 @@ class BulkPlaceActions:
                     changed = apply_changes(
                         event, request.user, changes, how="bulk action", name_sessions=True
                     )
-                    releases.record(event, request.user, [c.pk for c in changed], how="bulk action")
+                    releases.record(
+                        event, request.user, [c.pk for c in changed], how="bulk action",
+                        locked=True, written=changed,
+                    )  # fmt: skip
             except BoardError as exc:
                 self.message_user(
                     request,

@@ -50,7 +50,7 @@ def visible_releases(
         # The publication of the schedule is the first entry; a baseline taken for an
         # event published before releases were kept was none (migration 0012).
         published = release.kind == Release.Kind.FIRST and release.how != BASELINE
-        if not (release.visible or release.note or published):
+        if not (release.visible or release.note or release.undoes or published):
             continue
         for change in release.visible:
             change.url = url.replace("__slug__", change.current_slug)

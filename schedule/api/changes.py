@@ -78,6 +78,9 @@ class ReleaseSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Release.Kind.choices)
     label = serializers.CharField()
     note = serializers.CharField()
+    undoes = serializers.IntegerField(
+        allow_null=True, help_text=_("The number of the release this one rolled back.")
+    )
     published_at = serializers.DateTimeField(source="created_at")
     changes = SessionChangeSerializer(many=True, source="visible")
 

@@ -73,7 +73,9 @@ def test_times_in_my_zone_and_pages_offline(conference, new_page):
     page.locator(".btn-star").click()
     expect(page.locator(".btn-star")).to_have_attribute("aria-pressed", "true")
     agenda = conference.path("agenda/")
-    wait_for_copies(page, [path(schedule), path(session), path(agenda), "/static/css/lineup.css"])
+    wait_for_copies(
+        page, [path(schedule), path(session), path(agenda), "/static/bundles/lineup.css"]
+    )
     page.context.set_offline(True)
     for url, shows in [
         (schedule, conference.titles["opening"]),
