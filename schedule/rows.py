@@ -154,9 +154,10 @@ def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
         room = _place("room", values, width, places)
         track = _place("track", values, track_at, places)
         kind = _place("session_type", values, kind_at, places)
-        more = values[width + len(PLACE_COLUMNS) :]
-        # (Row's fields follow SESSION_FIELDS' order, which mypy cannot see through *)
-        rows.append(Row(*values[:width], room, track, kind, people.get(values[0], []), *more))  # type: ignore[call-arg]
+        row = Row(*(*values[:width], room, track, kind, people.get(values[0], [])))
+        if html:
+            row.abstract_html = values[-1]
+        rows.append(row)
     _clean(rows, people)
     return rows
 
