@@ -8,10 +8,12 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from lib.markup import MAX_MARKDOWN_CHARS
+from lib.timefmt import short_date
 
 from .models import Event, Membership, Room, SessionType, Track
 
@@ -158,7 +160,10 @@ class EventScopedAdmin(admin.ModelAdmin):
         if isinstance(db_field, models.TextField) and db_field.help_text.startswith("Markdown"):
             # The same bound as the API's (Markdown is rendered in linear time up to it).
             kwargs["max_length"] = MAX_MARKDOWN_CHARS
-            kwargs["help_text"] = f"{db_field.help_text} At most {MAX_MARKDOWN_CHARS:,} characters."
+            most = _("At most %(count)s characters.") % {
+                "count": number_format(MAX_MARKDOWN_CHARS, force_grouping=True)
+            }
+            kwargs["help_text"] = f"{db_field.help_text} {most}"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -307,10 +312,10 @@ class EventAdmin(EventScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "acronym", "tagline", "is_published"]}),
-        ("When and where", {"fields": ["start_date", "end_date", "timezone", "venue_name",
-                                       "venue_address", "language"]}),
-        ("About", {"fields": ["description"]}),
-        ("On your own site", {"fields": ["color", "frame_origins"]}),
+        (_("When and where"), {"fields": ["start_date", "end_date", "timezone", "venue_name",
+                                          "venue_address", "language"]}),
+        (_("About"), {"fields": ["description"]}),
+        (_("On your own site"), {"fields": ["color", "frame_origins"]}),
     ]  # fmt: skip
     inlines = [RoomInline, TrackInline, SessionTypeInline, MembershipInline]
 
@@ -384,10 +389,8 @@ class EventAdmin(EventScopedAdmin):
     def dates(self, obj):
         start, end = obj.start_date, obj.end_date
         if start == end:
-            return f"{start:%b} {start.day}, {start.year}"
-        if (start.year, start.month) == (end.year, end.month):
-            return f"{start:%b} {start.day}–{end.day}, {end.year}"
-        return f"{start:%b} {start.day} – {end:%b} {end.day}, {end.year}"
+            return short_date(start, year=True)
+        return f"{short_date(start, year=start.year != end.year)} – {short_date(end, year=True)}"
 
     @admin.display(description=_("links"))
     def public_links(self, obj):

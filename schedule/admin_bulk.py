@@ -38,6 +38,7 @@ class BulkForm(forms.Form):
             )  # fmt: skip
         elif kind == "shift":
             self.fields["minutes"] = forms.IntegerField(
+                label=_("Minutes"),
                 min_value=-24 * 60,
                 max_value=24 * 60,
                 help_text=_("Later with a positive number, earlier with a negative one."),

@@ -154,8 +154,10 @@ def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
         room = _place("room", values, width, places)
         track = _place("track", values, track_at, places)
         kind = _place("session_type", values, kind_at, places)
-        more = values[width + len(PLACE_COLUMNS) :]
-        rows.append(Row(*values[:width], room, track, kind, people.get(values[0], []), *more))
+        row = Row(*(*values[:width], room, track, kind, people.get(values[0], [])))
+        if html:
+            row.abstract_html = values[-1]
+        rows.append(row)
     _clean(rows, people)
     return rows
 

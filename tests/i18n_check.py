@@ -291,6 +291,10 @@ def python_file(path: Path, root: Path) -> list[Finding]:
                 named = target.id if isinstance(target, ast.Name) else attr
                 if named in SHOWN_NAMES:
                     flag(node.value)
+                elif named == "fieldsets" and isinstance(node.value, ast.List):
+                    for fieldset in node.value.elts:  # (title, {...}): the admin shows titles
+                        if isinstance(fieldset, ast.Tuple) and fieldset.elts:
+                            flag(fieldset.elts[0])
     return found
 
 

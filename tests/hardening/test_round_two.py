@@ -17,6 +17,7 @@ from django.test import Client
 from schedule import agenda as agendas
 from schedule.models import Agenda, AgendaItem, Session
 from tests.factories import (
+    PASSWORD,
     EventFactory,
     MembershipFactory,
     SessionFactory,
@@ -25,8 +26,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 
 from schedule.models import Agenda, AgendaItem, Session, SessionSpeaker
 from tests.factories import (
+    PASSWORD,
     EventFactory,
     RoomFactory,
     SessionFactory,
@@ -33,7 +34,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-PASSWORD = "correct horse battery staple"
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
