@@ -395,15 +395,21 @@ class EventAdmin(EventScopedAdmin):
     @admin.display(description=_("links"))
     def public_links(self, obj):
         sessions = reverse("admin:schedule_session_changelist") + f"?event={obj.pk}"
+        links = format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            [
+                (sessions, _("Sessions")),
+                (reverse("admin:schedule_session_clashes", args=[obj.pk]), _("Clashes")),
+                (reverse("admin:schedule_session_import", args=[obj.pk]), _("Import")),
+                (reverse("schedule_list", args=[obj.slug]), _("Public schedule")),
+            ],
+        )
         return format_html(
-            '<span class="lineup-links"><a class="lineup-board" href="{}">Board</a> · '
-            '<a href="{}">Sessions</a> · <a href="{}">Clashes</a> · <a href="{}">Import</a> · '
-            '<a href="{}">Public schedule</a></span>',
+            '<span class="lineup-links"><a class="lineup-board" href="{}">{}</a> · {}</span>',
             reverse("schedule_board", args=[obj.pk]),
-            sessions,
-            reverse("admin:schedule_session_clashes", args=[obj.pk]),
-            reverse("admin:schedule_session_import", args=[obj.pk]),
-            reverse("schedule_list", args=[obj.slug]),
+            _("Board"),
+            links,
         )
 
 

@@ -232,6 +232,16 @@ def _shown_parts(node: ast.AST) -> list[ast.AST]:
     return [node]
 
 
+def _html_words(node: ast.AST, name: str) -> list[Finding]:
+    """The words in format_html's template (its {} are values, marked where they are made)."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return []
+    parser = _Skeleton(name)
+    parser.feed(node.value.replace("{}", SLOT))
+    parser.close()
+    return [Finding(name, node.lineno, f.text) for f in parser.found]
+
+
 def _adds_a_note(node: ast.Call) -> bool:
     """notes.append(...), self.notes.append(...): an import's repair note, shown."""
     func = node.func
@@ -265,6 +275,8 @@ def python_file(path: Path, root: Path) -> list[Finding]:
             continue
         if isinstance(node, ast.Call):
             called = _call_name(node)
+            if called == "format_html" and node.args:
+                found += _html_words(node.args[0], name)
             if called in GETTEXT_NAMES or called in ("format_html", "format_lazy"):
                 continue
             if called in SINK_CALLS or _adds_a_note(node):
