@@ -42,9 +42,9 @@ def test_draft_two_moves_preview_publish_and_follow_them(new_page, board, screen
     # A visitor stars the second talk: their visits are counted from now on.
     schedule = f"{board.url}/{board.event.slug}/schedule/"
     visitor.goto(schedule)
-    add = f"/{board.event.slug}/agenda/{board.second.slug}/add"
+    add = f"/{board.event.slug}/agenda/{board.talk_b.slug}/add"
     visitor.locator(f'button[formaction="{add}"]').click()
-    expect(visitor.locator(f'button[formaction$="/{board.second.slug}/remove"]')).to_be_visible()
+    expect(visitor.locator(f'button[formaction$="/{board.talk_b.slug}/remove"]')).to_be_visible()
     visitor.goto(schedule)
     expect(visitor.locator("#changes-banner")).to_be_empty()
 
@@ -53,7 +53,7 @@ def test_draft_two_moves_preview_publish_and_follow_them(new_page, board, screen
     keyboard_move(organizer, "Second talk", downs=2, rights=1)
     keyboard_move(organizer, "Coffee", downs=0, rights=1)
     expect(organizer.locator(".board-card.is-drafted")).to_have_count(2)
-    assert reload(board.second).room == board.rooms["Cedar"]  # public rows untouched
+    assert reload(board.talk_b).room == board.cedar  # public rows untouched
     visitor.goto(f"{board.url}/{board.event.slug}/changes/")
     expect(visitor.locator("main")).not_to_contain_text("Second talk")
 
@@ -91,7 +91,7 @@ def test_draft_two_moves_preview_publish_and_follow_them(new_page, board, screen
     organizer.fill("input[name=note]", "Room swap after the keynote")
     organizer.click("button:has-text('Publish')")
     expect(organizer.locator(".messagelist")).to_contain_text("3 public changes")
-    assert reload(board.second).room == board.rooms["Oak"]
+    assert reload(board.talk_b).room == board.oak
     assert Release.objects.get(number=2).user == board.owner
 
     visitor.goto(schedule)
