@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: help install install-dev run check test test-sqlite test-postgres test-services test-deps lint fmt bench bench-phone loadtest lock clean messages compilemessages
+.PHONY: help install install-dev run check test test-sqlite test-postgres test-services test-deps lint fmt bench bench-phone load lock clean messages compilemessages
 
 help:
 	@echo "make run    set up everything and serve the demo on http://$(HOST)/"
@@ -12,7 +12,7 @@ help:
 	@echo "make test   install test dependencies, lint, run the suite on SQLite and PostgreSQL"
 	@echo "make bench  print timings and query counts for generated events"
 	@echo "make bench-phone  load pages in Chromium as a phone on slow Wi-Fi: bytes, paint, load"
-	@echo "make loadtest  4 gunicorn workers on PostgreSQL and Redis under 30 s of load, on 127.0.0.1"
+	@echo "make load      Locust: 4 gunicorn workers on PostgreSQL and Redis under 30 s of load, on 127.0.0.1"
 	@echo "make messages  collect the marked strings into locale/<lang>/LC_MESSAGES/*.po"
 	@echo "make compilemessages  build the .mo catalogues from the .po files (committed)"
 	@echo "make lint / make fmt / make lock / make clean"
@@ -97,8 +97,8 @@ bench-phone: install-dev
 
 # 20 simulated visitors for 30 s against gunicorn on a private PostgreSQL and Redis
 # (LOADTEST_USERS, LOADTEST_DURATION, LOADTEST_WORKERS); non-zero if any request failed.
-loadtest: install
-	bash scripts/loadtest.sh
+load: install-dev
+	bash scripts/load.sh
 
 # Re-pin every dependency after changing pyproject.toml: requirements.lock for
 # production (the project's dependencies), requirements-dev.lock for tests and lint (the

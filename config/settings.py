@@ -232,6 +232,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "schedule.api.errors.handle",
     "DEFAULT_THROTTLE_CLASSES": [
         "schedule.api.throttling.AnonRateThrottle",
         "schedule.api.throttling.UserRateThrottle",

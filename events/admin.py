@@ -8,10 +8,12 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from lib.markup import MAX_MARKDOWN_CHARS
+from lib.timefmt import short_date
 
 from .models import Event, Membership, Room, SessionType, Track
 
@@ -158,7 +160,10 @@ class EventScopedAdmin(admin.ModelAdmin):
         if isinstance(db_field, models.TextField) and db_field.help_text.startswith("Markdown"):
             # The same bound as the API's (Markdown is rendered in linear time up to it).
             kwargs["max_length"] = MAX_MARKDOWN_CHARS
-            kwargs["help_text"] = f"{db_field.help_text} At most {MAX_MARKDOWN_CHARS:,} characters."
+            most = _("At most %(count)s characters.") % {
+                "count": number_format(MAX_MARKDOWN_CHARS, force_grouping=True)
+            }
+            kwargs["help_text"] = f"{db_field.help_text} {most}"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -307,10 +312,10 @@ class EventAdmin(EventScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "acronym", "tagline", "is_published"]}),
-        ("When and where", {"fields": ["start_date", "end_date", "timezone", "venue_name",
-                                       "venue_address", "language"]}),
-        ("About", {"fields": ["description"]}),
-        ("On your own site", {"fields": ["color", "frame_origins"]}),
+        (_("When and where"), {"fields": ["start_date", "end_date", "timezone", "venue_name",
+                                          "venue_address", "language"]}),
+        (_("About"), {"fields": ["description"]}),
+        (_("On your own site"), {"fields": ["color", "frame_origins"]}),
     ]  # fmt: skip
     inlines = [RoomInline, TrackInline, SessionTypeInline, MembershipInline]
 
@@ -365,6 +370,12 @@ class EventAdmin(EventScopedAdmin):
             Membership.objects.get_or_create(
                 user=request.user, event=obj, defaults={"role": Membership.Role.OWNER}
             )
+        if obj.is_published and (not change or "is_published" in form.changed_data):
+            from schedule import releases  # (schedule builds on events)
+
+            # Published: the schedule as it is now is the changelog's first entry (or,
+            # published again, one entry with all that changed while it was not public).
+            releases.record(obj, request.user, how="admin")
 
     @admin.display(description=_("sessions"), ordering="num_sessions")
     def session_count(self, obj):
@@ -378,23 +389,27 @@ class EventAdmin(EventScopedAdmin):
     def dates(self, obj):
         start, end = obj.start_date, obj.end_date
         if start == end:
-            return f"{start:%b} {start.day}, {start.year}"
-        if (start.year, start.month) == (end.year, end.month):
-            return f"{start:%b} {start.day}–{end.day}, {end.year}"
-        return f"{start:%b} {start.day} – {end:%b} {end.day}, {end.year}"
+            return short_date(start, year=True)
+        return f"{short_date(start, year=start.year != end.year)} – {short_date(end, year=True)}"
 
     @admin.display(description=_("links"))
     def public_links(self, obj):
         sessions = reverse("admin:schedule_session_changelist") + f"?event={obj.pk}"
+        links = format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            [
+                (sessions, _("Sessions")),
+                (reverse("admin:schedule_session_clashes", args=[obj.pk]), _("Clashes")),
+                (reverse("admin:schedule_session_import", args=[obj.pk]), _("Import")),
+                (reverse("schedule_list", args=[obj.slug]), _("Public schedule")),
+            ],
+        )
         return format_html(
-            '<span class="lineup-links"><a class="lineup-board" href="{}">Board</a> · '
-            '<a href="{}">Sessions</a> · <a href="{}">Clashes</a> · <a href="{}">Import</a> · '
-            '<a href="{}">Public schedule</a></span>',
+            '<span class="lineup-links"><a class="lineup-board" href="{}">{}</a> · {}</span>',
             reverse("schedule_board", args=[obj.pk]),
-            sessions,
-            reverse("admin:schedule_session_clashes", args=[obj.pk]),
-            reverse("admin:schedule_session_import", args=[obj.pk]),
-            reverse("schedule_list", args=[obj.slug]),
+            _("Board"),
+            links,
         )
 
 

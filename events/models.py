@@ -146,6 +146,7 @@ class Event(models.Model):
         unique=True,
         validators=[validate_event_slug],
         help_text=_("Used in every public URL of the event."),
+        verbose_name=_("slug"),
     )
     acronym = models.CharField(
         max_length=50,
@@ -157,21 +158,34 @@ class Event(models.Model):
             )
         ],
         help_text=_("Short name for frab exports; filled from the slug when left empty."),
+        verbose_name=_("acronym"),
     )
-    name = models.CharField(max_length=200, validators=[validate_line])
-    tagline = models.CharField(max_length=300, blank=True, validators=[validate_line])
-    description = models.TextField(blank=True, help_text=_("Markdown."), validators=[validate_text])
+    name = models.CharField(max_length=200, validators=[validate_line], verbose_name=_("name"))
+    tagline = models.CharField(
+        max_length=300, blank=True, validators=[validate_line], verbose_name=_("tagline")
+    )
+    description = models.TextField(
+        blank=True,
+        help_text=_("Markdown."),
+        validators=[validate_text],
+        verbose_name=_("description"),
+    )
     description_html = models.TextField(blank=True, editable=False)
     timezone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_timezone],
         help_text=_("IANA time zone of the venue, such as America/Los_Angeles."),
+        verbose_name=_("timezone"),
     )
-    start_date = models.DateField()
-    end_date = models.DateField()
-    venue_name = models.CharField(max_length=200, blank=True, validators=[validate_line])
-    venue_address = models.CharField(max_length=300, blank=True, validators=[validate_line])
+    start_date = models.DateField(verbose_name=_("start date"))
+    end_date = models.DateField(verbose_name=_("end date"))
+    venue_name = models.CharField(
+        max_length=200, blank=True, validators=[validate_line], verbose_name=_("venue name")
+    )
+    venue_address = models.CharField(
+        max_length=300, blank=True, validators=[validate_line], verbose_name=_("venue address")
+    )
     language = models.CharField(
         max_length=16,
         default="en",
@@ -181,9 +195,12 @@ class Event(models.Model):
             "The language most sessions are held in (en, de…); a session in another "
             "language says so on its page."
         ),
+        verbose_name=_("language"),
     )
     is_published = models.BooleanField(
-        default=False, help_text=_("Only published events are visible to the public.")
+        default=False,
+        help_text=_("Only published events are visible to the public."),
+        verbose_name=_("is published"),
     )
     color = models.CharField(
         _("colour"),
@@ -212,6 +229,8 @@ class Event(models.Model):
     objects = EventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["start_date", "name"]
         constraints = [
             models.CheckConstraint(
@@ -281,9 +300,9 @@ class Event(models.Model):
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The event cannot end before it starts."})
+            raise ValidationError({"end_date": _("The event cannot end before it starts.")})
         if self.start_date and self.end_date and (self.end_date - self.start_date).days > 60:
-            raise ValidationError({"end_date": "An event may last at most 61 days."})
+            raise ValidationError({"end_date": _("An event may last at most 61 days.")})
 
 
 class EventScopedQuerySet(models.QuerySet):
@@ -294,8 +313,10 @@ class EventScopedQuerySet(models.QuerySet):
 class SluggedEventData(EventData, models.Model):
     """Rooms, tracks and types: named, ordered things that belong to one event."""
 
-    name = models.CharField(max_length=100, validators=[validate_line])
-    slug = models.SlugField(blank=True, help_text=_("Filled from the name when left empty."))
+    name = models.CharField(max_length=100, validators=[validate_line], verbose_name=_("name"))
+    slug = models.SlugField(
+        blank=True, help_text=_("Filled from the name when left empty."), verbose_name=_("slug")
+    )
 
     objects = EventScopedQuerySet.as_manager()
 
@@ -320,14 +341,22 @@ def _unique_slug_per_event(name: str) -> models.UniqueConstraint:
 
 
 class Room(SluggedEventData):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
-    guid = models.UUIDField(
-        default=uuid.uuid4, help_text=_("Stable identity across exports and imports.")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("event")
     )
-    capacity = models.PositiveIntegerField(null=True, blank=True)
-    position = models.PositiveIntegerField(default=0, help_text=_("Column order in the grid."))
+    guid = models.UUIDField(
+        default=uuid.uuid4,
+        help_text=_("Stable identity across exports and imports."),
+        verbose_name=_("guid"),
+    )
+    capacity = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("capacity"))
+    position = models.PositiveIntegerField(
+        default=0, help_text=_("Column order in the grid."), verbose_name=_("position")
+    )
 
     class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
         ordering = ["position", "name"]
         constraints = [
             _unique_slug_per_event("room_slug_unique_per_event"),
@@ -340,23 +369,32 @@ class Room(SluggedEventData):
 
 
 class Track(SluggedEventData):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tracks")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("event")
+    )
     color = models.CharField(
         max_length=7,
         default="#3b6ea5",
         validators=[RegexValidator(COLOR_RE, "Use a colour like #3b6ea5.")],
+        verbose_name=_("color"),
     )
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
         ordering = ["position", "name"]
         constraints = [_unique_slug_per_event("track_slug_unique_per_event")]
 
 
 class SessionType(SluggedEventData):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="session_types")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="session_types", verbose_name=_("event")
+    )
     is_break = models.BooleanField(
-        default=False, help_text=_("Breaks (coffee, lunch) are shown as breaks, without speakers.")
+        default=False,
+        help_text=_("Breaks (coffee, lunch) are shown as breaks, without speakers."),
+        verbose_name=_("is break"),
     )
 
     class Meta:
@@ -371,12 +409,21 @@ class Membership(models.Model):
         EDITOR = "editor", pgettext_lazy("organizer role", "Editor")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("event")
+    )
+    role = models.CharField(
+        max_length=10, choices=Role.choices, default=Role.EDITOR, verbose_name=_("role")
+    )
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "event"],

@@ -18,7 +18,9 @@ from .agenda import COOKIE_PREFIX, merge_into_user
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
-        required=False, help_text=_("Optional; only used to reset a password.")
+        required=False,
+        label=_("Email address"),
+        help_text=_("Optional; only used to reset a password."),
     )
 
     class Meta(UserCreationForm.Meta):

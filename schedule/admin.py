@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from events.admin import EventFilter, EventScopedAdmin, EventScopedInline, organizer_events
-from lib.timefmt import clock, clock_zone
+from lib.timefmt import clock, clock_zone, short_day
 
 from . import history
 from .admin_bulk import BulkPlaceActions
@@ -30,10 +30,11 @@ from .rules import find_clashes, speaker_clash_errors
 
 class ImportForm(forms.Form):
     file = forms.FileField(
+        label=_("File"),
         help_text=_(
             "A frab schedule.xml or schedule.json (at most 20 MB). Sessions are matched "
             "by guid, so importing again updates them."
-        )
+        ),
     )
     draft = forms.BooleanField(
         required=False, label=_("Import new sessions as drafts (otherwise they are published)")
@@ -106,7 +107,7 @@ class ScheduledFilter(admin.SimpleListFilter):
     parameter_name = "scheduled"
 
     def lookups(self, request, model_admin):
-        return [("no", "Unscheduled"), ("yes", "Scheduled")]
+        return [("no", _("Unscheduled")), ("yes", _("Scheduled"))]
 
     def queryset(self, request, queryset):
         if self.value() == "no":
@@ -294,7 +295,7 @@ class SessionAdmin(BulkPlaceActions, RecordsReleases, EventScopedAdmin):
                 "sessions": [
                     {
                         "session": s,
-                        "when": f"{s.starts_at.astimezone(tz):%a %b %d} "
+                        "when": f"{short_day(s.starts_at.astimezone(tz).date())} "
                         f"{clock(s.starts_at, tz)}–{clock_zone(s.ends_at, tz)}",
                     }
                     for s in (clash.first, clash.second)
@@ -321,12 +322,12 @@ class SessionAdmin(BulkPlaceActions, RecordsReleases, EventScopedAdmin):
     @admin.display(description=_("when"), ordering="starts_at")
     def when(self, obj):
         if not obj.starts_at:
-            return "unscheduled"
+            return _("unscheduled")
         tz = obj.event.tzinfo
         local = obj.starts_at.astimezone(tz)
         return format_html(
             '{}<span class="lineup-sub">{}–{}</span>',
-            f"{local:%a %b} {local.day}",
+            short_day(local.date()),
             clock(obj.starts_at, tz),
             clock_zone(obj.ends_at, tz),
         )

@@ -38,6 +38,7 @@ class BulkForm(forms.Form):
             )  # fmt: skip
         elif kind == "shift":
             self.fields["minutes"] = forms.IntegerField(
+                label=_("Minutes"),
                 min_value=-24 * 60,
                 max_value=24 * 60,
                 help_text=_("Later with a positive number, earlier with a negative one."),
@@ -122,7 +123,10 @@ class BulkPlaceActions:
                     changed = apply_changes(
                         event, request.user, changes, how="bulk action", name_sessions=True
                     )
-                    releases.record(event, request.user, [c.pk for c in changed], how="bulk action")
+                    releases.record(
+                        event, request.user, [c.pk for c in changed], how="bulk action",
+                        locked=True, written=changed,
+                    )  # fmt: skip
             except BoardError as exc:
                 self.message_user(
                     request,

@@ -14,10 +14,12 @@ from itertools import combinations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from events.models import Event
@@ -191,30 +193,33 @@ def _agenda_url(event_slug: str, action: str) -> str:
     return reverse(f"agenda_{action}", args=[event_slug, "__session__"])
 
 
+# Where a star button's URL and title go in its rendered template (no control character
+# reaches a title or a slug: rows.py and the models clean them).
+URL_MARK, TITLE_MARK = "\x00url\x00", "\x00title\x00"
+
+
+@lru_cache(maxsize=64)
+def _star_pattern(starred: bool, language: str | None) -> str:
+    """The star button's template rendered once per state and language, as a format
+    string: every row then costs one ``str.format``, not a template render."""
+    html = get_template("schedule/star_button.jinja", using="jinja2").render(
+        {"url": URL_MARK, "title": TITLE_MARK, "starred": starred}
+    )
+    html = html.replace("{", "{{").replace("}", "}}")
+    return html.replace(URL_MARK, "{url}").replace(TITLE_MARK, "{title}")
+
+
 def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -> str:
-    """The star toggle of one session. Pages are cached with every star off, then
-    ``personalize`` swaps in the "on" version for this visitor's sessions, so both
-    versions must come from here, byte for byte. Called for every row of a page:
-    plain string building, one ``reverse`` per event."""
+    """The star toggle of one session (templates/jinja2/schedule/star_button.jinja).
+    Pages are cached with every star off, then ``personalize`` swaps in the "on"
+    version for this visitor's sessions, so both versions must come from here, byte
+    for byte. Called for every row of a page: one ``reverse`` per event, one template
+    render per language."""
     url = _agenda_url(event_slug, "remove" if starred else "add").replace(
         "__session__", session_slug
     )
-    on, pressed = (" is-starred", "true") if starred else ("", "false")
-    text = _("Starred") if starred else _("Star")
-    # A submit button of the page's one star form (STAR_FORM, at the end of the page),
-    # posting to its own URL. The form has no CSRF token: the page is the same for every
-    # visitor, and the star views check where the post comes from (lib/origin.py). Its
-    # name is its visible word plus the title (WCAG "label in name"); the ☆/★ is CSS,
-    # and htmx's swap (outerHTML) is inherited from <main>: bytes saved on every row.
-    return mark_safe(  # noqa: S308 - every variable part is escaped or a slug
-        f'<button type="submit" form="star-form" formaction="{url}" hx-post="{url}" '
-        f'class="btn-star{on}" aria-pressed="{pressed}">{text}'
-        f'<span class="visually-hidden"> “{escape(title)}”</span></button>'
-    )
-
-
-# The form every star button submits (htmx sends its fields too: the button's ``form``).
-STAR_FORM = mark_safe('<form id="star-form" method="post" hidden></form>')
+    button = _star_pattern(starred, get_language()).format(url=url, title=escape(title))
+    return mark_safe(button)  # noqa: S308 - the template's output, slug and title escaped
 
 
 def personalize(request: HttpRequest, event: Event) -> Personal:

@@ -288,15 +288,21 @@ def apply_changes(
     locked = {
         s.pk: s
         for s in Session.objects.select_for_update(of=("self",))
-        .select_related("event", "track", "session_type")
+        .select_related("track", "session_type")
         .filter(event=event, pk__in=ids)
         .order_by("pk")
     }
+    for session in locked.values():
+        session.event = event  # (the caller's, already read)
     missing = [pk for pk in ids if pk not in locked]
     if missing:
         raise BoardError(_("That session is not one of this event's sessions."))
-    halls = {room.pk: room for room in Room.objects.filter(event=event)}
+    # Only the rooms the changes name or leave: a move reads two rooms, not all of them.
+    named = {c.values.get("room_id") for c in changes} | {s.room_id for s in locked.values()}
+    halls = {room.pk: room for room in Room.objects.filter(event=event, pk__in=named - {None})}
     rooms = {pk: room.name for pk, room in halls.items()}
+    for session in locked.values():
+        session.room = halls.get(session.room_id)  # (for the rules and the changelog)
     befores = {}
     for change in changes:
         session = locked[change.session_id]
@@ -337,17 +343,23 @@ def apply_changes(
 
 
 def _check_all(sessions: list[Session], name_sessions: bool) -> None:
-    """Judge the new state of every changed session; refuse the whole batch on any error."""
-    speaker_ids: dict[int, list[int]] = defaultdict(list)
-    links = SessionSpeaker.objects.filter(session__in=sessions).values_list(
-        "session_id", "speaker_id"
+    """Judge the new state of every changed session; refuse the whole batch on any error.
+
+    Each session keeps the speakers read here, in their order, as ``speaker_names``
+    ([(id, name)]) for the changelog (``releases.written_state``)."""
+    speakers: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    links = (
+        SessionSpeaker.objects.filter(session__in=sessions)
+        .order_by("session_id", "position", "speaker__name")
+        .values_list("session_id", "speaker_id", "speaker__name")
     )
-    for session_id, speaker_id in links:
-        speaker_ids[session_id].append(speaker_id)
+    for session_id, speaker_id, name in links:
+        speakers[session_id].append((speaker_id, name))
     problems = []
     for session in sessions:
+        session.speaker_names = speakers[session.pk]
         try:
-            check_session(session, speaker_ids[session.pk])
+            check_session(session, [pk for pk, _name in speakers[session.pk]])
         except ValidationError as exc:
             for message in exc.messages:
                 named = _("“%(title)s”: %(problem)s") % {"title": session.title, "problem": message}

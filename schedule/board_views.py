@@ -27,13 +27,20 @@ MAX_BODY = 4096  # bytes: a move is a handful of numbers
 
 
 def _event(request: HttpRequest, event_id: int) -> Event:
-    return get_object_or_404(organizer_events(request), pk=event_id)
+    """The event, if the user organizes it, read with its draft (see ``_draft``)."""
+    events = organizer_events(request).select_related("schedule_draft")
+    return get_object_or_404(events, pk=event_id)
+
+
+def _draft(event: Event):
+    """The event's draft as ``_event`` read it, or None: a move asks for no extra query."""
+    return getattr(event, "schedule_draft", None)
 
 
 @require_GET
 def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
-    draft = releases.draft_of(event)
+    draft = _draft(event)
     state = _state(event, draft)
     ctx = {
         **admin.site.each_context(request),
@@ -61,7 +68,7 @@ def board_page(request: HttpRequest, event_id: int) -> HttpResponse:
 def board_data(request: HttpRequest, event_id: int) -> HttpResponse:
     """The whole board as JSON; 204 when nothing changed since ``?since=<fingerprint>``."""
     event = _event(request, event_id)
-    draft = releases.draft_of(event)
+    draft = _draft(event)
     since = request.GET.get("since")
     if since and since == _fingerprint(event, draft):
         return HttpResponse(status=204)
@@ -176,13 +183,15 @@ def board_move(request: HttpRequest, event_id: int) -> HttpResponse:
             _int(data, "fold", optional=True, high=1) or 0,
         )
         change = Change(session_id, values, version)
-        draft = releases.draft_of(event)
+        draft = _draft(event)
         if draft is not None:
             changed = [releases.draft_move(event, request.user, change)]
         else:
             with transaction.atomic():  # the move and its changelog entry, together
                 changed = board.apply_changes(event, request.user, [change], how="on the board")
-                releases.record(event, request.user, [session_id], how="board", locked=True)
+                releases.record(
+                    event, request.user, [session_id], how="board", locked=True, written=changed
+                )
     except BoardError as exc:
         return _refusal(event, exc)
     return _answer(event, changed, draft)
@@ -227,7 +236,7 @@ def board_copy(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     try:
         data = _json_body(request)
-        if releases.draft_of(event) is not None:
+        if _draft(event) is not None:
             raise BoardError(
                 _("Copy to all rooms works outside draft mode: publish the draft first.")
             )

@@ -18,6 +18,7 @@ from lib.timefmt import clock_zone, short_day
 from .change_facts import tell
 from .models import Release, Session, SessionChange
 
+BASELINE = "baseline"  # Release.how of a first release that was not a publication
 LIMIT = 100  # releases on the page and in the feed
 SEEN_COOKIE = "lineup_seen_"
 SEEN_MAX_AGE = 60 * 60 * 24 * 400
@@ -46,7 +47,10 @@ def visible_releases(
     tz = event.tzinfo
     shown = []
     for release in releases[:LIMIT]:
-        if not (release.visible or release.note or release.kind == Release.Kind.FIRST):
+        # The publication of the schedule is the first entry; a baseline taken for an
+        # event published before releases were kept was none (migration 0012).
+        published = release.kind == Release.Kind.FIRST and release.how != BASELINE
+        if not (release.visible or release.note or release.undoes or published):
             continue
         for change in release.visible:
             change.url = url.replace("__slug__", change.current_slug)

@@ -13,7 +13,7 @@ banner says it is a preview and lists what attendees will read in the changelog.
 import re
 from contextlib import contextmanager
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.http import HttpRequest, HttpResponse
@@ -59,7 +59,7 @@ def _links(html: bytes, event: Event) -> bytes:
             return f"{base}sessions/{match.group(2)}/"
         return f"{base}grid/" if match.group(1) == "schedule/grid/" else base
 
-    return public.sub(lambda m: to_preview(m), html.decode()).encode()
+    return public.sub(to_preview, html.decode()).encode()
 
 
 def _page(request: HttpRequest, event_id: int, view, **kwargs) -> HttpResponse:
@@ -109,8 +109,6 @@ def preview_session(request: HttpRequest, event_id: int, slug: str) -> HttpRespo
 
 
 def urls(base: str) -> list:
-    from django.contrib import admin
-
     view = admin.site.admin_view
     return [
         path(f"{base}draft/preview/", view(preview_list), name="schedule_draft_preview"),

@@ -281,140 +281,152 @@ class Writer:
     # sessions -----------------------------------------------------------------------
 
     def sessions(self, prune: bool) -> None:
-        parsed, event, report = self.parsed, self.event, self.report
-        existing = {s.guid: s for s in Session.objects.filter(event=event).order_by("pk")}
-        links_before: dict[int, list[tuple]] = {}
+        """Sessions by guid: new ones created, changed ones updated (with a line in the
+        report's preview), their speakers relinked when the list differs; what the file
+        no longer has is listed (and cancelled with ``prune``)."""
+        self._load_sessions()
+        new, changed = [], []
+        for item in self.parsed.sessions:
+            values = self._values(item)
+            people = self._people(item)
+            session = self.existing.pop(item.guid, None)
+            if session is None:
+                new.append(self._new_session(item, values, people))
+                self.report.count("sessions", True)
+            elif self._update(session, item, values, people):
+                changed.append(session)
+                self.report.count("sessions", False)
+            else:
+                self.report.same("sessions")
+        self.save_people()
+        self._save_sessions(new, changed)
+        self._missing(prune)
+
+    def _load_sessions(self) -> None:
+        event = self.event
+        self.existing = {s.guid: s for s in Session.objects.filter(event=event).order_by("pk")}
+        self.links_before: dict[int, list[tuple]] = {}
         for session_id, speaker_id, position, role in (
             SessionSpeaker.objects.filter(session__event=event)
             .order_by("session_id", "position", "pk")
             .values_list("session_id", "speaker_id", "position", "role")
         ):
-            links_before.setdefault(session_id, []).append((speaker_id, position, role))
-        ids_taken = set(Session.objects.values_list("frab_id", flat=True))
-        next_id = max((i for i in ids_taken if i), default=0) + 1
-        slugs = {s.slug for s in existing.values()}
+            self.links_before.setdefault(session_id, []).append((speaker_id, position, role))
+        self.ids_taken = set(Session.objects.values_list("frab_id", flat=True))
+        self.next_id = max((i for i in self.ids_taken if i), default=0) + 1
+        self.slugs = {s.slug for s in self.existing.values()}
+        self.linked: list[tuple[Session, list[Speaker]]] = []  # speakers to (re)link
+        self.relinked: list[int] = []  # sessions whose old links go
 
-        def free_id(wanted: int | None, current: int | None) -> int | None:
-            nonlocal next_id
-            if wanted and (wanted == current or wanted not in ids_taken):
-                ids_taken.add(wanted)
-                return wanted
-            if current:
-                return current
-            while next_id in ids_taken:
-                next_id += 1
-            ids_taken.add(next_id)
-            return next_id
+    def _free_id(self, wanted: int | None, current: int | None) -> int | None:
+        """The file's frab id if no other session has it, else the current or a new one
+        (frab ids are unique across the installation)."""
+        if wanted and (wanted == current or wanted not in self.ids_taken):
+            self.ids_taken.add(wanted)
+            return wanted
+        if current:
+            return current
+        while self.next_id in self.ids_taken:
+            self.next_id += 1
+        self.ids_taken.add(self.next_id)
+        return self.next_id
 
-        new, changed, linked = [], [], []
-        relinked: list[int] = []
-        for item in parsed.sessions:
-            values = {
-                "title": item.title,
-                "subtitle": item.subtitle,
-                "abstract": item.abstract,
-                "description": item.description,
-                "language": item.language,
-                "do_not_record": item.do_not_record,
-                "recording_license": item.recording_license,
-                "links": item.links,
-                "starts_at": item.starts_at,
-                "ends_at": item.ends_at,
-                "room_id": getattr(self.room(item.room), "pk", None),
-                "track_id": getattr(
-                    self.named(self.tracks, Track, item.track, "tracks", position=len(self.tracks)),
-                    "pk",
-                    None,
-                ),
-                "session_type_id": getattr(
-                    self.named(
-                        self.types,
-                        SessionType,
-                        item.type,
-                        "types",
-                        is_break=item.type.lower() in BREAK_TYPES,
-                    ),
-                    "pk",
-                    None,
-                ),
-            }
-            people, seen = [], set()
-            for person in item.persons:
-                speaker = self.speaker(person)
-                if id(speaker) not in seen:
-                    seen.add(id(speaker))
-                    people.append(speaker)
-            session = existing.pop(item.guid, None)
-            if session is None:
-                session = Session(
-                    event=event,
-                    guid=item.guid,
-                    status=Session.Status.PUBLISHED if self.publish else Session.Status.DRAFT,
-                    slug=free_slug(item.slug, slugs),
-                    frab_id=free_id(item.frab_id, None),
-                    **values,
-                )
-                session.render_text()
-                slugs.add(session.slug)
-                new.append(session)
-                linked.append((session, people))
-                report.count("sessions", True)
-                continue
-            differences = [
-                (name, getattr(session, name), value)
-                for name, value in values.items()
-                if getattr(session, name) != value
-            ]
-            if self.publish and session.status == Session.Status.DRAFT:
-                differences.append(("status", session.status, Session.Status.PUBLISHED))
-            frab_id = free_id(item.frab_id, session.frab_id)
-            if frab_id != session.frab_id:
-                differences.append(("frab_id", session.frab_id, frab_id))
-            if session.slug != item.slug and not re.fullmatch(
-                re.escape(item.slug) + r"-\d+", session.slug
-            ):
-                slugs.discard(session.slug)
-                slug = free_slug(item.slug, slugs)
-                slugs.add(slug)
-                if slug != session.slug:
-                    differences.append(("slug", session.slug, slug))
-            before = links_before.get(session.pk, [])
-            # New speakers have no pk yet: they are new, so the list differs anyway.
-            after = [(p.pk, n, SessionSpeaker.Role.SPEAKER) for n, p in enumerate(people)]
-            same_people = [(s, n) for s, n, _ in before] == [(s, n) for s, n, _ in after]
-            if not same_people:
-                names = {p.pk: p.name for p in people}
-                differences.append(
-                    (
-                        "speakers",
-                        people_count(len(before)),
-                        ", ".join(names.values()) or gettext("none"),
-                    )
-                )
-                relinked.append(session.pk)
-                linked.append((session, people))
-            if not differences:
-                report.same("sessions")
-                continue
-            for name, _, value in differences:
-                if name != "speakers":
-                    setattr(session, name, value)
-            names = {name for name, _, _ in differences}
-            if names & {"abstract", "description"}:
-                session.render_text()
-            session.version += 1
-            session.updated_at = self.now
-            changed.append(session)
-            report.count("sessions", False)
-            if len(report.changes) < PREVIEW_CHANGES:
-                report.changes.append(
-                    Change(
-                        session.title,
-                        [(n, _show(a), _show(b)) for n, a, b in differences],
-                    )
-                )
+    def _values(self, item) -> dict:
+        """The session's fields as the file gives them (rooms, tracks, types made, in
+        that order)."""
+        room = self.room(item.room)
+        track = self.named(self.tracks, Track, item.track, "tracks", position=len(self.tracks))
+        kind = self.named(
+            self.types, SessionType, item.type, "types", is_break=item.type.lower() in BREAK_TYPES
+        )
+        return {
+            "title": item.title,
+            "subtitle": item.subtitle,
+            "abstract": item.abstract,
+            "description": item.description,
+            "language": item.language,
+            "do_not_record": item.do_not_record,
+            "recording_license": item.recording_license,
+            "links": item.links,
+            "starts_at": item.starts_at,
+            "ends_at": item.ends_at,
+            "room_id": getattr(room, "pk", None),
+            "track_id": getattr(track, "pk", None),
+            "session_type_id": getattr(kind, "pk", None),
+        }
 
-        self.save_people()
+    def _people(self, item) -> list[Speaker]:
+        """The session's speakers in the file's order, each once."""
+        people, seen = [], set()
+        for person in item.persons:
+            speaker = self.speaker(person)
+            if id(speaker) not in seen:
+                seen.add(id(speaker))
+                people.append(speaker)
+        return people
+
+    def _new_session(self, item, values: dict, people: list[Speaker]) -> Session:
+        session = Session(
+            event=self.event,
+            guid=item.guid,
+            status=Session.Status.PUBLISHED if self.publish else Session.Status.DRAFT,
+            slug=free_slug(item.slug, self.slugs),
+            frab_id=self._free_id(item.frab_id, None),
+            **values,
+        )
+        session.render_text()
+        self.slugs.add(session.slug)
+        self.linked.append((session, people))
+        return session
+
+    def _differences(self, session: Session, item, values: dict, people) -> list[tuple]:
+        """(field, stored, file's) for each field of ``session`` the file changes."""
+        differences = [
+            (name, getattr(session, name), value)
+            for name, value in values.items()
+            if getattr(session, name) != value
+        ]
+        if self.publish and session.status == Session.Status.DRAFT:
+            differences.append(("status", session.status, Session.Status.PUBLISHED))
+        frab_id = self._free_id(item.frab_id, session.frab_id)
+        if frab_id != session.frab_id:
+            differences.append(("frab_id", session.frab_id, frab_id))
+        if session.slug != item.slug and not re.fullmatch(
+            re.escape(item.slug) + r"-\d+", session.slug
+        ):
+            self.slugs.discard(session.slug)
+            slug = free_slug(item.slug, self.slugs)
+            self.slugs.add(slug)
+            if slug != session.slug:
+                differences.append(("slug", session.slug, slug))
+        before = self.links_before.get(session.pk, [])
+        # New speakers have no pk yet: they are new, so the list differs anyway.
+        after = [(p.pk, n, SessionSpeaker.Role.SPEAKER) for n, p in enumerate(people)]
+        if [(s, n) for s, n, _ in before] != [(s, n) for s, n, _ in after]:
+            names = ", ".join(p.name for p in {p.pk: p for p in people}.values())
+            differences.append(("speakers", people_count(len(before)), names or gettext("none")))
+            self.relinked.append(session.pk)
+            self.linked.append((session, people))
+        return differences
+
+    def _update(self, session: Session, item, values: dict, people) -> bool:
+        """Apply the file's differences to ``session`` (not saved); whether there were."""
+        differences = self._differences(session, item, values, people)
+        if not differences:
+            return False
+        for name, _, value in differences:
+            if name != "speakers":
+                setattr(session, name, value)
+        if {name for name, _, _ in differences} & {"abstract", "description"}:
+            session.render_text()
+        session.version += 1
+        session.updated_at = self.now
+        if len(self.report.changes) < PREVIEW_CHANGES:
+            shown = [(n, _show(a), _show(b)) for n, a, b in differences]
+            self.report.changes.append(Change(session.title, shown))
+        return True
+
+    def _save_sessions(self, new: list[Session], changed: list[Session]) -> None:
         Session.objects.bulk_create(new, batch_size=500)
         if changed:
             Session.objects.bulk_update(
@@ -426,11 +438,11 @@ class Writer:
         # A person who stays keeps the role given here (moderator, panelist).
         roles = {
             (session_id, speaker_id): role
-            for session_id in relinked
-            for speaker_id, _, role in links_before.get(session_id, [])
+            for session_id in self.relinked
+            for speaker_id, _, role in self.links_before.get(session_id, [])
         }
-        if relinked:
-            SessionSpeaker.objects.filter(session_id__in=relinked).delete()
+        if self.relinked:
+            SessionSpeaker.objects.filter(session_id__in=self.relinked).delete()
         SessionSpeaker.objects.bulk_create(
             (
                 SessionSpeaker(
@@ -439,21 +451,23 @@ class Writer:
                     position=position,
                     role=roles.get((session.pk, speaker.pk), SessionSpeaker.Role.SPEAKER),
                 )
-                for session, people in linked
+                for session, people in self.linked
                 for position, speaker in enumerate(people)
             ),
             batch_size=1000,
         )
-        # What Lineup has and the file no longer does: listed, and cancelled on request.
-        gone = [s for s in existing.values() if s.status != Session.Status.CANCELLED]
+
+    def _missing(self, prune: bool) -> None:
+        """What Lineup has and the file no longer does: listed, and cancelled on request."""
+        gone = [s for s in self.existing.values() if s.status != Session.Status.CANCELLED]
         gone.sort(key=lambda s: (s.starts_at is None, s.starts_at or self.now, s.title))
-        report.missing = [
-            f"{s.title} ({s.starts_at.astimezone(event.tzinfo):%Y-%m-%d %H:%M})"
+        self.report.missing = [
+            f"{s.title} ({s.starts_at.astimezone(self.event.tzinfo):%Y-%m-%d %H:%M})"
             if s.starts_at
             else s.title
             for s in gone
         ]
         if prune and gone:
-            report.pruned = Session.objects.filter(pk__in=[s.pk for s in gone]).set_status(
+            self.report.pruned = Session.objects.filter(pk__in=[s.pk for s in gone]).set_status(
                 Session.Status.CANCELLED
             )

@@ -64,46 +64,79 @@ def apply(
     return report
 
 
+# The event's fields an import may change (saved only when one of them did).
+EVENT_FIELDS = ("name", "acronym", "timezone", "description", "start_date", "end_date", "language")
+
+
 def _apply(parsed, event_slug, report, publish, update_event, prune, timezone) -> None:
+    """The event first (made, or its fields and dates brought up to the file), then its
+    rooms, tracks, types, people and sessions; a release when anything changed."""
     event = Event.objects.select_for_update().filter(slug=event_slug).first()
     created = event is None
     # An event without sessions (just made in the admin) takes the file's days, and its
     # zone unless the organizers chose one (anything but the default UTC).
     fresh = created or not Session.objects.filter(event=event).exists()
+    zone = _file_zone(parsed, event, fresh or update_event, timezone)
+    if created:
+        event = Event(slug=event_slug, is_published=publish, timezone=zone)
+    before = {name: getattr(event, name) for name in EVENT_FIELDS}
+    if created or update_event:
+        _take_event_fields(event, parsed, zone, created)
+    if fresh:
+        zone = _take_zone(event, parsed, zone, follow=created or update_event)
+    _take_dates(event, parsed, zone, created=created, fresh=fresh, before=before)
+    if created:
+        event.save()
+        report.count("events", True)
+    elif any(getattr(event, name) != value for name, value in before.items()):
+        event.save()
+        report.count("events", False)
+    else:
+        report.same("events")
+    _write_rows(parsed, event, report, publish, prune)
+
+
+def _file_zone(parsed, event: Event | None, may_guess: bool, timezone: str | None) -> str:
+    """The zone of the file's times: named (by the file, else by the caller), the
+    event's for times read in it, else a guess (noted) where the event may take it."""
     if parsed.timezone or timezone:
-        zone = parsed.timezone or timezone
-    elif not created and not parsed.offsets:
-        zone = event.timezone  # times without offsets were read in the event's zone
-    elif fresh or update_event:
+        return parsed.timezone or timezone
+    if event is not None and not parsed.offsets:
+        return event.timezone  # times without offsets were read in the event's zone
+    if event is None or may_guess:
         zone, note = guess_zone(parsed, None)
         if note:
             parsed.notes.insert(0, note)
-    else:
-        zone = event.timezone
-    if created:
-        event = Event(slug=event_slug, is_published=publish, timezone=zone)
-    before = {
-        name: getattr(event, name)
-        for name in ("name", "acronym", "timezone", "description", "start_date", "end_date",
-                     "language")
-    }  # fmt: skip
-    if created or update_event:
-        event.name = parsed.title[:200]
-        event.acronym = parsed.acronym[:50]
+        return zone
+    return event.timezone
+
+
+def _take_event_fields(event: Event, parsed, zone: str, created: bool) -> None:
+    event.name = parsed.title[:200]
+    event.acronym = parsed.acronym[:50]
+    event.timezone = zone
+    if parsed.description:
+        event.description = parsed.description
+    languages = Counter(s.language for s in parsed.sessions if s.language)
+    if languages and created:
+        event.language = languages.most_common(1)[0][0]
+
+
+def _take_zone(event: Event, parsed, zone: str, follow: bool) -> str:
+    """An event without sessions takes the file's zone if it follows the file or has
+    the default UTC; else it keeps its own (noted). Returns the zone it has."""
+    if follow or event.timezone == "UTC":
         event.timezone = zone
-        if parsed.description:
-            event.description = parsed.description
-        languages = Counter(s.language for s in parsed.sessions if s.language)
-        if languages and created:
-            event.language = languages.most_common(1)[0][0]
-    if fresh and (created or update_event or event.timezone == "UTC"):
-        event.timezone = zone
-    elif fresh and zone != event.timezone:
+    elif zone != event.timezone:
         parsed.notes.append(
             _("The file's time zone is %(zone)s; the event keeps its own, %(own)s.")
             % {"zone": zone, "own": event.timezone}
         )
-        zone = event.timezone
+    return event.timezone
+
+
+def _take_dates(event: Event, parsed, zone: str, *, created, fresh, before) -> None:
+    """A new or empty event runs on the file's days; one with sessions only grows."""
     start, end = event_dates(parsed, zoneinfo.ZoneInfo(event.timezone))
     if created:
         event.start_date, event.end_date = start, end
@@ -135,15 +168,9 @@ def _apply(parsed, event_slug, report, publish, update_event, prune, timezone) -
             event.start_date, event.end_date = widened
     if (event.end_date - event.start_date).days > 60:
         raise ImportProblem(_("The sessions span more than 61 days: is this one conference?"))
-    if created:
-        event.save()
-        report.count("events", True)
-    elif any(getattr(event, name) != value for name, value in before.items()):
-        event.save()
-        report.count("events", False)
-    else:
-        report.same("events")
 
+
+def _write_rows(parsed, event: Event, report, publish: bool, prune: bool) -> None:
     writer = Writer(parsed, event, report, publish)
     writer.load_named()
     writer.load_people()
@@ -158,20 +185,14 @@ def _apply(parsed, event_slug, report, publish, update_event, prune, timezone) -
 
 
 def import_schedule(
-    data: bytes,
-    event_slug: str,
-    *,
-    publish: bool = True,
-    update_event: bool = True,
-    prune: bool = False,
-    dry_run: bool = False,
-    timezone: str | None = None,
+    data: bytes, event_slug: str, *, timezone: str | None = None, **options
 ) -> Report:
     """Parse, then write in one transaction. Raises ImportProblem and changes nothing.
 
-    ``dry_run=True`` returns the same report without writing anything (``report.preview()``
-    shows it); ``prune=True`` cancels the event's sessions that the file no longer has;
-    ``timezone`` is the zone for a file that names none (else the event's, else a guess)."""
+    ``timezone`` is the zone for a file that names none (else the event's, else a guess);
+    the other options are ``apply``'s: ``dry_run=True`` returns the same report without
+    writing anything (``report.preview()`` shows it); ``prune=True`` cancels the event's
+    sessions that the file no longer has; ``publish``, ``update_event``."""
     if timezone:
         try:
             validate_timezone(timezone)
@@ -181,12 +202,4 @@ def import_schedule(
             ) from None
     existing = Event.objects.filter(slug=event_slug).values_list("timezone", flat=True).first()
     parsed = parse(data, timezone=timezone or existing)  # the zone of times without offset
-    return apply(
-        parsed,
-        event_slug,
-        publish=publish,
-        update_event=update_event,
-        prune=prune,
-        dry_run=dry_run,
-        timezone=timezone,
-    )
+    return apply(parsed, event_slug, timezone=timezone, **options)

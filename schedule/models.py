@@ -115,9 +115,13 @@ class Session(SessionFacts, EventData, models.Model):
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event")
+    )
     guid = models.UUIDField(
-        default=uuid.uuid4, help_text=_("Stable identity across exports and imports.")
+        default=uuid.uuid4,
+        help_text=_("Stable identity across exports and imports."),
+        verbose_name=_("guid"),
     )
     frab_id = models.PositiveIntegerField(
         null=True,
@@ -128,20 +132,28 @@ class Session(SessionFacts, EventData, models.Model):
             "ids from imported files are kept where they are free."
         ),
     )
-    title = models.CharField(max_length=300, validators=[validate_line])
-    slug = models.SlugField(max_length=80, blank=True, help_text=_("Filled from the title."))
+    title = models.CharField(max_length=300, validators=[validate_line], verbose_name=_("title"))
+    slug = models.SlugField(
+        max_length=80, blank=True, help_text=_("Filled from the title."), verbose_name=_("slug")
+    )
     abstract = models.TextField(
-        blank=True, help_text=_("Markdown: links and lists are kept."), validators=[validate_text]
+        blank=True,
+        help_text=_("Markdown: links and lists are kept."),
+        validators=[validate_text],
+        verbose_name=_("abstract"),
     )
     abstract_html = models.TextField(blank=True, editable=False)
     abstract_text = models.TextField(
         blank=True, editable=False, help_text=_("The abstract's words, for excerpts and calendars.")
     )
-    subtitle = models.CharField(max_length=300, blank=True, validators=[validate_line])
+    subtitle = models.CharField(
+        max_length=300, blank=True, validators=[validate_line], verbose_name=_("subtitle")
+    )
     description = models.TextField(
         blank=True,
         help_text=_("Markdown: the longer text shown under the abstract."),
         validators=[validate_text],
+        verbose_name=_("description"),
     )
     description_html = models.TextField(blank=True, editable=False)
     language = models.CharField(
@@ -149,19 +161,30 @@ class Session(SessionFacts, EventData, models.Model):
         blank=True,
         validators=[validate_language],
         help_text=_("Language code such as en or de; empty means the event's language."),
+        verbose_name=_("language"),
     )
     do_not_record = models.BooleanField(
-        default=False, help_text=_("The speakers ask not to be recorded.")
+        default=False,
+        help_text=_("The speakers ask not to be recorded."),
+        verbose_name=_("do not record"),
     )
-    recording_license = models.CharField(max_length=200, blank=True, validators=[validate_line])
+    recording_license = models.CharField(
+        max_length=200, blank=True, validators=[validate_line], verbose_name=_("recording license")
+    )
     links = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_links],
         help_text=_('A list of {"url": …, "title": …}.'),
+        verbose_name=_("links"),
     )
     track = models.ForeignKey(
-        Track, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions"
+        Track,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("track"),
     )
     session_type = models.ForeignKey(
         SessionType,
@@ -172,15 +195,30 @@ class Session(SessionFacts, EventData, models.Model):
         verbose_name=_("type"),
     )
     room = models.ForeignKey(
-        Room, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions"
+        Room,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("room"),
     )
-    starts_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    ends_at = models.DateTimeField(null=True, blank=True)
+    starts_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("starts at")
+    )
+    ends_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ends at"))
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        verbose_name=_("status"),
     )
     speakers = models.ManyToManyField(
-        Speaker, through="SessionSpeaker", related_name="sessions", blank=True
+        Speaker,
+        through="SessionSpeaker",
+        related_name="sessions",
+        blank=True,
+        verbose_name=_("speakers"),
     )
     planned_minutes = models.PositiveSmallIntegerField(
         null=True,
@@ -206,6 +244,8 @@ class Session(SessionFacts, EventData, models.Model):
     objects = SessionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         ordering = ["starts_at", "title"]
         constraints = [
             models.UniqueConstraint(
@@ -311,10 +351,16 @@ class SessionSpeaker(EventData, models.Model):
         MODERATOR = "moderator", pgettext_lazy("speaker role", "Moderator")
         PANELIST = "panelist", pgettext_lazy("speaker role", "Panelist")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="speaker_links")
-    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="session_links")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.SPEAKER)
-    position = models.PositiveIntegerField(default=0)
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="speaker_links", verbose_name=_("session")
+    )
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.CASCADE, related_name="session_links", verbose_name=_("speaker")
+    )
+    role = models.CharField(
+        max_length=10, choices=Role.choices, default=Role.SPEAKER, verbose_name=_("role")
+    )
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         ordering = ["position"]

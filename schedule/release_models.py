@@ -17,6 +17,17 @@ from django.utils.translation import pgettext_lazy
 
 from events.models import Event, Room
 
+# Where a release's change was made (``Release.how``), as the releases history says it.
+HOW_WORDS = {
+    "board": pgettext_lazy("release made", "on the board"),
+    "admin": pgettext_lazy("release made", "in the admin"),
+    "bulk action": pgettext_lazy("release made", "by a bulk action"),
+    "API": pgettext_lazy("release made", "through the API"),
+    "import": pgettext_lazy("release made", "by an import"),
+    "demo": pgettext_lazy("release made", "with the demo data"),
+    "baseline": pgettext_lazy("release made", "as the starting point"),
+}
+
 
 class Release(models.Model):
     class Kind(models.TextChoices):
@@ -37,6 +48,7 @@ class Release(models.Model):
         related_name="+",
     )
     how = models.CharField(max_length=60, blank=True)
+    undoes = models.PositiveIntegerField(null=True, blank=True)  # the release rolled back
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -51,11 +63,22 @@ class Release(models.Model):
     @property
     def label(self) -> str:
         """The name apps see (frab ``version``): "Release 4: Room swap after the keynote"."""
+        if self.undoes:
+            return f"Release {self.number}: Rolled back release {self.undoes}"
         return f"Release {self.number}: {self.note}" if self.note else f"Release {self.number}"
+
+    @property
+    def how_words(self) -> str:
+        return str(HOW_WORDS.get(self.how, self.how))
 
     @property
     def name(self) -> str:
         """The label in the reader's language, for pages, feeds and messages."""
+        if self.undoes:
+            return _("Release %(number)d: release %(undone)d rolled back") % {
+                "number": self.number,
+                "undone": self.undoes,
+            }
         if self.note:
             return _("Release %(number)d: %(note)s") % {"number": self.number, "note": self.note}
         return _("Release %(number)d") % {"number": self.number}

@@ -36,26 +36,31 @@ from .models import (
 # What visitors see ---------------------------------------------------------------------
 
 
+def _instant(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def _seen(title, slug, status, room_id, room_name, starts_at, ends_at) -> dict:
+    """One session's snapshot data: what visitors see of it (speakers added after)."""
+    return {
+        "title": title,
+        "slug": slug,
+        "status": status,
+        "room": room_id,
+        "room_name": room_name or "",
+        "starts_at": _instant(starts_at),
+        "ends_at": _instant(ends_at),
+        "speakers": [],
+    }
+
+
 def public_state(event: Event, session_ids=None) -> dict[int, dict]:
     """The public sessions of ``event`` (or those of ``session_ids``) as snapshot data."""
     sessions = Session.objects.filter(event=event, status__in=Session.PUBLIC_STATUSES)
     if session_ids is not None:
         sessions = sessions.filter(pk__in=list(session_ids))
-    state = {
-        row["id"]: {
-            "title": row["title"],
-            "slug": row["slug"],
-            "status": row["status"],
-            "room": row["room_id"],
-            "room_name": row["room__name"] or "",
-            "starts_at": row["starts_at"].isoformat() if row["starts_at"] else None,
-            "ends_at": row["ends_at"].isoformat() if row["ends_at"] else None,
-            "speakers": [],
-        }
-        for row in sessions.values(
-            "id", "title", "slug", "status", "room_id", "room__name", "starts_at", "ends_at"
-        )
-    }
+    fields = ("title", "slug", "status", "room_id", "room__name", "starts_at", "ends_at")
+    state = {row[0]: _seen(*row[1:]) for row in sessions.values_list("id", *fields)}
     links = (
         SessionSpeaker.objects.filter(session__in=sessions.values("pk"))
         .order_by("session_id", "position", "speaker__name")
@@ -63,6 +68,21 @@ def public_state(event: Event, session_ids=None) -> dict[int, dict]:
     )
     for session_id, speaker_id, name in links:
         state[session_id]["speakers"].append([speaker_id, name])
+    return state
+
+
+def written_state(event: Event, sessions: list[Session]) -> dict[int, dict]:
+    """``public_state`` of the sessions ``apply_changes`` returned, from memory where it
+    wrote them: it loaded their rooms and speakers (``speaker_names``). Those it left as
+    they were (dropped where they stood) are read as usual."""
+    unwritten = [s.pk for s in sessions if not hasattr(s, "speaker_names")]
+    state = public_state(event, unwritten) if unwritten else {}
+    for s in sessions:
+        if s.status in Session.PUBLIC_STATUSES and hasattr(s, "speaker_names"):
+            room_name = s.room.name if s.room_id else ""
+            state[s.pk] = _seen(s.title, s.slug, s.status, s.room_id, room_name, s.starts_at,
+                                s.ends_at)  # fmt: skip
+            state[s.pk]["speakers"] = [list(pair) for pair in s.speaker_names]
     return state
 
 
@@ -80,11 +100,13 @@ def record(
     how: str = "",
     force: bool = False,
     locked: bool = False,
+    written: list[Session] | None = None,
 ) -> Release | None:
     """Record what visitors now see differently as a new release (None if nothing did).
 
     ``session_ids`` limits the comparison to the sessions a write touched; ``locked``:
-    the caller holds the event's lock already (``apply_changes`` took it). Unpublished
+    the caller holds the event's lock already (``apply_changes`` took it); ``written``:
+    the sessions ``apply_changes`` returned, which are all of ``session_ids``. Unpublished
     events record nothing: visitors see none of it, and publishing starts afresh.
     """
     if not event.is_published:
@@ -99,7 +121,10 @@ def record(
         return None
     if first:
         session_ids = None
-    now = public_state(event, session_ids)
+    if written is not None and not first:
+        now = written_state(event, written)
+    else:
+        now = public_state(event, session_ids)
     snapshots = PublicSnapshot.objects.filter(event=event)
     if session_ids is not None:
         snapshots = snapshots.filter(session_id__in=list(session_ids))
@@ -309,15 +334,18 @@ def rollback(event: Event, user, release: Release) -> Release | None:
     apply_changes(
         event, user, undo, how=f"rollback of release {release.number}", name_sessions=True
     )
-    return record(
+    new = record(
         event,
         user,
         [c.session_id for c in undo],
         kind=Release.Kind.ROLLBACK,
-        note=f"Rolled back release {release.number}",
         force=True,
         locked=True,
     )
+    if new is not None:  # told in each reader's language: no note in English
+        new.undoes = release.number
+        new.save(update_fields=["undoes"])
+    return new
 
 
 @transaction.atomic

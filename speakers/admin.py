@@ -33,10 +33,10 @@ class SpeakerAdmin(EventScopedAdmin):
     readonly_fields = ["thumbnail", "their_sessions"]
     fieldsets = [
         (None, {"fields": ["event", "name", "slug", "job_title", "company"]}),
-        ("Photo and bio", {"fields": ["thumbnail", "avatar", "bio"]}),
-        ("Contact and links", {"fields": ["email", "website", "mastodon", "github",
+        (_("Photo and bio"), {"fields": ["thumbnail", "avatar", "bio"]}),
+        (_("Contact and links"), {"fields": ["email", "website", "mastodon", "github",
                                           "linkedin"]}),
-        ("Sessions", {"fields": ["their_sessions"]}),
+        (_("Sessions"), {"fields": ["their_sessions"]}),
     ]  # fmt: skip
 
     def get_queryset(self, request):

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
+from django.utils.text import capfirst
 
 from .images import process_avatar
 from .models import Speaker
@@ -20,6 +21,7 @@ class SpeakerForm(forms.ModelForm):
     avatar = forms.FileField(
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_TYPES)}),
+        label=capfirst(Speaker._meta.get_field("avatar").verbose_name),
         help_text=Speaker._meta.get_field("avatar").help_text,
     )
 

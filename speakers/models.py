@@ -24,16 +24,21 @@ def next_speaker_id() -> int:
 
 
 class Speaker(EventData, models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
-    name = models.CharField(max_length=200, validators=[validate_line])
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("event")
+    )
+    name = models.CharField(max_length=200, validators=[validate_line], verbose_name=_("name"))
     guid = models.UUIDField(
-        default=uuid.uuid4, help_text=_("Stable identity across exports and imports.")
+        default=uuid.uuid4,
+        help_text=_("Stable identity across exports and imports."),
+        verbose_name=_("guid"),
     )
     code = models.CharField(
         max_length=64,
         blank=True,
         validators=[validate_line],
         help_text=_("The person's code in the system the schedule was imported from (pretalx)."),
+        verbose_name=_("code"),
     )
     frab_id = models.PositiveIntegerField(
         null=True,
@@ -44,21 +49,33 @@ class Speaker(EventData, models.Model):
             "ids from imported files are kept where they are free."
         ),
     )
-    slug = models.SlugField(blank=True, help_text=_("Filled from the name when left empty."))
-    job_title = models.CharField(max_length=200, blank=True, validators=[validate_line])
-    company = models.CharField(max_length=200, blank=True, validators=[validate_line])
+    slug = models.SlugField(
+        blank=True, help_text=_("Filled from the name when left empty."), verbose_name=_("slug")
+    )
+    job_title = models.CharField(
+        max_length=200, blank=True, validators=[validate_line], verbose_name=_("job title")
+    )
+    company = models.CharField(
+        max_length=200, blank=True, validators=[validate_line], verbose_name=_("company")
+    )
     bio = models.TextField(
-        blank=True, help_text=_("Markdown: links and lists are kept."), validators=[validate_text]
+        blank=True,
+        help_text=_("Markdown: links and lists are kept."),
+        validators=[validate_text],
+        verbose_name=_("bio"),
     )
     bio_html = models.TextField(blank=True, editable=False)
     avatar = models.ImageField(
         upload_to=avatar_path,
         blank=True,
         help_text=_("JPEG, PNG, WebP or GIF, at most 5 MB; stored as a square photo."),
+        verbose_name=_("avatar"),
     )
     avatar_thumb = models.ImageField(upload_to=avatar_path, blank=True, editable=False)
-    email = models.EmailField(blank=True, help_text=_("Never shown to the public."))
-    website = models.URLField(blank=True)
+    email = models.EmailField(
+        blank=True, help_text=_("Never shown to the public."), verbose_name=_("email")
+    )
+    website = models.URLField(blank=True, verbose_name=_("website"))
     mastodon = models.CharField(
         max_length=200,
         blank=True,
@@ -68,19 +85,23 @@ class Speaker(EventData, models.Model):
                 "Use @name@server.example or a https:// profile link.",
             )
         ],
+        verbose_name=_("mastodon"),
     )
     github = models.CharField(
         max_length=39,
         blank=True,
         validators=[RegexValidator(r"^[A-Za-z0-9-]+$", "Use the GitHub user name only.")],
+        verbose_name=_("github"),
     )
-    linkedin = models.URLField(blank=True)
+    linkedin = models.URLField(blank=True, verbose_name=_("linkedin"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EventScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(

@@ -26,6 +26,16 @@ def _media_and_cache(settings, tmp_path, request):
     cache.clear()
 
 
+@pytest.fixture
+def cast(conf):
+    """The fixed permission cast (tests/factories.py) of the folder's ``conf.event``: its
+    owner and editor, an organizer of another event (``conf.other`` where the folder's
+    conference has one) and a signed-in visitor."""
+    from tests.factories import make_cast
+
+    return make_cast(conf.event, getattr(conf, "other", None))
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole run (browser tests in any folder share it).

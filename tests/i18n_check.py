@@ -223,6 +223,25 @@ SKIPPED_CALLS = {"OpenApiResponse", "OpenApiParameter", "OpenApiExample", "exten
 SKIPPED_CALLS |= {"extend_schema_view", "extend_schema_field", "extend_schema_serializer"}
 
 
+def _shown_parts(node: ast.AST) -> list[ast.AST]:
+    """An error's text, also inside {"field": ["message", ...]} (DRF's field errors)."""
+    if isinstance(node, ast.Dict):
+        return [part for value in node.values for part in _shown_parts(value)]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [part for item in node.elts for part in _shown_parts(item)]
+    return [node]
+
+
+def _html_words(node: ast.AST, name: str) -> list[Finding]:
+    """The words in format_html's template (its {} are values, marked where they are made)."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return []
+    parser = _Skeleton(name)
+    parser.feed(node.value.replace("{}", SLOT))
+    parser.close()
+    return [Finding(name, node.lineno, f.text) for f in parser.found]
+
+
 def _adds_a_note(node: ast.Call) -> bool:
     """notes.append(...), self.notes.append(...): an import's repair note, shown."""
     func = node.func
@@ -256,11 +275,14 @@ def python_file(path: Path, root: Path) -> list[Finding]:
             continue
         if isinstance(node, ast.Call):
             called = _call_name(node)
+            if called == "format_html" and node.args:
+                found += _html_words(node.args[0], name)
             if called in GETTEXT_NAMES or called in ("format_html", "format_lazy"):
                 continue
             if called in SINK_CALLS or _adds_a_note(node):
                 for arg in node.args[:3]:
-                    flag(arg)
+                    for shown in _shown_parts(arg):
+                        flag(shown)
             for keyword in node.keywords:
                 if keyword.arg in SHOWN_NAMES:
                     flag(keyword.value)
@@ -281,6 +303,10 @@ def python_file(path: Path, root: Path) -> list[Finding]:
                 named = target.id if isinstance(target, ast.Name) else attr
                 if named in SHOWN_NAMES:
                     flag(node.value)
+                elif named == "fieldsets" and isinstance(node.value, ast.List):
+                    for fieldset in node.value.elts:  # (title, {...}): the admin shows titles
+                        if isinstance(fieldset, ast.Tuple) and fieldset.elts:
+                            flag(fieldset.elts[0])
     return found
 
 

@@ -91,6 +91,8 @@ def test_the_checker_finds_unmarked_words(tmp_path):
         'REFUSED = "Too many tries from here; wait a minute."\n'
         'PATTERN = "%(value)s"\n'
         'self.notes.append(f"line {n}: a link was left out.")\n'
+        'fieldsets = [(None, {}), ("On your site", {}), (_("Kind"), {})]\n'
+        'LINK = format_html(\'<a href="{}">Board</a> {}\', url, _("Sessions"))\n'
     )
     found = sorted((f.line, f.text) for f in i18n_check.python_file(module, tmp_path))
     assert found == [
@@ -100,6 +102,8 @@ def test_the_checker_finds_unmarked_words(tmp_path):
         (7, "'Unknown track.'"),
         (8, "'Too many tries from here; wait a minute.'"),
         (10, "f'line {n}: a link was left out.'"),
+        (11, "'On your site'"),
+        (12, "Board"),
     ]
 
 

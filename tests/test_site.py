@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+import re
 import zoneinfo
 from collections import Counter
 from html.parser import HTMLParser
@@ -201,6 +202,14 @@ def test_theme_css(client, site):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/css; charset=utf-8"
     assert ".track-ops{--track-color:#2a6f97}" in response.content.decode()
+    assert "immutable" not in response["Cache-Control"]
+    # Pages link it by version (when the event changed, the language): kept for good.
+    page = client.get("/cnc16/schedule/").content.decode()
+    link = re.search(r'href="(/cnc16/theme\.css\?v=[0-9.]+en)"', page)
+    assert link, "no versioned theme link"
+    response = client.get(link.group(1))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 def test_healthz(client, db):

@@ -78,6 +78,9 @@ class ReleaseSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Release.Kind.choices)
     label = serializers.CharField()
     note = serializers.CharField()
+    undoes = serializers.IntegerField(
+        allow_null=True, help_text=_("The number of the release this one rolled back.")
+    )
     published_at = serializers.DateTimeField(source="created_at")
     changes = SessionChangeSerializer(many=True, source="visible")
 
@@ -112,7 +115,8 @@ class ChangesView(ConditionalMixin, generics.GenericAPIView):
         params = request.query_params
         since = params.get("since")
         if since is not None and not (since.isdigit() and len(since) < 10):
-            raise ValidationError({"since": [f"“{since}” is not a release number."]})
+            message = _("“%(value)s” is not a release number.") % {"value": since}
+            raise ValidationError({"since": [message]})
         moment = None
         if params.get("since_time") is not None:
             text = params["since_time"]
@@ -121,9 +125,8 @@ class ChangesView(ConditionalMixin, generics.GenericAPIView):
             except ValueError:
                 moment = None
             if moment is None or moment.tzinfo is None:
-                raise ValidationError(
-                    {"since_time": [f"“{text}” is not an ISO 8601 date and time with offset."]}
-                )
+                message = _("“%(value)s” is not an ISO 8601 date and time with offset.")
+                raise ValidationError({"since_time": [message % {"value": text}]})
 
         def build():
             releases = changelog.visible_releases(

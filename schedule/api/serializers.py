@@ -263,8 +263,28 @@ class SpeakerLinkWriteSerializer(serializers.Serializer):
         # A partial update (PATCH) skips missing nested fields, the speaker too: a link
         # is whole in every request.
         if "speaker" not in attrs:
-            raise serializers.ValidationError({"speaker": ["Each link needs a speaker."]})
+            raise serializers.ValidationError({"speaker": [_("Each link needs a speaker.")]})
         return {"role": SessionSpeaker.Role.SPEAKER, "position": 0, **attrs}
+
+
+# For each kind of slug field: its help text, and its errors ({value}: the slug given).
+SLUG_WORDS = {
+    "room": (
+        _("The room's slug in this event; null for none."),
+        _("There is no room “{value}” in this event."),
+        _("Give the room's slug as a string."),
+    ),
+    "track": (
+        _("The track's slug in this event; null for none."),
+        _("There is no track “{value}” in this event."),
+        _("Give the track's slug as a string."),
+    ),
+    "type": (
+        _("The type's slug in this event; null for none."),
+        _("There is no type “{value}” in this event."),
+        _("Give the type's slug as a string."),
+    ),
+}
 
 
 class EventSlugField(serializers.SlugRelatedField):
@@ -275,11 +295,9 @@ class EventSlugField(serializers.SlugRelatedField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)
         # (Otherwise the schema shows the model slug's help text, about names.)
-        kwargs.setdefault("help_text", f"The {noun}'s slug in this event; null for none.")
-        kwargs["error_messages"] = {
-            "does_not_exist": f"There is no {noun} “{{value}}” in this event.",
-            "invalid": f"Give the {noun}'s slug as a string.",
-        }
+        help_text, missing, invalid = SLUG_WORDS[noun]
+        kwargs.setdefault("help_text", help_text)
+        kwargs["error_messages"] = {"does_not_exist": missing, "invalid": invalid}
         super().__init__(**kwargs)
 
     def get_queryset(self):
@@ -316,11 +334,14 @@ class SessionWriteSerializer(BoundedModelSerializer):
             speakers = {s.slug: s for s in Speaker.objects.filter(event=event, slug__in=wanted)}
             missing = [slug for slug in wanted if slug not in speakers]
             if missing:
-                unknown = [f"There is no speaker “{slug}” in this event." for slug in missing]
+                unknown = [
+                    _("There is no speaker “%(slug)s” in this event.") % {"slug": slug}
+                    for slug in missing
+                ]
                 raise serializers.ValidationError({"speakers": unknown})
             if len(set(wanted)) != len(wanted):
                 raise serializers.ValidationError(
-                    {"speakers": ["Each speaker can be listed only once per session."]}
+                    {"speakers": [_("Each speaker can be listed only once per session.")]}
                 )
         session = self.instance or Session(event=event)
         for field, value in attrs.items():
@@ -329,9 +350,8 @@ class SessionWriteSerializer(BoundedModelSerializer):
         if attrs.get("slug"):
             clash = Session.objects.filter(event=event, slug=attrs["slug"]).exclude(pk=session.pk)
             if clash.exists():
-                raise serializers.ValidationError(
-                    {"slug": [f"The slug “{attrs['slug']}” is already used in this event."]}
-                )
+                taken = _("The slug “%(slug)s” is already used in this event.")
+                raise serializers.ValidationError({"slug": [taken % {"slug": attrs["slug"]}]})
         if links is None and session.pk:
             speaker_ids = list(session.speaker_links.values_list("speaker_id", flat=True))
         else:

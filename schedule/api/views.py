@@ -21,7 +21,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -418,7 +418,7 @@ class SessionViewSet(EventPartViewSet):
         """The one session of ``queryset`` as the reads show it, or a 404."""
         rows = load_rows(queryset, self.get_event(), html=True)
         if not rows:
-            raise Http404(_("No such session."))
+            raise NotFound()  # as get_object's 404 answers (api/errors.py)
         return rows[0]
 
     def retrieve(self, request, *args, **kwargs):
@@ -457,8 +457,7 @@ class SessionViewSet(EventPartViewSet):
             except ValueError:  # well formed but impossible, such as February 30
                 moment = None
             if moment is None or moment.tzinfo is None:
-                raise ValidationError(
-                    {"updated_since": [f"“{since}” is not an ISO 8601 date and time with offset."]}
-                )
+                message = _("“%(value)s” is not an ISO 8601 date and time with offset.")
+                raise ValidationError({"updated_since": [message % {"value": since}]})
             queryset = queryset.filter(updated_at__gte=moment)
         return queryset.order_by(*SESSION_ORDER)

@@ -32,6 +32,7 @@ from lib.markup import render_markdown
 from speakers.images import THUMB_SIZE, ProcessedAvatar
 from speakers.models import Speaker, next_speaker_id
 
+from .. import releases
 from ..models import Session, SessionSpeaker, next_frab_id
 from .plan import (
     AVATAR_POOL_SIZE,
@@ -303,6 +304,7 @@ def _write(demo: _Demo, slug: str, written: list[str]) -> Event:
     )
     # bulk_create sends no signals: mark the event's data as changed ourselves.
     Event.objects.filter(pk=event.pk).touch()
+    releases.record(event, how="demo")  # published: its first release, the changelog's start
     return event
 
 

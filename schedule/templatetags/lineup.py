@@ -1,6 +1,6 @@
 from django import template
 
-from ..agenda import STAR_FORM, star_button
+from ..agenda import star_button
 
 register = template.Library()
 
@@ -11,7 +11,7 @@ def star(context, slug: str, title: str) -> str:
     return star_button(context["event"].slug, slug, title, False)
 
 
-@register.simple_tag
-def star_form() -> str:
+@register.inclusion_tag("schedule/includes/star_form.html")
+def star_form() -> dict:
     """The one form that a page's star buttons submit; put once, at the end of the page."""
-    return STAR_FORM
+    return {}

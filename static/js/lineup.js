@@ -2,6 +2,36 @@
 (function () {
   "use strict";
 
+  // htmx drives the live filters and the speaker search, forms that work without it (a
+  // plain GET). It is fetched once the page has loaded, not before (issue 17: a phone
+  // spent a fifth of its load on it); a change made before it arrives is sent then.
+  var script = document.currentScript;
+  var pending = null;
+
+  function liveForm(target) {
+    return target && target.closest ? target.closest("form[hx-get]") : null;
+  }
+
+  function loadHtmx() {
+    var src = script && script.dataset.htmx;
+    if (!src || window.htmx || !document.querySelector("form[hx-get]")) return;
+    var tag = document.createElement("script");
+    tag.src = src;
+    tag.onload = function () {
+      if (pending && window.htmx) window.htmx.trigger(pending, "change");
+      pending = null;
+    };
+    document.head.appendChild(tag);
+  }
+
+  ["change", "input"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (!window.htmx) pending = liveForm(event.target) || pending;
+    });
+  });
+  // htmx starts itself on DOMContentLoaded or at once on a loaded page: after "load".
+  window.addEventListener("load", function () { setTimeout(loadHtmx, 0); });
+
   // During the event: mark what is on now (a line across the grid) and offer jumps
   // to "now" and "next". Runs again every minute and after each filter change.
   function jumpButton(label, target) {
@@ -72,6 +102,31 @@
       .then(function (html) { if (html) holder.innerHTML = html; })
       .catch(function () { /* no banner is fine */ });
   }
+
+  // Stars: one listener for every star button of the page, those a filter brings in too.
+  // The button posts to its own URL and is replaced by the answer (the other state); a
+  // refusal (a full agenda) or a lost connection leaves it as it was. Without JavaScript
+  // the button submits the page's star form and the page comes back.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".btn-star[formaction]");
+    if (!button || !window.fetch) return;
+    event.preventDefault();
+    if (button.getAttribute("aria-busy")) return;
+    button.setAttribute("aria-busy", "true");
+    fetch(button.formAction, { method: "POST", credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        var fresh = holder.content.firstElementChild;
+        if (!fresh || !fresh.classList.contains("btn-star")) throw new Error("no button");
+        var focused = document.activeElement === button;
+        button.replaceWith(fresh);
+        if (focused) fresh.focus();
+      })
+      .catch(function () { /* unchanged: the visitor may try again */ })
+      .finally(function () { button.removeAttribute("aria-busy"); });
+  });
 
   document.addEventListener("DOMContentLoaded", nowNext);
   document.addEventListener("DOMContentLoaded", changesBanner);

@@ -219,5 +219,11 @@
     show();
   }
 
-  document.addEventListener("DOMContentLoaded", setup);
+  // A visitor who chose their zone gets it before the page is shown, as far as a deferred
+  // script can; for everybody else the switch is built once the page has loaded: the
+  // first use of time zones (Intl's zone data) costs a phone about a tenth of a second.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (stored()) setup();
+    else window.addEventListener("load", function () { setTimeout(setup, 0); });
+  });
 })();

@@ -5,9 +5,11 @@
 (function () {
   "use strict";
 
+  // Part of static/bundles/lineup.js: its script tag names the worker, except where a
+  // page keeps no offline copies (the embed).
   var script = document.currentScript;
-  if (!script || !("serviceWorker" in navigator)) return;
-  var worker = script.dataset.worker;
+  var worker = script && script.dataset.worker;
+  if (!worker || !("serviceWorker" in navigator)) return;
   var keep = (script.dataset.keep || "").split(" ").filter(Boolean);
 
   function asOf(ms) {

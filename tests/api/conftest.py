@@ -210,10 +210,10 @@ def token_for(user) -> str:
 
 
 @pytest.fixture
-def people(conf):
-    """Organizers of each event and a superuser, each with an API token."""
-    org_a = MembershipFactory(event=conf.event).user
-    org_b = MembershipFactory(event=conf.other).user
+def people(conf, cast):
+    """Organizers of each event (the main event's from the shared cast: its owner, and
+    the stranger, who organizes ``other``) and a superuser, each with an API token."""
+    org_a, org_b = cast.owner, cast.stranger
     org_hidden = MembershipFactory(event=conf.hidden).user
     admin = UserFactory(is_staff=True, is_superuser=True)
     return SimpleNamespace(

@@ -4,17 +4,15 @@ ETags with 304, throttling."""
 
 import datetime as dt
 import json
-import uuid
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework import throttling
 
-from events.models import Event, Room, SessionType, Track
-from lib.markup import render_markdown
-from schedule.models import Session, SessionSpeaker, next_frab_id
-from speakers.models import Speaker
+from events.models import Event, Room
+from schedule.models import Session
+from tests.factories import sized_conference
 
 from .conftest import SECRET_DOMAIN
 
@@ -460,57 +458,7 @@ def test_page_size_is_capped_and_bad_pages_are_404(api, conf):
 
 def build_event(slug: str, n_sessions: int) -> Event:
     """A published event of ``n_sessions`` sessions with 1–3 speakers each (bulk)."""
-    event = Event.objects.create(
-        slug=slug, name=f"Sized {n_sessions}", timezone="America/Los_Angeles",
-        start_date=dt.date(2030, 5, 6), end_date=dt.date(2030, 5, 8), is_published=True,
-    )  # fmt: skip
-    n_rooms = max(3, n_sessions // 24)
-    rooms = Room.objects.bulk_create(
-        Room(event=event, name=f"Room {i}", slug=f"room-{i}", position=i) for i in range(n_rooms)
-    )
-    tracks = Track.objects.bulk_create(
-        Track(event=event, name=f"Track {i}", slug=f"track-{i}") for i in range(4)
-    )
-    kinds = SessionType.objects.bulk_create(
-        SessionType(event=event, name=f"Type {i}", slug=f"type-{i}") for i in range(3)
-    )
-    speakers = Speaker.objects.bulk_create(
-        Speaker(event=event, name=f"Person {i}", slug=f"person-{i}", bio_html="<p>Hi</p>")
-        for i in range(max(10, n_sessions))
-    )
-    tz = event.tzinfo
-    first_id = next_frab_id(event.pk)
-    sessions = []
-    for i in range(n_sessions):
-        day = event.start_date + dt.timedelta(days=i % 3)
-        slot, room = divmod(i // 3, n_rooms)
-        start = dt.datetime.combine(day, dt.time(8), tzinfo=tz) + dt.timedelta(minutes=45 * slot)
-        sessions.append(
-            Session(
-                event=event,
-                guid=uuid.uuid4(),
-                frab_id=first_id + i,  # frab ids are unique across the installation
-                title=f"Session {i}",
-                slug=f"session-{i}",
-                abstract="Some *text*.",
-                abstract_html=render_markdown("Some *text*."),
-                track=tracks[i % 4],
-                session_type=kinds[i % 3],
-                room=rooms[room],
-                starts_at=start,
-                ends_at=start + dt.timedelta(minutes=40),
-                status=Session.Status.CANCELLED if i % 11 == 3 else Session.Status.PUBLISHED,
-            )  # fmt: skip
-        )
-    sessions = Session.objects.bulk_create(sessions)
-    if not all(s.pk for s in sessions):
-        sessions = list(Session.objects.filter(event=event).order_by("pk"))
-    SessionSpeaker.objects.bulk_create(
-        SessionSpeaker(session=s, speaker=speakers[(i + k * 7) % len(speakers)], position=k)
-        for i, s in enumerate(sessions)
-        for k in range(1 + i % 3)
-    )
-    return event
+    return sized_conference(slug, n_sessions).event
 
 
 def count_queries(api, url) -> tuple[int, dict]:

@@ -450,6 +450,22 @@ def test_session_field_errors_name_the_field(api, conf, people, as_user, fields,
     assert Session.objects.count() == before
 
 
+def test_errors_are_in_the_language_asked_for(api, conf, people, as_user):
+    client = as_user(people.a)
+    url = f"{BASE}/pdx30/sessions/"
+    data = {"title": "Neu", "room": "nowhere"}
+    response = client.post(url, data, format="json", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.json() == {"room": ["Diese Veranstaltung hat keinen Saal „nowhere“."]}
+    data = {"title": "Neu", "speakers": [{"speaker": "nobody"}]}
+    response = client.post(url, data, format="json", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.json() == {
+        "speakers": ["Il n’y a pas d’intervenant « nobody » dans cet événement."]
+    }
+    # A missing object: DRF's "Not found." (translated), not Django's English query words.
+    response = client.get(f"{BASE}/pdx30/rooms/nowhere/", HTTP_ACCEPT_LANGUAGE="de")
+    assert (response.status_code, response.json()) == (404, {"detail": "Nicht gefunden."})
+
+
 def test_a_session_cannot_end_before_it_starts(api, conf, people, as_user):
     client = as_user(people.a)
     for start, end in [(at(3, 10), at(3, 9)), (at(3, 10), at(3, 10))]:

@@ -12,10 +12,10 @@ BUDGET_MOVE_MS = 20
 
 def build(sessions: int = 600, rooms: int = 25):
     """A published event with ``rooms`` rooms and ``sessions`` sessions over three days."""
-    from events.models import Event, Membership, Room
+    from events.models import Event, Room
     from schedule.models import Session, SessionSpeaker
     from speakers.models import Speaker
-    from tests.factories import UserFactory
+    from tests.factories import make_cast
 
     event = Event.objects.create(
         slug=f"board-{sessions}", name=f"Board {sessions}", timezone="Europe/Berlin",
@@ -48,8 +48,7 @@ def build(sessions: int = 600, rooms: int = 25):
     SessionSpeaker.objects.bulk_create(
         SessionSpeaker(session=s, speaker=p) for s, p in zip(made, people, strict=True)
     )
-    user = UserFactory(username=f"board-owner-{sessions}", is_staff=True)
-    Membership.objects.create(user=user, event=event, role=Membership.Role.OWNER)
+    user = make_cast(event, prefix=f"board-{sessions}-").owner  # the tests' cast
     return event, user, made
 
 

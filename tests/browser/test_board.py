@@ -3,28 +3,22 @@ a keyboard-only move, and two organizers at once."""
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from events.models import Membership
-from schedule.models import Session, SessionSpeaker
 from tests.factories import (
-    EventFactory,
-    MembershipFactory,
-    RoomFactory,
-    SessionFactory,
-    SessionTypeFactory,
-    SpeakerFactory,
-    TrackFactory,
+    PASSWORD,
+    board_conference,
+    make_cast,
 )
 
 from .conftest import LA
 
 DAY = dt.date(2030, 5, 6)
 PPM = 2  # the board's pixels per minute
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -39,33 +33,13 @@ def at(hour, minute=0):
 
 @pytest.fixture
 def board(live_server, transactional_db):
-    event = EventFactory(
-        slug="boardconf", name="BoardConf", timezone="America/Los_Angeles",
-        start_date=DAY, end_date=DAY + dt.timedelta(days=1),
-    )  # fmt: skip
-    rooms = {
-        name: RoomFactory(event=event, name=name, capacity=cap, position=i)
-        for i, (name, cap) in enumerate([("Hall", 300), ("Cedar", 40), ("Oak", 120)])
-    }
-    data = TrackFactory(event=event, name="Data", color="#b5179e")
-    talk = SessionTypeFactory(event=event, name="Talk")
-    pause = SessionTypeFactory(event=event, name="Break", is_break=True)
-    ada = SpeakerFactory(event=event, name="Ada Lovelace")
-    keynote = SessionFactory(event=event, title="Keynote", room=rooms["Hall"], track=data,
-                             session_type=talk, starts_at=at(9), ends_at=at(10))  # fmt: skip
-    SessionSpeaker.objects.create(session=keynote, speaker=ada)
-    second = SessionFactory(event=event, title="Second talk", room=rooms["Cedar"],
-                            session_type=talk, starts_at=at(10), ends_at=at(10, 40))  # fmt: skip
-    SessionSpeaker.objects.create(session=second, speaker=ada)
-    loose = SessionFactory(event=event, title="Loose talk", room=None, starts_at=None,
-                           ends_at=None, status=Session.Status.DRAFT, track=data)  # fmt: skip
-    coffee = SessionFactory(event=event, title="Coffee", room=rooms["Hall"], session_type=pause,
-                            starts_at=at(11), ends_at=at(11, 30))  # fmt: skip
-    owner = MembershipFactory(event=event, user__username="owner").user
-    editor = MembershipFactory(
-        event=event, user__username="editor", role=Membership.Role.EDITOR
-    ).user
-    return type("Board", (), dict(locals(), url=live_server.url))
+    """The board's conference (tests/factories.board_conference), the loose talk in its
+    track, and the shared permission cast."""
+    conf = board_conference()
+    conf.loose.track = conf.track
+    conf.loose.save()
+    cast = make_cast(conf.event)
+    return SimpleNamespace(**vars(conf), owner=cast.owner, editor=cast.editor, url=live_server.url)
 
 
 CSP_WATCH = """
@@ -144,20 +118,18 @@ def test_drag_move_resize_refuse_undo_and_keyboard(new_page, board, screenshot):
     expect(page.locator("#board-tray-list .board-card")).to_have_count(1)
 
     # From the tray onto Oak at 10:30: placed for the default 30 minutes.
-    drag_to(page, card(page, "Loose talk"), column(page, board.rooms["Oak"]), 10 * 60 + 30)
+    drag_to(page, card(page, "Loose talk"), column(page, board.oak), 10 * 60 + 30)
     wait_saved(page)
     loose = reload(board.loose)
-    assert (loose.room, loose.starts_at, loose.ends_at) == (board.rooms["Oak"], at(10, 30), at(11))
+    assert (loose.room, loose.starts_at, loose.ends_at) == (board.oak, at(10, 30), at(11))
     expect(page.locator("#board-tray-list .board-card")).to_have_count(0)
-    expect(column(page, board.rooms["Oak"]).locator(".board-card")).to_have_text(
-        re.compile("Loose talk")
-    )
+    expect(column(page, board.oak).locator(".board-card")).to_have_text(re.compile("Loose talk"))
 
     # Moved to Cedar at 11:00.
-    drag_to(page, card(page, "Loose talk"), column(page, board.rooms["Cedar"]), 11 * 60)
+    drag_to(page, card(page, "Loose talk"), column(page, board.cedar), 11 * 60)
     wait_saved(page)
     loose = reload(loose)
-    assert (loose.room, loose.starts_at) == (board.rooms["Cedar"], at(11))
+    assert (loose.room, loose.starts_at) == (board.cedar, at(11))
 
     # Made 30 minutes longer by its lower edge.
     grip = card(page, "Loose talk").locator(".board-resize")
@@ -170,13 +142,13 @@ def test_drag_move_resize_refuse_undo_and_keyboard(new_page, board, screenshot):
     assert reload(loose).ends_at == at(12)
 
     # Dropped on the keynote's room and time: refused, back in place, message beside it.
-    drag_to(page, card(page, "Second talk"), column(page, board.rooms["Hall"]), 9 * 60 + 30)
+    drag_to(page, card(page, "Second talk"), column(page, board.hall), 9 * 60 + 30)
     refusal = page.locator(".board-refusal")
     expect(refusal).to_contain_text("Hall is already taken at that time by “Keynote”")
     expect(page.locator("#board")).not_to_have_attribute("aria-busy", "true")
-    expect(column(page, board.rooms["Cedar"]).locator(".board-card", has_text="Second talk"))
-    second = reload(board.second)
-    assert (second.room, second.starts_at) == (board.rooms["Cedar"], at(10))
+    expect(column(page, board.cedar).locator(".board-card", has_text="Second talk"))
+    second = reload(board.talk_b)
+    assert (second.room, second.starts_at) == (board.cedar, at(10))
     screenshot(page, "refused")
 
     # Undo the last saved move (the resize).
@@ -195,8 +167,8 @@ def test_drag_move_resize_refuse_undo_and_keyboard(new_page, board, screenshot):
     expect(page.locator(".board-preview")).to_have_text("11:30–12:00")
     page.keyboard.press("Enter")
     wait_saved(page)
-    coffee_row = reload(board.coffee)
-    assert (coffee_row.room, coffee_row.starts_at) == (board.rooms["Cedar"], at(11, 30))
+    coffee_row = reload(board.pause)
+    assert (coffee_row.room, coffee_row.starts_at) == (board.cedar, at(11, 30))
 
     # Escape cancels a pick-up: nothing moves.
     card(page, "Keynote").focus()
@@ -219,20 +191,20 @@ def test_a_stale_move_from_a_second_board_is_refused(new_page, board, screenshot
     first, second = new_page(), new_page()
     open_board(first, board, "owner")
     open_board(second, board, "editor")
-    drag_to(first, card(first, "Coffee"), column(first, board.rooms["Oak"]), 11 * 60)
+    drag_to(first, card(first, "Coffee"), column(first, board.oak), 11 * 60)
     wait_saved(first)
     # The second board still shows the coffee in Hall: its move is based on that version.
-    drag_to(second, card(second, "Coffee"), column(second, board.rooms["Cedar"]), 11 * 60)
+    drag_to(second, card(second, "Coffee"), column(second, board.cedar), 11 * 60)
     expect(second.locator(".board-refusal")).to_contain_text("was changed by someone else")
     expect(second.locator("#board")).not_to_have_attribute("aria-busy", "true")
-    coffee = reload(board.coffee)
-    assert coffee.room == board.rooms["Oak"]
+    coffee = reload(board.pause)
+    assert coffee.room == board.oak
     # The refused card shows the current state at once.
-    expect(column(second, board.rooms["Oak"]).locator(".board-card", has_text="Coffee"))
+    expect(column(second, board.oak).locator(".board-card", has_text="Coffee"))
     screenshot(second, "stale")
     # Without a reload, the second board picks up the first one's next change.
-    drag_to(first, card(first, "Keynote"), column(first, board.rooms["Cedar"]), 8 * 60)
+    drag_to(first, card(first, "Keynote"), column(first, board.cedar), 8 * 60)
     wait_saved(first)
-    expect(
-        column(second, board.rooms["Cedar"]).locator(".board-card", has_text="Keynote")
-    ).to_be_visible(timeout=8000)
+    expect(column(second, board.cedar).locator(".board-card", has_text="Keynote")).to_be_visible(
+        timeout=8000
+    )

@@ -27,6 +27,7 @@ from events.models import Event
 from schedule import agenda as agendas
 from schedule.models import Agenda, AgendaItem, Session, SessionSpeaker
 from tests.factories import (
+    PASSWORD,
     EventFactory,
     MembershipFactory,
     RoomFactory,
@@ -37,7 +38,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery staple"
 UTC = dt.UTC
 
 

@@ -17,6 +17,7 @@ from django.test import Client
 from schedule import agenda as agendas
 from schedule.models import Agenda, AgendaItem, Session
 from tests.factories import (
+    PASSWORD,
     EventFactory,
     MembershipFactory,
     SessionFactory,
@@ -25,8 +26,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -315,12 +314,13 @@ def test_a_cache_outage_warns_once_per_interval(caplog, settings):
 @pytest.mark.parametrize("unit", ["[", "![", "[](", "**a", "<a"])
 def test_markdown_of_hostile_brackets_renders_quickly(unit):
     """Python-Markdown took 18 s for 8,000 "[" (quadratic); a linear renderer takes a
-    fraction of a second. A generous bound: the machine is shared."""
+    fraction of a second. A generous bound on this thread's CPU time, which other work
+    on a shared machine does not inflate as it does the clock's."""
     from lib.markup import render_markdown
 
-    started = time.perf_counter()
+    started = time.thread_time()
     html = render_markdown(unit * 8000)
-    assert time.perf_counter() - started < 4
+    assert time.thread_time() - started < 4
     assert html
 
 
@@ -328,9 +328,9 @@ def test_markdown_longer_than_the_bound_is_plain_text_at_once():
     from lib.markup import MAX_MARKDOWN_CHARS, render_markdown
 
     text = "**bold** <b>x</b>\n\n" + "![" * MAX_MARKDOWN_CHARS
-    started = time.perf_counter()
+    started = time.thread_time()
     html = render_markdown(text)
-    assert time.perf_counter() - started < 1
+    assert time.thread_time() - started < 1
     assert html.startswith("<p>**bold** &lt;b&gt;x&lt;/b&gt;</p>")
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from schedule.models import PendingImport, Session
-from tests.factories import EventFactory, MembershipFactory, SessionFactory
+from tests.factories import EventFactory, MembershipFactory, SessionFactory, make_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,12 @@ DATES = {"start_date": dt.date(2042, 10, 1), "end_date": dt.date(2042, 10, 2)}
 
 @pytest.fixture
 def organizer():
-    membership = MembershipFactory(event=EventFactory(slug="engel", **DATES))
+    event = EventFactory(slug="engel", **DATES)
     client = Client()
-    client.force_login(membership.user)
-    client.event = membership.event
-    client.session_user = membership.user
+    client.cast = make_cast(event)  # the shared cast
+    client.force_login(client.cast.owner)
+    client.event = event
+    client.session_user = client.cast.owner
     return client
 
 
@@ -88,8 +89,7 @@ def test_another_organizers_preview_cannot_be_confirmed(organizer):
     response = client.post(url(organizer.event), {"pending": str(pending.pk)})
     assert response.status_code == 400
     assert Session.objects.filter(event=organizer.event).count() == 0
-    stranger = MembershipFactory()
-    client.force_login(stranger.user)
+    client.force_login(organizer.cast.stranger)  # an organizer of another event
     assert client.post(url(organizer.event), {"pending": str(pending.pk)}).status_code == 404
 
 

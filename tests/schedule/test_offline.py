@@ -39,7 +39,10 @@ def test_event_pages_link_the_manifest_and_register_the_worker(client, conf):
         r"<div class=\"time-switch container\" [^>]* data-time-switch [^>]* hidden>", page
     )
     # The embed registers no worker: it lives on another site.
-    assert "offline.js" not in client.get("/cnc16/embed/").content.decode()
+    embed = client.get("/cnc16/embed/").content.decode()
+    assert "bundles/lineup.js" in embed
+    assert "data-worker" not in embed
+    assert 'rel="manifest"' not in embed
 
 
 def test_an_unpublished_event_has_no_manifest(client):

@@ -1,8 +1,6 @@
 """Every list, export and feed runs the same, literal number of queries with one item and
 with three (pretalx's habit: that is how N+1 stays out). Uncached, no cookies."""
 
-import datetime as dt
-
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -11,15 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from schedule import agenda as agendas
 from schedule.models import Agenda, AgendaItem
-from tests.factories import (
-    EventFactory,
-    RoomFactory,
-    SessionFactory,
-    SessionSpeakerFactory,
-    SessionTypeFactory,
-    SpeakerFactory,
-    TrackFactory,
-)
+from tests.factories import sized_conference
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +17,10 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "list": ("schedule/", 7),
     "grid": ("schedule/grid/", 8),
-    "filtered list": ("schedule/?track=track&type=talk&q=session", 9),
+    "filtered list": ("schedule/?track=track-0&type=type-0&q=session", 9),
     "speaker directory": ("speakers/", 2),
     "schedule.ics": ("schedule.ics", 3),
-    "filtered schedule.ics": ("schedule.ics?track=track", 4),
+    "filtered schedule.ics": ("schedule.ics?track=track-0", 4),
     "schedule.xml": ("schedule.xml", 4),  # and the latest release, named in its version
     "schedule.json": ("schedule.json", 4),
     "agenda feed": ("agenda/{feed}.ics", 4),
@@ -39,22 +29,11 @@ PAGES = {
 
 
 def conference(slug: str, sessions: int) -> dict:
-    event = EventFactory(slug=slug)
-    track = TrackFactory(event=event, slug="track")
-    talk = SessionTypeFactory(event=event, slug="talk")
-    agenda = Agenda.objects.create(event=event)
-    start = dt.datetime.combine(event.start_date, dt.time(9), tzinfo=dt.UTC)
-    for n in range(sessions):
-        starts_at = start + dt.timedelta(hours=n)
-        session = SessionFactory(
-            event=event, track=track, session_type=talk, room=RoomFactory(event=event),
-            starts_at=starts_at, ends_at=starts_at + dt.timedelta(minutes=45),
-        )  # fmt: skip
-        for k in range(2):  # a speaker and a moderator each
-            SessionSpeakerFactory(
-                session=session, speaker=SpeakerFactory(event=event), position=k,
-                role="moderator" if k else "speaker",
-            )  # fmt: skip
+    """The shared sized conference (one track and type: every session matches the
+    filters), each session with a speaker and a moderator, all in one agenda."""
+    built = sized_conference(slug, sessions, timezone="UTC", tracks=1, types=1, moderators=True)
+    agenda = Agenda.objects.create(event=built.event)
+    for session in built.sessions:
         item = AgendaItem(agenda=agenda, session=session)
         item.remember(session)
         item.save()

@@ -17,7 +17,6 @@ worker's process id, which tells which worker answered which request.
 
 import concurrent.futures
 import contextlib
-import datetime as dt
 import functools
 import http.client
 import http.cookiejar
@@ -37,7 +36,6 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from django.core.management.utils import get_random_secret_key
@@ -410,32 +408,11 @@ def server(django_db_setup, static_root, tmp_path_factory) -> Server:
 
 @pytest.fixture
 def conference(transactional_db):
-    """A published event with a few sessions, committed so gunicorn sees it."""
-    from tests.factories import (
-        EventFactory,
-        RoomFactory,
-        SessionFactory,
-        SessionSpeakerFactory,
-        SpeakerFactory,
-    )
+    """The shared sized conference (tests/factories.py): six published sessions in
+    UTC, committed so gunicorn sees it."""
+    from tests.factories import sized_conference
 
-    event = EventFactory(slug="services-conf", name="Services Conference")
-    rooms = [RoomFactory(event=event, name=f"Hall {n}") for n in "AB"]
-    speaker = SpeakerFactory(event=event, name="Ada Worker")
-    start = dt.datetime.combine(event.start_date, dt.time(9, 0), tzinfo=dt.UTC)
-    sessions = []
-    for n in range(6):
-        session = SessionFactory(
-            event=event,
-            title=f"Scaling talk number {n}",
-            room=rooms[n % 2],
-            starts_at=start + dt.timedelta(hours=n // 2),
-            ends_at=start + dt.timedelta(hours=n // 2, minutes=45),
-        )
-        # One speaker each: the scheduling rules refuse a speaker in two rooms at once.
-        SessionSpeakerFactory(session=session, **({"speaker": speaker} if n == 0 else {}))
-        sessions.append(session)
-    return SimpleNamespace(event=event, rooms=rooms, speaker=speaker, sessions=sessions)
+    return sized_conference("services-conf", 6, timezone="UTC", cancel_every=0)
 
 
 # Redis and PostgreSQL under the tests' control ------------------------------------------

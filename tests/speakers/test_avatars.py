@@ -16,7 +16,7 @@ from PIL import ExifTags, Image
 
 from speakers.images import MAX_BYTES, process_avatar
 from speakers.models import Speaker
-from tests.factories import EventFactory, MembershipFactory, SpeakerFactory
+from tests.factories import EventFactory, SpeakerFactory, make_cast
 
 RED, BLUE, WHITE = (220, 20, 20), (20, 20, 220), (255, 255, 255)
 
@@ -284,7 +284,7 @@ def media_files() -> list[Path]:
 
 @pytest.fixture
 def organizer(db):
-    return MembershipFactory(event=EventFactory(slug="avatar-conf")).user
+    return make_cast(EventFactory(slug="avatar-conf")).owner  # the shared cast
 
 
 @pytest.fixture

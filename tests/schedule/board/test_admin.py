@@ -151,6 +151,13 @@ def test_shift_moves_a_block_together_and_records_history(client, conf, owner):
     moved = "Verschoben von Mo, 6. Mai 13:00–13:30, Oak nach Mo, 6. Mai 13:30–14:00, Oak"
     assert f"<td>{moved} (Sammelaktion).</td>" in page
     assert "<td>Old words.</td>" in page
+    listing = client.get(reverse(CHANGELIST), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<td class="field-when">Mo, 6. Mai<span class="lineup-sub">13:30–14:00 PDT' in listing
+    assert '<td class="field-when">nicht eingeplant</td>' in listing
+    assert ">Eingeplant</a>" in listing and "›Schedule" not in listing
+    events = client.get(reverse("admin:events_event_changelist"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert ">Tableau</a> · <a " in events.content.decode()
+    assert ">Programme public</a></span>" in events.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,10 @@ release; discarding puts everything back; a release rolls back as a new one; the
 changelog, its Atom feed, the "since your last visit" banner and the API tell the changes
 in words, with a fixed number of queries."""
 
+import datetime as dt
 import json
 import re
+import zoneinfo
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -16,19 +18,23 @@ from django.urls import reverse
 from django.utils import translation
 from lxml import etree
 
+from events.models import Event
 from schedule import history as history_lines
 from schedule import releases
+from schedule.board import Change, apply_changes
 from schedule.change_facts import describe, sentence
 from schedule.models import (
     AgendaItem,
     DraftChange,
+    PublicSnapshot,
     Release,
     ScheduleDraft,
     Session,
     SessionChange,
     SessionSpeaker,
 )
-from tests.factories import RoomFactory, SessionFactory, SpeakerFactory
+from tests.factories import EventFactory, RoomFactory, SessionFactory, SpeakerFactory
+from tests.schedule.test_admin import event_form
 
 from .conftest import LA, at
 from .test_moves import board_url, move_payload, post_move
@@ -42,7 +48,8 @@ MOVED = "moved from Mon 10:00am, Cedar to Mon 2:00pm, Oak"
 
 def told(changes) -> list[tuple[str, str]]:
     """(title, words) of stored changes, told in English in the event's zone."""
-    return [(c.title, sentence(c.facts, LA)) for c in changes]
+    with translation.override("en"):
+        return [(c.title, sentence(c.facts, LA)) for c in changes]
 
 
 def public_urls(conf) -> list[str]:
@@ -142,7 +149,7 @@ def test_a_draft_stays_out_of_every_public_page_export_feed_api_and_cache(
     assert f'href="{base}sessions/{conf.talk_b.slug}/"' in html["list"]
     assert f'href="{base}grid/"' in html["list"] and "data-changes-banner" not in html["list"]
     assert f'href="/{conf.event.slug}/sessions/' not in html["grid"]
-    assert "offline.js" not in html["grid"]
+    assert "data-worker" not in html["grid"] and 'rel="manifest"' not in html["grid"]
     client.force_login(stranger)
     assert client.get(base).status_code == 404
     client.force_login(owner)
@@ -197,7 +204,7 @@ def test_a_release_rolls_back_as_a_new_release(client, conf, owner):
     conf.talk_b.refresh_from_db()
     assert (conf.talk_b.room, conf.talk_b.starts_at) == (conf.cedar, at(10))
     back = Release.objects.get(number=3)
-    assert (back.kind, back.note, back.user) == ("rollback", "Rolled back release 2", owner)
+    assert (back.kind, back.note, back.undoes, back.user) == ("rollback", "", 2, owner)
     assert ("Second talk", "moved from Mon 2:00pm, Oak to Mon 10:00am, Cedar") in told(
         back.changes.all()
     )
@@ -207,7 +214,9 @@ def test_a_release_rolls_back_as_a_new_release(client, conf, owner):
     client.post(url)  # again: nothing is left to put back, no empty release is made
     assert Release.objects.count() == 3
     history = client.get(board_url(conf, "schedule_releases")).content.decode()
-    assert "Rolled back release 2" in history and "owner" in history
+    assert "Release 3: release 2 rolled back" in history and "owner" in history
+    page = Client().get(f"/{conf.event.slug}/changes/", **GERMAN).content.decode()
+    assert "Version 2 zurückgenommen." in page
     assert "Nothing to roll back" in history
 
 
@@ -239,7 +248,8 @@ def snap(**changes) -> dict:
 )  # fmt: skip
 def test_each_kind_of_change_has_its_words(before, after, kind, words):
     found, facts = describe(before, after)
-    assert (found, sentence(facts, LA)) == (kind, words)
+    with translation.override("en"):
+        assert (found, sentence(facts, LA)) == (kind, words)
     assert describe(snap(), snap()) is None
 
 
@@ -258,6 +268,8 @@ def test_live_changes_from_the_admin_and_the_api_are_recorded(client, conf, owne
         ("bulk action", "Keynote", "cancelled"),
         ("test", "Second talk", "speaker added: Grace Hopper"),
     ]
+    history = client.get(board_url(conf, "schedule_releases"), **GERMAN).content.decode()
+    assert "(mit einer Sammelaktion)" in history and "abgesagt" in history
 
 
 def test_the_atom_feed_is_valid_and_names_the_moved_session(client, conf, owner):
@@ -354,6 +366,29 @@ def test_the_api_gives_changes_since_a_release_or_a_time(conf, owner):
     assert visitor.get(url, {"since_time": "yesterday"}).status_code == 400
 
 
+def test_the_changelog_state_of_written_sessions_is_read_from_memory_as_stored(conf, owner):
+    """A move records its change from the sessions it has just written (rooms, speakers in
+    their order, times in UTC), which must equal what a fresh read gives: else the
+    changelog would list changes that did not happen, or miss some."""
+    grace = SpeakerFactory(event=conf.event, name="Grace Hopper")
+    SessionSpeaker.objects.filter(session=conf.keynote).update(position=2)
+    SessionSpeaker.objects.create(session=conf.keynote, speaker=grace, position=1)
+    moves = [
+        Change(conf.keynote.pk, {"room_id": conf.oak.pk, "starts_at": at(14), "ends_at": at(15)}),
+        Change(conf.talk_b.pk, {"room_id": None, "starts_at": None, "ends_at": None}),
+        Change(conf.pause.pk, {"room_id": conf.hall.pk}),  # where it was: not written
+    ]
+    written = apply_changes(conf.event, owner, moves, how="test")
+    ids = [c.session_id for c in moves]
+    remembered = releases.written_state(conf.event, written)
+    assert remembered == releases.public_state(conf.event, ids)
+    assert remembered[conf.keynote.pk]["speakers"] == [
+        [grace.pk, "Grace Hopper"],
+        [conf.ada.pk, "Ada Lovelace"],
+    ]
+    assert remembered[conf.keynote.pk]["room_name"] == "Oak"
+
+
 GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de-DE,de;q=0.9"}
 MOVED_DE = "verlegt von Mo 10:00, Cedar auf Mo 14:00, Oak"
 
@@ -397,7 +432,8 @@ def test_changes_are_told_in_the_visitors_language_from_the_same_facts(client, c
 @pytest.mark.django_db(transaction=True)
 def test_stored_sentences_become_facts_and_back_without_loss(conf, owner):
     """Migration 0011: each stored change gets its facts from its snapshots; one whose
-    snapshots tell nothing keeps its sentence; going back writes the English sentences."""
+    snapshots tell nothing keeps its sentence; going back writes the English sentences.
+    Migration 0012: an event published without a release gets its baseline."""
     releases.baseline(conf.event)
     Session.objects.filter(pk=conf.talk_b.pk).update(room=conf.oak, title="Better talk")
     releases.record(conf.event, owner, [conf.talk_b.pk])
@@ -412,9 +448,16 @@ def test_stored_sentences_become_facts_and_back_without_loss(conf, owner):
         release_id=state.objects.get().release_id, session_id=conf.keynote.pk, kind="new",
         title="Keynote", words="a sentence from before", before=None, after=None,
     )  # fmt: skip
+    older = EventFactory(slug="older-conf")  # published before releases were kept
+    SessionFactory(event=older, title="Old talk")
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())  # back to the newest
+    # 0012: its baseline, so that its first change is listed; not shown as a publication.
+    baseline = Release.objects.get(event=older)
+    assert (baseline.kind, baseline.how) == ("first", "baseline")
+    assert PublicSnapshot.objects.filter(event=older).count() == 1
+    assert "The schedule is published." not in Client().get("/older-conf/changes/").content.decode()
     assert list(SessionChange.objects.order_by("pk").values_list("facts", flat=True)) == [
         facts,
         [{"kind": "text", "text": "a sentence from before"}],
@@ -468,9 +511,28 @@ def test_preview_pages_queries_do_not_grow_with_the_event(
     client.force_login(owner)
     draft_two_moves(client, conf)
     for name, args, queries in [
-        ("schedule_draft_preview", [], 37),
-        ("schedule_draft_preview_grid", [], 38),
-        ("schedule_draft_preview_session", [conf.talk_b.slug], 33),
+        ("schedule_draft_preview", [], 36),
+        ("schedule_draft_preview_grid", [], 37),
+        ("schedule_draft_preview_session", [conf.talk_b.slug], 32),
     ]:
         with django_assert_num_queries(queries):
             assert client.get(reverse(name, args=[conf.event.pk, *args])).status_code == 200
+
+
+def test_publishing_an_event_starts_its_changelog_so_the_first_change_is_listed(client, owner):
+    client.force_login(owner)
+    answer = client.post(reverse("admin:events_event_add"), event_form(is_published="on"))
+    assert answer.status_code == 302
+    event = Event.objects.get(slug="fresh-conf")
+    first = Release.objects.get(event=event)
+    assert (first.number, first.kind, first.user) == (1, "first", owner)
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    opening = SessionFactory(
+        event=event, title="Opening", room=RoomFactory(event=event, name="Main"),
+        starts_at=dt.datetime(2031, 3, 2, 10, tzinfo=berlin),
+        ends_at=dt.datetime(2031, 3, 2, 11, tzinfo=berlin),
+    )  # fmt: skip
+    releases.record(event, owner, [opening.pk], how="admin")
+    page = Client().get("/fresh-conf/changes/").content.decode()
+    assert "Opening</a>: new: Sun 10:00am, Main" in page
+    assert page.index("Opening</a>") < page.index("The schedule is published.")

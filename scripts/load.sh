@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# make loadtest: the production set-up under a bounded load, on this machine only.
+# make load: the production set-up under a bounded load, on this machine only.
 #
 # A private PostgreSQL and Redis (Unix sockets, scripts/with-*.sh); collectstatic into
 # a temporary STATIC_ROOT, migrate, a demo event of 600 sessions (MEDIA_ROOT temporary
 # too); gunicorn with 4 workers on a free port of 127.0.0.1, DEBUG=0 and a random
-# SECRET_KEY; then scripts/loadtest.py sends LOADTEST_USERS simulated visitors (20) for
-# LOADTEST_DURATION seconds (30) and prints the figures. Everything is stopped and
-# deleted afterwards, on failure and Ctrl-C too. The exit status is loadtest.py's:
-# non-zero when any request failed. Nothing listens beyond 127.0.0.1.
+# SECRET_KEY; then Locust, headless (scripts/locustfile.py), runs LOAD_USERS simulated
+# visitors (20) for LOAD_DURATION seconds (30) and prints its figures. Everything is
+# stopped and deleted afterwards, on failure and Ctrl-C too. The exit status is
+# Locust's: non-zero when any request failed. Nothing listens beyond 127.0.0.1 (Locust
+# headless opens no port of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,13 +17,19 @@ if [ "${1:-}" != "--inside" ]; then
 fi
 
 BIN=${BIN:-.venv/bin}
-WORKERS=${LOADTEST_WORKERS:-4}
-USERS=${LOADTEST_USERS:-20}
-DURATION=${LOADTEST_DURATION:-30}
-SESSIONS=${LOADTEST_SESSIONS:-600}
-EVENT=loadcon
+WORKERS=${LOAD_WORKERS:-4}
+USERS=${LOAD_USERS:-20}
+DURATION=${LOAD_DURATION:-30}
+SESSIONS=${LOAD_SESSIONS:-600}
+export LOAD_EVENT=loadcon
+EVENT=$LOAD_EVENT
 
-work=$(mktemp -d /tmp/lineup-loadtest.XXXXXX)
+if [ "$USERS" -lt 1 ] || [ "$USERS" -gt 200 ] || [ "$DURATION" -lt 1 ] || [ "$DURATION" -gt 600 ]; then
+  echo "LOAD_USERS must be 1-200 and LOAD_DURATION 1-600 seconds" >&2
+  exit 2
+fi
+
+work=$(mktemp -d /tmp/lineup-load.XXXXXX)
 gunicorn_pid=""
 log="$work/server.log"
 
@@ -93,8 +100,10 @@ PY
 
 echo "=== load: $USERS users for $DURATION s ==="
 status=0
-"$BIN/python" scripts/loadtest.py --base-url "$base" --event "$EVENT" \
-  --users "$USERS" --duration "$DURATION" || status=$?
+# All users at once, no new request after the run time, 30 s for those in flight.
+"$BIN/locust" -f scripts/locustfile.py --headless --host "$base" --users "$USERS" \
+  --spawn-rate "$USERS" --run-time "${DURATION}s" --stop-timeout 30 --only-summary \
+  --loglevel WARNING || status=$?
 
 stop_gunicorn
 # The time each request spent in Django (the request log's duration_ms), as against the
@@ -103,7 +112,7 @@ stop_gunicorn
 import math, re, sys
 times = sorted(float(m) for m in re.findall(r"duration_ms=([0-9.]+)", open(sys.argv[1]).read()))
 if times:
-    def pick(share):  # nearest rank, as loadtest.py
+    def pick(share):  # nearest rank
         return times[max(1, math.ceil(len(times) * share)) - 1]
     print(f"server log: {len(times)} requests; time in Django p50 {pick(0.5):.0f} ms, "
           f"p90 {pick(0.9):.0f} ms, p99 {pick(0.99):.0f} ms, max {times[-1]:.0f} ms")
