@@ -236,7 +236,7 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")),
                 name="event_ends_after_start",
-                violation_error_message="The event cannot end before it starts.",
+                violation_error_message=_("The event cannot end before it starts."),
             ),
             models.CheckConstraint(condition=~models.Q(slug=""), name="event_slug_not_empty"),
         ]
@@ -336,7 +336,7 @@ def _unique_slug_per_event(name: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(
         fields=["event", "slug"],
         name=name,
-        violation_error_message="This slug is already used in this event.",
+        violation_error_message=_("This slug is already used in this event."),
     )
 
 
@@ -363,7 +363,7 @@ class Room(SluggedEventData):
             models.UniqueConstraint(
                 fields=["event", "guid"],
                 name="room_guid_unique_per_event",
-                violation_error_message="This guid is already used in this event.",
+                violation_error_message=_("This guid is already used in this event."),
             ),
         ]
 
@@ -428,7 +428,7 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "event"],
                 name="membership_unique_user_event",
-                violation_error_message="This person already organizes this event.",
+                violation_error_message=_("This person already organizes this event."),
             )
         ]
 

@@ -251,17 +251,17 @@ class Session(SessionFacts, EventData, models.Model):
             models.UniqueConstraint(
                 fields=["event", "slug"],
                 name="session_slug_unique_per_event",
-                violation_error_message="This slug is already used in this event.",
+                violation_error_message=_("This slug is already used in this event."),
             ),
             models.UniqueConstraint(
                 fields=["frab_id"],
                 name="session_frab_id_unique",
-                violation_error_message="This frab id is already used.",
+                violation_error_message=_("This frab id is already used."),
             ),
             models.UniqueConstraint(
                 fields=["event", "guid"],
                 name="session_guid_unique_per_event",
-                violation_error_message="This guid is already used in this event.",
+                violation_error_message=_("This guid is already used in this event."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -269,14 +269,14 @@ class Session(SessionFacts, EventData, models.Model):
                     | models.Q(starts_at__isnull=False, ends_at__isnull=False)
                 ),
                 name="session_times_both_or_neither",
-                violation_error_message="Set both the start and the end time, or neither.",
+                violation_error_message=_("Set both the start and the end time, or neither."),
             ),
             models.CheckConstraint(
                 condition=(
                     models.Q(starts_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at"))
                 ),
                 name="session_ends_after_start",
-                violation_error_message="The session must end after it starts.",
+                violation_error_message=_("The session must end after it starts."),
             ),
         ]
 
@@ -370,7 +370,7 @@ class SessionSpeaker(EventData, models.Model):
             models.UniqueConstraint(
                 fields=["session", "speaker"],
                 name="sessionspeaker_unique",
-                violation_error_message="This speaker is already linked to this session.",
+                violation_error_message=_("This speaker is already linked to this session."),
             )
         ]
 

@@ -107,17 +107,17 @@ class Speaker(EventData, models.Model):
             models.UniqueConstraint(
                 fields=["event", "slug"],
                 name="speaker_slug_unique_per_event",
-                violation_error_message="This slug is already used in this event.",
+                violation_error_message=_("This slug is already used in this event."),
             ),
             models.UniqueConstraint(
                 fields=["event", "guid"],
                 name="speaker_guid_unique_per_event",
-                violation_error_message="This guid is already used in this event.",
+                violation_error_message=_("This guid is already used in this event."),
             ),
             models.UniqueConstraint(
                 fields=["frab_id"],
                 name="speaker_frab_id_unique",
-                violation_error_message="This frab id is already used.",
+                violation_error_message=_("This frab id is already used."),
             ),
         ]
 
