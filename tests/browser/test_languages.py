@@ -104,6 +104,9 @@ def test_pages_in_the_visitors_language(conference, page, screenshot, lang):
     screenshot(page, f"{lang}-board")
     if lang == "fr":  # the fourth language's header, once
         page.goto(conference.path("schedule/"))
+        # The time switch is built just after load and pushes the footer down: wait for
+        # it, or the click may land where the button was (failed once in CI).
+        expect(page.locator("[data-time-switch]")).to_be_visible()
         page.get_by_role("button", name="Español").click()
         expect(page.locator("html")).to_have_attribute("lang", "es")
         assert page.evaluate(BEYOND_THE_EDGE) == []
