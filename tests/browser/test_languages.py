@@ -66,6 +66,7 @@ def test_pages_in_the_visitors_language(conference, page, screenshot, lang):
     page.goto(conference.path("schedule/?day=all"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.evaluate(BEYOND_THE_EDGE) == []
+    expect(page.locator("[data-time-switch]")).to_be_visible()  # (see below)
     page.get_by_role("button", name=words["button"]).click()
 
     # The schedule, in the chosen language, on the same page.
