@@ -67,7 +67,8 @@ def test_pages_in_the_visitors_language(conference, page, screenshot, lang):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.evaluate(BEYOND_THE_EDGE) == []
     expect(page.locator("[data-time-switch]")).to_be_visible()  # (see below)
-    page.get_by_role("button", name=words["button"]).click()
+    with page.expect_navigation():  # (the answer may take a while on a busy machine)
+        page.get_by_role("button", name=words["button"]).click()
 
     # The schedule, in the chosen language, on the same page.
     expect(page.locator("html")).to_have_attribute("lang", lang)
@@ -108,7 +109,8 @@ def test_pages_in_the_visitors_language(conference, page, screenshot, lang):
         # The time switch is built just after load and pushes the footer down: wait for
         # it, or the click may land where the button was (failed once in CI).
         expect(page.locator("[data-time-switch]")).to_be_visible()
-        page.get_by_role("button", name="Español").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Español").click()
         expect(page.locator("html")).to_have_attribute("lang", "es")
         assert page.evaluate(BEYOND_THE_EDGE) == []
     assert not page.log.page_errors and not page.log.console_errors
