@@ -213,7 +213,7 @@ def board_status(request: HttpRequest, event_id: int) -> HttpResponse:
         status = data.get("status")
         if status not in DRAFT_STATUS:
             raise BoardError(_("“status” must be “cancelled” or “published”."))
-        draft = releases.draft_of(event)
+        draft = _draft(event)
         if draft is None:
             raise BoardError(
                 _("Sessions are cancelled on the board in draft mode; start a draft first.")
