@@ -15,7 +15,9 @@ one property below.
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+
+from django.db import connections
+from django.db.models.sql.constants import MULTI
 
 from events.models import Event
 from lib.text import BAD_IN_LINE, BAD_IN_TEXT, clean_line, clean_text
@@ -114,10 +116,11 @@ PLACE_FIELDS = {
 PLACE_COLUMNS = [
     f"{kind}__{name}" for kind, names in PLACE_FIELDS.items() for name in ("id", *names)
 ]
+# The session's id, then Person's fields in order; its frab id falls back to the speaker's.
 PERSON_FIELDS = (
     "session_id", "speaker__name", "speaker__slug", "speaker__company", "speaker__bio",
-    "role", "speaker__frab_id", "speaker__guid", "speaker__code", "speaker_id", "position",
-    "speaker__avatar", "speaker__avatar_thumb",
+    "role", "speaker__frab_id", "speaker__guid", "speaker__code", "position",
+    "speaker__avatar", "speaker__avatar_thumb", "speaker_id",
 )  # fmt: skip
 LINE_FIELDS = ("title", "subtitle", "recording_license")
 TEXT_FIELDS = ("abstract", "abstract_text", "description")
@@ -127,51 +130,71 @@ def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
     """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
     with ``html`` their ``abstract_html`` as well.
 
-    Tuples, not dicts, and each room, track and type made once: at hundreds of rows
-    this loop is a good part of a page's time.
+    Read column by column (``columns``): each room, track and type made once, each
+    distinct value converted once; at hundreds of rows this is a good part of a page's
+    time.
     """
     queryset = queryset.prefetch_related(None)
-    people: dict[int, list[Person]] = {}
-    links = (
-        SessionSpeaker.objects.filter(session__in=queryset.values("pk"))
-        .order_by("position", "speaker__name")
-        .values_list(*PERSON_FIELDS)
+    links = SessionSpeaker.objects.filter(session__in=queryset.values("pk")).order_by(
+        "position", "speaker__name"
     )
-    for (session_id, name, slug, company, bio, role, frab_id, guid, code, speaker_id,
-         position, avatar, avatar_thumb) in links:  # fmt: skip
-        people.setdefault(session_id, []).append(
-            Person(
-                name, slug, company, bio, role, frab_id or speaker_id, guid, code, position,
-                avatar, avatar_thumb,
-            )
-        )  # fmt: skip
-    places: dict[tuple[str, int], Place] = {}
-    rows = []
-    width = len(SESSION_FIELDS)
-    track_at = width + 1 + len(PLACE_FIELDS["room"])
-    kind_at = track_at + 1 + len(PLACE_FIELDS["track"])
+    people: dict[int, list[Person]] = {}
+    session_ids, *before, frab_ids, guids, codes, positions, avatars, thumbs, speaker_ids = columns(
+        links, PERSON_FIELDS
+    )
+    frab_ids = [frab_id or pk for frab_id, pk in zip(frab_ids, speaker_ids, strict=True)]
+    persons = map(Person, *before, frab_ids, guids, codes, positions, avatars, thumbs)
+    for session_id, person in zip(session_ids, persons, strict=True):
+        people.setdefault(session_id, []).append(person)
     extra = ("abstract_html",) if html else ()
-    for values in queryset.values_list(*SESSION_FIELDS, *PLACE_COLUMNS, *extra):
-        room = _place("room", values, width, places)
-        track = _place("track", values, track_at, places)
-        kind = _place("session_type", values, kind_at, places)
-        # Row's fields in its order: its own, its places and people, abstract_html if read.
-        made: Any = (*values[:width], room, track, kind, people.get(values[0], []))
-        rows.append(Row(*made, *values[width + len(PLACE_COLUMNS) :]))
+    read = columns(queryset, (*SESSION_FIELDS, *PLACE_COLUMNS, *extra))
+    width = len(SESSION_FIELDS)
+    places = []
+    at = width
+    for names in PLACE_FIELDS.values():
+        ids, values = read[at], read[at + 1 : at + 1 + len(names)]
+        made: dict[int | None, Place | None] = {
+            pk: Place(pk, **dict(zip(names, place, strict=True)))
+            for pk, *place in set(zip(ids, *values, strict=True))
+            if pk is not None
+        }
+        made[None] = None
+        places.append([made[pk] for pk in ids])
+        at += 1 + len(names)
+    mine = [people.get(pk, []) for pk in read[0]]
+    rows = [Row(*values) for values in zip(*read[:width], *places, mine, *read[at:], strict=True)]
     _clean(rows, people)
     return rows
 
 
-def _place(kind: str, values: tuple, at: int, places: dict) -> Place | None:
-    """The room, track or type whose columns start at ``at``: one ``Place`` each."""
-    pk = values[at]
-    if pk is None:
-        return None
-    place = places.get((kind, pk))
-    if place is None:
-        names = PLACE_FIELDS[kind]
-        place = places[kind, pk] = Place(pk, **dict(zip(names, values[at + 1 :], strict=False)))
-    return place
+def columns(queryset, names: tuple[str, ...]) -> list[list]:
+    """``queryset.values_list(*names)``, column by column, with each column's converters
+    (the database's and the field's: times, UUIDs, JSON) applied once per distinct
+    value instead of once per row: a start time or a room repeats hundreds of times.
+    """
+    query = queryset.values_list(*names).query
+    compiler = query.get_compiler(queryset.db)
+    fetched = [row for chunk in compiler.execute_sql(MULTI) for row in chunk]
+    if not fetched:
+        return [[] for _ in names]
+    read = [list(column) for column in zip(*fetched, strict=True)]
+    selected = [column[0] for column in compiler.select[: compiler.col_count]]
+    connection = connections[queryset.db]
+    for at, (converters, expression) in compiler.get_converters(selected).items():
+
+        def convert(value, converters=converters, expression=expression):
+            for converter in converters:
+                value = converter(value, expression, connection)
+            return value
+
+        column = read[at]
+        try:
+            made = {value: convert(value) for value in set(column)}
+        except TypeError:  # a value that cannot be a key: convert them all
+            read[at] = [convert(value) for value in column]
+        else:
+            read[at] = [made[value] for value in column]
+    return read
 
 
 def _clean(rows: list[Row], people: dict[int, list[Person]]) -> None:
