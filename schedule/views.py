@@ -51,17 +51,18 @@ def _filtered_schedule(
         query["day"] = live_today.isoformat()
     filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
     valid = filterset.is_valid()
+    found = filterset.qs if valid else None
+    day = filterset.form.cleaned_data.get("day") if valid else None
     # One query for both: the page's query count is the same whether it opens at a day.
-    size = filterset.qs.aggregate(n=Count("pk"), first=Min("starts_at")) if valid else {}
+    size = found.aggregate(n=Count("pk"), first=Min("starts_at")) if found is not None else {}
     one_day = valid and "day" not in query and size["n"] > LONG_SCHEDULE
     if one_day:
         # Hundreds of sessions make a page nobody reads on a phone: open at the
         # first day; "All days" stays one click away.
-        query["day"] = size["first"].astimezone(event.tzinfo).date().isoformat()
-        filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
-        valid = filterset.is_valid()
-    sessions = load_rows(filterset.qs, event) if valid else []
-    day = filterset.form.cleaned_data.get("day") if valid else None
+        day = size["first"].astimezone(event.tzinfo).date()
+        query["day"] = day.isoformat()
+        found = filterset.filters["day"].filter(found, day)
+    sessions = load_rows(found, event) if found is not None else []
     others = query.copy()
     others.pop("day", None)
     active = _active_filters(filterset, query) if valid else []
