@@ -62,7 +62,7 @@ def _filtered_schedule(
         day = size["first"].astimezone(event.tzinfo).date()
         query["day"] = day.isoformat()
         found = filterset.filters["day"].filter(found, day)
-    sessions = load_rows(found, event) if found is not None else []
+    sessions = load_rows(found, event, brief=True) if found is not None else []
     others = query.copy()
     others.pop("day", None)
     active = _active_filters(filterset, query) if valid else []
