@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from events.models import Event, Room
+from events.models import Event
 from events.pages import event_page
 from lib.colors import brand_css
 from lib.timefmt import span
@@ -53,9 +53,11 @@ def _filtered_schedule(
     valid = filterset.is_valid()
     found = filterset.qs if valid else None
     day = filterset.form.cleaned_data.get("day") if valid else None
-    # One query for both: the page's query count is the same whether it opens at a day.
-    size = found.aggregate(n=Count("pk"), first=Min("starts_at")) if found is not None else {}
-    one_day = valid and "day" not in query and size["n"] > LONG_SCHEDULE
+    size = {}
+    if found is not None and "day" not in query:  # at a day there is nothing to decide
+        # One query for both: the count is the same whether the page opens at a day.
+        size = found.aggregate(n=Count("pk"), first=Min("starts_at"))
+    one_day = bool(size) and size["n"] > LONG_SCHEDULE
     if one_day:
         # Hundreds of sessions make a page nobody reads on a phone: open at the
         # first day; "All days" stays one click away.
@@ -63,6 +65,7 @@ def _filtered_schedule(
         query["day"] = day.isoformat()
         found = filterset.filters["day"].filter(found, day)
     sessions = load_rows(found, event, brief=True) if found is not None else []
+    rooms = list(event.rooms.values("pk", "slug", "name"))
     others = query.copy()
     others.pop("day", None)
     active = _active_filters(filterset, query) if valid else []
@@ -71,13 +74,13 @@ def _filtered_schedule(
         "filterset": filterset,
         "errors": filterset.error_messages if not valid else [],
         "count": len(sessions),
-        "days": build(sessions) if valid else [],
+        "days": build(sessions, rooms) if valid else [],
         "day_links": day_links(event, day if day not in ("", "all") else None, others),
         "active_filters": active,
         "live": live_today is not None,
         "one_day": one_day,
         "query": query.urlencode(),
-        "filter_groups": _filter_options(event, query),
+        "filter_groups": _filter_options(event, query, rooms),
         "hidden": [("day", v) for v in query.getlist("day")[:1]]
         + [("speaker", v) for v in query.getlist("speaker")],
         "q": query.get("q", ""),
@@ -118,21 +121,22 @@ def _without(query, name: str, value: str) -> str:
     return rest.urlencode()
 
 
-def _filter_options(event: Event, query) -> list[dict]:
-    """Choices for the filter panel, with the chosen ones marked."""
+def _filter_options(event: Event, query, rooms: list[dict]) -> list[dict]:
+    """Choices for the filter panel, with the chosen ones marked (``rooms``: the event's,
+    as the page read them)."""
     chosen = {name: set(query.getlist(name)) for name in ("track", "type", "room")}
 
     def group(name, label, items):
         items = [
-            {"slug": item.slug, "name": item.name, "selected": item.slug in chosen[name]}
+            {"slug": item["slug"], "name": item["name"], "selected": item["slug"] in chosen[name]}
             for item in items
         ]
         return {"name": name, "label": label, "items": items, "open": bool(chosen[name])}
 
     return [
-        group("track", _("Track"), event.tracks.all()),
-        group("type", _("Type"), event.session_types.all()),
-        group("room", _("Room"), event.rooms.all()),
+        group("track", _("Track"), event.tracks.values("slug", "name")),
+        group("type", _("Type"), event.session_types.values("slug", "name")),
+        group("room", _("Room"), rooms),
     ]
 
 
@@ -147,7 +151,7 @@ def _star(event: Event, embed: bool):
 def list_rows(event: Event, *, embed: bool = False):
     """Builds the list's days from the filtered sessions (HTML)."""
 
-    def build(sessions):
+    def build(sessions, rooms):
         days = group_by_day_and_time(sessions, event)
         star = _star(event, embed)
         return render_rows(
@@ -160,8 +164,7 @@ def list_rows(event: Event, *, embed: bool = False):
 def grid_rows(event: Event, *, embed: bool = False):
     """Builds the grid's tables from the filtered sessions (HTML)."""
 
-    def build(sessions):
-        rooms = list(Room.objects.filter(event=event))
+    def build(sessions, rooms):
         return render_rows(
             "schedule/grid_tables.jinja",
             rooms=rooms,
