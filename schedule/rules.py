@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -138,21 +139,38 @@ def speaker_clash_errors(session: Session, speaker_ids: Iterable[int]) -> list[s
 def _in_the_way(session: Session, speaker_ids: Iterable[int] | None) -> bool:
     """Whether any session overlaps this one in its room (or, without a room, in any) or,
     when ``speaker_ids`` is given, shares a speaker with it: one query of ids, so that a
-    session that breaks no rule costs no more; the messages are built only on a clash."""
+    session that breaks no rule costs no more; the messages are built only on a clash.
+
+    The same conditions as ``_overlapping`` (and the messages' queries), in plain SQL: it
+    runs on every save, and the ORM took several times longer to build this statement than
+    the database to answer it."""
     if session.starts_at is None or session.ends_at is None or session.is_cancelled:
         return False
-    speaker_ids = set(speaker_ids or ())
-    if session.room_id is None:
-        near = Q()
-    else:
-        near = Q(room_id=session.room_id) | Q(room__isnull=True)
-        if speaker_ids:
-            near |= Q(
-                pk__in=SessionSpeaker.objects.filter(speaker_id__in=speaker_ids).values(
-                    "session_id"
-                )
+    to_db = connection.ops.adapt_datetimefield_value
+    where = ["event_id = %s", "starts_at < %s", "ends_at > %s", "status <> %s"]
+    params: list = [
+        session.event_id, to_db(session.ends_at), to_db(session.starts_at),
+        Session.Status.CANCELLED,
+    ]  # fmt: skip
+    if session.pk is not None:
+        where.append("id <> %s")
+        params.append(session.pk)
+    if session.room_id is not None:
+        near = ["room_id = %s", "room_id IS NULL"]
+        params.append(session.room_id)
+        speakers = sorted(set(speaker_ids or ()))
+        if speakers:
+            marks = ", ".join(["%s"] * len(speakers))
+            near.append(
+                f"id IN (SELECT session_id FROM {SessionSpeaker._meta.db_table} "
+                f"WHERE speaker_id IN ({marks}))"
             )
-    return _overlapping(session, near).exists()
+            params.extend(speakers)
+        where.append(f"({' OR '.join(near)})")
+    sql = f"SELECT 1 FROM {Session._meta.db_table} WHERE {' AND '.join(where)} LIMIT 1"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
 
 
 def check_session(session: Session, speaker_ids: Iterable[int] | None = None) -> None:
