@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from events.models import Event, Room
+from lib import sql
 from lib.timefmt import clock, day_heading, short_date, short_day
-from speakers.models import Speaker
 
 from . import history
 from .models import AgendaItem, Session, SessionSpeaker
@@ -270,21 +270,8 @@ def placement(event: Event, room_id, day, start, duration, fold: int = 0) -> dic
 def lock_event(event: Event) -> None:
     """Take the event's row lock: changes to one event's schedule go one at a time, so
     two organizers cannot each put a different session into the same free slot."""
-    locking = connection.ops.for_update_sql() if connection.features.has_select_for_update else ""
-    if not _rows(f"SELECT id FROM {Event._meta.db_table} WHERE id = %s {locking}", [event.pk]):
+    if not sql.rows("SELECT id FROM events_event WHERE id = %s", [event.pk], lock=True):
         raise Event.DoesNotExist
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    """The rows of a plain parameterised SELECT. A move's reads are small and fixed; in
-    these few the ORM took longer to build the statement than the database to answer."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _marks(values) -> str:
-    return ", ".join(["%s"] * len(values))
 
 
 @transaction.atomic
@@ -314,14 +301,12 @@ def apply_changes(
         raise BoardError(_("That session is not one of this event's sessions."))
     # Only the rooms the changes name or leave: a move reads two rooms, not all of them.
     named = {c.values.get("room_id") for c in changes} | {s.room_id for s in locked.values()}
-    named = sorted(named - {None})
-    halls = {
-        room.pk: room
-        for room in Room.objects.raw(
-            f"SELECT * FROM {Room._meta.db_table} WHERE event_id = %s AND id IN ({_marks(named)})",
-            [event.pk, *named],
-        )
-    } if named else {}
+    wanted = sorted(named - {None})
+    halls: dict[int, Room] = {}
+    if wanted:
+        query = "SELECT * FROM events_room WHERE event_id = %s AND id IN %s"
+        found = Room.objects.raw(*sql.expand(query, [event.pk, wanted]))
+        halls = {room.pk: room for room in found}
     rooms = {pk: room.name for pk, room in halls.items()}
     for session in locked.values():
         session.room = halls.get(session.room_id)  # (for the rules and the changelog)
@@ -372,14 +357,12 @@ def _check_all(sessions: list[Session], name_sessions: bool) -> None:
     if not sessions:
         return
     speakers: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    ids = [s.pk for s in sessions]
-    links = _rows(
-        f"SELECT link.session_id, link.speaker_id, person.name "
-        f"FROM {SessionSpeaker._meta.db_table} link "
-        f"JOIN {Speaker._meta.db_table} person ON person.id = link.speaker_id "
-        f"WHERE link.session_id IN ({_marks(ids)}) "
-        f"ORDER BY link.session_id, link.position, person.name",
-        ids,
+    links = sql.rows(
+        "SELECT link.session_id, link.speaker_id, person.name "
+        "FROM schedule_sessionspeaker link "
+        "JOIN speakers_speaker person ON person.id = link.speaker_id "
+        "WHERE link.session_id IN %s ORDER BY link.session_id, link.position, person.name",
+        [[s.pk for s in sessions]],
     )
     for session_id, speaker_id, name in links:
         speakers[session_id].append((speaker_id, name))

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lib import sql
 from lib.timefmt import clock, clock_zone, month_day, short_day
 
 from .models import Session, SessionSpeaker
@@ -147,30 +148,25 @@ def _in_the_way(session: Session, speaker_ids: Iterable[int] | None) -> bool:
     if session.starts_at is None or session.ends_at is None or session.is_cancelled:
         return False
     to_db = connection.ops.adapt_datetimefield_value
-    where = ["event_id = %s", "starts_at < %s", "ends_at > %s", "status <> %s"]
-    params: list = [
+    params = [
         session.event_id, to_db(session.ends_at), to_db(session.starts_at),
-        Session.Status.CANCELLED,
+        Session.Status.CANCELLED.value, session.pk or 0,  # (0: a new session, not stored yet)
     ]  # fmt: skip
-    if session.pk is not None:
-        where.append("id <> %s")
-        params.append(session.pk)
-    if session.room_id is not None:
-        near = ["room_id = %s", "room_id IS NULL"]
-        params.append(session.room_id)
-        speakers = sorted(set(speaker_ids or ()))
-        if speakers:
-            marks = ", ".join(["%s"] * len(speakers))
-            near.append(
-                f"id IN (SELECT session_id FROM {SessionSpeaker._meta.db_table} "
-                f"WHERE speaker_id IN ({marks}))"
-            )
-            params.extend(speakers)
-        where.append(f"({' OR '.join(near)})")
-    sql = f"SELECT 1 FROM {Session._meta.db_table} WHERE {' AND '.join(where)} LIMIT 1"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone() is not None
+    if session.room_id is None:  # it takes every room: anything at that time is in the way
+        found = sql.rows(
+            "SELECT 1 FROM schedule_session WHERE event_id = %s AND starts_at < %s "
+            "AND ends_at > %s AND status <> %s AND id <> %s LIMIT 1",
+            params,
+        )
+    else:
+        found = sql.rows(
+            "SELECT 1 FROM schedule_session WHERE event_id = %s AND starts_at < %s "
+            "AND ends_at > %s AND status <> %s AND id <> %s "
+            "AND (room_id = %s OR room_id IS NULL OR id IN "
+            "(SELECT session_id FROM schedule_sessionspeaker WHERE speaker_id IN %s)) LIMIT 1",
+            [*params, session.room_id, sorted(set(speaker_ids or ()))],
+        )
+    return bool(found)
 
 
 def check_session(session: Session, speaker_ids: Iterable[int] | None = None) -> None:
