@@ -148,12 +148,12 @@ def _slot_minutes(sessions) -> int:
     return max(step, 5)
 
 
-def grid_days(sessions, event: Event, rooms) -> list[dict]:
-    """Per day, a table: rows are time slots, columns are rooms (see ``DayGrid``)."""
+def grid_days(sessions, event: Event, rooms: list[dict]) -> list[dict]:
+    """Per day, a table: rows are time slots, columns are ``rooms`` (see ``DayGrid``)."""
     by_day = defaultdict(list)
     for s in sessions:
         by_day[local_day(s, event)].append(s)
-    room_ids = [r.pk for r in rooms]
+    room_ids = [r["pk"] for r in rooms]
     return [DayGrid(event, room_ids, by_day[day]).table(day) for day in sorted(by_day)]
 
 
