@@ -57,19 +57,12 @@ def person(link, event_slug: str) -> dict:
     }
 
 
-def _person(person, event_slug: str) -> dict:
-    return {
-        "name": person.name,
-        "company": person.company,
-        "url": url_for("speaker_detail", event_slug, person.slug),
-    }
-
-
 def row_view(row: Row, event: Event, clock=clock) -> dict:
     """A session row as the list, the grid and my agenda print it: strings only.
     (``clock``: ``timefmt.clocks()``, found once for a page of rows.)"""
     tz = event.tzinfo
     track, kind, room = row.track, row.session_type, row.room
+    speakers = row.speakers
     return {
         "pk": row.pk,
         "title": row.title,
@@ -82,13 +75,14 @@ def row_view(row: Row, event: Event, clock=clock) -> dict:
         "start": clock(row.starts_at, tz),
         "end": clock(row.ends_at, tz),
         "excerpt": excerpt(row.abstract_text),
-        "speakers": [_person(p, event.slug) for p in row.speakers],
-        "moderators": [_person(p, event.slug) for p in row.moderators],
+        # The people as the list ("Ada, ACME; Bob") and the grid ("Ada, Bob") name them.
+        "speakers": "; ".join(f"{p.name}, {p.company}" if p.company else p.name for p in speakers),
+        "speaker_names": ", ".join(p.name for p in speakers),
+        "moderators": ", ".join(p.name for p in row.moderators),
         "track": track.name if track else "",
         "track_slug": track.slug if track else "",
         "type": kind.name if kind else "",
         "room": room.name if room else "",
-        "room_id": row.room_id,
     }
 
 

@@ -19,7 +19,7 @@ from lib.colors import brand_css
 from lib.timefmt import span
 from speakers.models import Speaker
 
-from .agenda import personalize, star_button
+from .agenda import personalize, star_buttons
 from .display import (
     day_links,
     grid_days,
@@ -145,7 +145,7 @@ def _star(event: Event, embed: bool):
     in a frame on another site (no cookie of ours there to keep an agenda in)."""
     if embed or event.phase() == "ended":
         return None
-    return lambda slug, title: star_button(event.slug, slug, title, False)
+    return star_buttons(event.slug)
 
 
 def list_rows(event: Event, *, embed: bool = False):
