@@ -14,7 +14,8 @@ def expand(query: str, params: list) -> tuple[str, list]:
     pieces = query.split("%s")
     if len(pieces) != len(params) + 1:
         raise ValueError("one parameter per %s")
-    text, values = [pieces[0]], []
+    text = [pieces[0]]
+    values: list = []
     for value, piece in zip(params, pieces[1:], strict=True):
         if isinstance(value, list | tuple | set):
             text.append(f"({', '.join(['%s'] * len(value)) or 'NULL'})")
