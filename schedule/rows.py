@@ -111,14 +111,17 @@ class Row(SessionFacts):
 _SESSION_NAMES = [f.name for f in fields(Row)]
 BRIEF_FIELDS = tuple(_SESSION_NAMES[: _SESSION_NAMES.index("room")])
 DETAIL_FIELDS = tuple(_SESSION_NAMES[_SESSION_NAMES.index("people") + 1 : -1])
+# A row's room, track and type: read with it (after its brief fields), each made once.
 PLACE_FIELDS = {
     "room": ("name", "slug", "position", "guid", "capacity"),
     "track": ("name", "slug", "position", "color"),
     "session_type": ("name", "slug", "is_break"),
 }
-PLACE_COLUMNS = [
-    f"{kind}__{name}" for kind, names in PLACE_FIELDS.items() for name in ("id", *names)
-]
+BRIEF_PLACE_FIELDS = {
+    "room": ("name", "slug"),
+    "track": ("name", "slug"),
+    "session_type": ("name", "slug", "is_break"),
+}
 # Person's fields in its order, read in plain SQL (speaker_id: the frab id of a speaker
 # who has none). The ORM took longer to build this statement, with hundreds of ids in
 # it, than the database took to answer it.
@@ -146,18 +149,19 @@ def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False
     values that cost a conversion each (ids, links, the time of the last change).
     """
     queryset = queryset.prefetch_related(None)
-    columns = BRIEF_FIELDS if brief else (*BRIEF_FIELDS, *DETAIL_FIELDS)
-    extra = ("abstract_html",) if html else ()
+    kinds = BRIEF_PLACE_FIELDS if brief else PLACE_FIELDS
     width = len(BRIEF_FIELDS)
-    track_at = width + 1 + len(PLACE_FIELDS["room"])
-    kind_at = track_at + 1 + len(PLACE_FIELDS["track"])
-    details_at = width + len(PLACE_COLUMNS)
+    place_columns: list[str] = []  # each kind's columns: its id, then its fields
+    starts: list[tuple[str, int, tuple]] = []
+    for name, names in kinds.items():
+        starts.append((name, width + len(place_columns), names))
+        place_columns += [f"{name}__{field}" for field in ("id", *names)]
+    details_at = width + len(place_columns)
+    columns = [*BRIEF_FIELDS, *place_columns, *(() if brief else DETAIL_FIELDS)]
     places: dict[tuple[str, int], Place] = {}
     read = []
-    for values in queryset.values_list(*BRIEF_FIELDS, *PLACE_COLUMNS, *columns[width:], *extra):
-        room = _place("room", values, width, places)
-        track = _place("track", values, track_at, places)
-        kind = _place("session_type", values, kind_at, places)
+    for values in queryset.values_list(*columns, *(("abstract_html",) if html else ())):
+        room, track, kind = (_place(n, values, at, names, places) for n, at, names in starts)
         read.append((values, room, track, kind))
     people = _people([values[0] for values, *_ in read], brief)
     rows = []
@@ -185,14 +189,14 @@ def _people(session_ids: list[int], brief: bool) -> dict[int, list[Person]]:
     return people
 
 
-def _place(kind: str, values: tuple, at: int, places: dict) -> Place | None:
-    """The room, track or type whose columns start at ``at``: one ``Place`` each."""
+def _place(kind: str, values: tuple, at: int, names: tuple, places: dict) -> Place | None:
+    """The room, track or type whose id is at ``at``, its ``names`` after: one ``Place``
+    each."""
     pk = values[at]
     if pk is None:
         return None
     place = places.get((kind, pk))
     if place is None:
-        names = PLACE_FIELDS[kind]
         place = places[kind, pk] = Place(pk, **dict(zip(names, values[at + 1 :], strict=False)))
     return place
 
