@@ -5,7 +5,8 @@ here: ``load_rows(queryset, event)`` takes any filtered, ordered queryset of ses
 (usually ``Session.objects.for_schedule(event)``) and returns ``Row``s in its order,
 in two queries of plain values whatever the number of sessions: one for the sessions
 with their room, track and type, one for their people. Values are about ten times
-cheaper than model instances at hundreds of rows, and nothing else is needed.
+cheaper than model instances at hundreds of rows, and nothing else is needed. The pages
+read ``brief`` rows: what they print, not the long texts and ids only exports need.
 
 Text is cleaned of control characters here (lib/text.py): no output can get them,
 whatever the database holds. Each derived fact (cancelled, a break, who moderates) is
@@ -39,14 +40,16 @@ class Place:
 
 @dataclass(slots=True)
 class Person:
+    # What the pages print first; the rest only the exports and the API read (``brief``
+    # rows leave them at these defaults).
     name: str
     slug: str
     company: str
-    bio: str
     role: str
-    frab_id: int
-    guid: uuid.UUID
-    code: str
+    bio: str = ""
+    frab_id: int = 0
+    guid: uuid.UUID | None = None
+    code: str = ""
     position: int = 0
     avatar: str = ""  # the stored file names (the API gives their URLs)
     avatar_thumb: str = ""
@@ -58,28 +61,30 @@ class Person:
 
 @dataclass(slots=True)
 class Row(SessionFacts):
+    # What the pages (list, grid, my agenda) print, read for every row ...
     pk: int
-    guid: uuid.UUID
-    frab_id: int | None
     slug: str
     title: str
-    subtitle: str
-    abstract: str
     abstract_text: str
-    description: str
-    language: str
-    do_not_record: bool
-    recording_license: str
-    links: list
-    version: int
     status: str
     starts_at: dt.datetime | None
     ends_at: dt.datetime | None
-    updated_at: dt.datetime
     room: Place | None
     track: Place | None
     session_type: Place | None
-    people: list[Person] = field(default_factory=list)
+    people: list[Person]
+    # ... and what only the exports and the API read (``brief`` rows keep these defaults).
+    guid: uuid.UUID | None = None
+    frab_id: int | None = None
+    subtitle: str = ""
+    abstract: str = ""
+    description: str = ""
+    language: str = ""
+    do_not_record: bool = False
+    recording_license: str = ""
+    links: list = field(default_factory=list)
+    version: int = 0
+    updated_at: dt.datetime | None = None
     abstract_html: str = ""  # read only when asked (the API)
 
     @property
@@ -100,12 +105,11 @@ class Row(SessionFacts):
         return [p for p in self.people if p.is_moderator]
 
 
-# Read in the order of Row's fields, which are made from them one for one.
-SESSION_FIELDS = tuple(
-    f.name
-    for f in fields(Row)
-    if f.name not in ("room", "track", "session_type", "people", "abstract_html")
-)
+# Read in the order of Row's fields, which are made from them one for one: the brief
+# ones (up to its places and people), then the others.
+_SESSION_NAMES = [f.name for f in fields(Row)]
+BRIEF_FIELDS = tuple(_SESSION_NAMES[: _SESSION_NAMES.index("room")])
+DETAIL_FIELDS = tuple(_SESSION_NAMES[_SESSION_NAMES.index("people") + 1 : -1])
 PLACE_FIELDS = {
     "room": ("name", "slug", "position", "guid", "capacity"),
     "track": ("name", "slug", "position", "color"),
@@ -114,52 +118,65 @@ PLACE_FIELDS = {
 PLACE_COLUMNS = [
     f"{kind}__{name}" for kind, names in PLACE_FIELDS.items() for name in ("id", *names)
 ]
+# Person's fields in its order (speaker_id: the frab id of a speaker who has none).
+BRIEF_PERSON_FIELDS = ("session_id", "speaker__name", "speaker__slug", "speaker__company", "role")
 PERSON_FIELDS = (
-    "session_id", "speaker__name", "speaker__slug", "speaker__company", "speaker__bio",
-    "role", "speaker__frab_id", "speaker__guid", "speaker__code", "speaker_id", "position",
-    "speaker__avatar", "speaker__avatar_thumb",
+    *BRIEF_PERSON_FIELDS, "speaker__bio", "speaker__frab_id", "speaker__guid",
+    "speaker__code", "position", "speaker__avatar", "speaker__avatar_thumb", "speaker_id",
 )  # fmt: skip
 LINE_FIELDS = ("title", "subtitle", "recording_license")
 TEXT_FIELDS = ("abstract", "abstract_text", "description")
 
 
-def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
+def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False) -> list[Row]:
     """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
-    with ``html`` their ``abstract_html`` as well.
+    ``brief``: only what the pages print (the other fields keep their defaults); with
+    ``html`` their ``abstract_html`` as well.
 
     Tuples, not dicts, and each room, track and type made once: at hundreds of rows
-    this loop is a good part of a page's time.
+    this loop is a good part of a page's time; a brief read skips the long texts and the
+    values that cost a conversion each (ids, links, the time of the last change).
     """
     queryset = queryset.prefetch_related(None)
-    people: dict[int, list[Person]] = {}
-    links = (
-        SessionSpeaker.objects.filter(session__in=queryset.values("pk"))
-        .order_by("position", "speaker__name")
-        .values_list(*PERSON_FIELDS)
-    )
-    for (session_id, name, slug, company, bio, role, frab_id, guid, code, speaker_id,
-         position, avatar, avatar_thumb) in links:  # fmt: skip
-        people.setdefault(session_id, []).append(
-            Person(
-                name, slug, company, bio, role, frab_id or speaker_id, guid, code, position,
-                avatar, avatar_thumb,
-            )
-        )  # fmt: skip
-    places: dict[tuple[str, int], Place] = {}
-    rows = []
-    width = len(SESSION_FIELDS)
+    columns = BRIEF_FIELDS if brief else (*BRIEF_FIELDS, *DETAIL_FIELDS)
+    extra = ("abstract_html",) if html else ()
+    width = len(BRIEF_FIELDS)
     track_at = width + 1 + len(PLACE_FIELDS["room"])
     kind_at = track_at + 1 + len(PLACE_FIELDS["track"])
-    extra = ("abstract_html",) if html else ()
-    for values in queryset.values_list(*SESSION_FIELDS, *PLACE_COLUMNS, *extra):
+    details_at = width + len(PLACE_COLUMNS)
+    places: dict[tuple[str, int], Place] = {}
+    read = []
+    for values in queryset.values_list(*BRIEF_FIELDS, *PLACE_COLUMNS, *columns[width:], *extra):
         room = _place("room", values, width, places)
         track = _place("track", values, track_at, places)
         kind = _place("session_type", values, kind_at, places)
-        # Row's fields in its order: its own, its places and people, abstract_html if read.
+        read.append((values, room, track, kind))
+    people = _people([values[0] for values, *_ in read], brief)
+    rows = []
+    for values, room, track, kind in read:
+        # Row's fields in its order: the brief ones, places and people, then the others.
         made: Any = (*values[:width], room, track, kind, people.get(values[0], []))
-        rows.append(Row(*made, *values[width + len(PLACE_COLUMNS) :]))
+        rows.append(Row(*made, *values[details_at:]))
     _clean(rows, people)
     return rows
+
+
+def _people(session_ids: list[int], brief: bool) -> dict[int, list[Person]]:
+    """Each session's people, in order (one query: none without sessions)."""
+    people: dict[int, list[Person]] = {}
+    if not session_ids:
+        return people
+    links = (
+        SessionSpeaker.objects.filter(session_id__in=session_ids)
+        .order_by("position", "speaker__name")
+        .values_list(*(BRIEF_PERSON_FIELDS if brief else PERSON_FIELDS))
+    )
+    for session_id, *values in links:
+        if not brief:
+            speaker_id = values.pop()
+            values[5] = values[5] or speaker_id  # frab_id, else the speaker's id
+        people.setdefault(session_id, []).append(Person(*values))
+    return people
 
 
 def _place(kind: str, values: tuple, at: int, places: dict) -> Place | None:
