@@ -332,12 +332,36 @@ class SluggedEventData(EventData, models.Model):
         super().save(*args, **kwargs)
 
 
-def _unique_slug_per_event(name: str) -> models.UniqueConstraint:
-    return models.UniqueConstraint(
-        fields=["event", "slug"],
-        name=name,
-        violation_error_message=_("This slug is already used in this event."),
-    )
+def identity_constraints(
+    prefix: str, *, guid: bool = False, frab_id: bool = False
+) -> list[models.UniqueConstraint]:
+    """What names a row of an event's data: its slug within the event, and where the model
+    has them its guid within the event and its frab id across the installation. Named
+    ``<prefix>_slug_unique_per_event`` and so on, as the migrations know them."""
+    constraints = [
+        models.UniqueConstraint(
+            fields=["event", "slug"],
+            name=f"{prefix}_slug_unique_per_event",
+            violation_error_message=_("This slug is already used in this event."),
+        )
+    ]
+    if guid:
+        constraints.append(
+            models.UniqueConstraint(
+                fields=["event", "guid"],
+                name=f"{prefix}_guid_unique_per_event",
+                violation_error_message=_("This guid is already used in this event."),
+            )
+        )
+    if frab_id:
+        constraints.append(
+            models.UniqueConstraint(
+                fields=["frab_id"],
+                name=f"{prefix}_frab_id_unique",
+                violation_error_message=_("This frab id is already used."),
+            )
+        )
+    return constraints
 
 
 class Room(SluggedEventData):
@@ -358,14 +382,7 @@ class Room(SluggedEventData):
         verbose_name = _("room")
         verbose_name_plural = _("rooms")
         ordering = ["position", "name"]
-        constraints = [
-            _unique_slug_per_event("room_slug_unique_per_event"),
-            models.UniqueConstraint(
-                fields=["event", "guid"],
-                name="room_guid_unique_per_event",
-                violation_error_message=_("This guid is already used in this event."),
-            ),
-        ]
+        constraints = identity_constraints("room", guid=True)
 
 
 class Track(SluggedEventData):
@@ -384,7 +401,7 @@ class Track(SluggedEventData):
         verbose_name = _("track")
         verbose_name_plural = _("tracks")
         ordering = ["position", "name"]
-        constraints = [_unique_slug_per_event("track_slug_unique_per_event")]
+        constraints = identity_constraints("track")
 
 
 class SessionType(SluggedEventData):
@@ -400,7 +417,7 @@ class SessionType(SluggedEventData):
     class Meta:
         ordering = ["name"]
         verbose_name = _("session type")
-        constraints = [_unique_slug_per_event("sessiontype_slug_unique_per_event")]
+        constraints = identity_constraints("sessiontype")
 
 
 class Membership(models.Model):

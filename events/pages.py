@@ -7,10 +7,9 @@ last changed, so an edit shows at once and nothing needs explicit invalidation.
 """
 
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import cache, wraps
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from lib.conditional import Personal, canonical_query, conditional_response
@@ -21,8 +20,27 @@ from .models import Event
 PAGE_VARY = ("HX-Request", "Cookie", "Accept-Encoding", "Accept-Language")
 
 
+_SLUG = "\x00slug"  # stands for the slug asked for; no slug can hold a NUL
+
+
+@cache
+def _published_event_sql() -> tuple[str, tuple]:
+    """The statement of ``Event.objects.published().filter(slug=…)``, compiled once.
+
+    Every public request reads its event first, and the ORM's compiling of that query
+    took ~0.5 ms of a cached answer's ~2: three times what the database takes for it.
+    """
+    query = Event.objects.published().filter(slug=_SLUG).order_by().query
+    return query.sql_with_params()
+
+
 def public_event(slug: str) -> Event:
-    return get_object_or_404(Event.objects.published(), slug=slug)
+    """The published event with this slug; 404 for any other."""
+    sql, params = _published_event_sql()
+    found = list(Event.objects.raw(sql, [slug if p == _SLUG else p for p in params]))
+    if not found:
+        raise Http404("No Event matches the given query.")
+    return found[0]
 
 
 def event_key(event: Event) -> list[str]:

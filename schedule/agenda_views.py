@@ -99,7 +99,9 @@ def _agenda_days(agenda, event):
             "session_id", "seen_starts_at", "seen_ends_at", "seen_room_id", "seen_status"
         )
     }
-    sessions = load_rows(Session.objects.for_schedule(event).filter(pk__in=items.keys()), event)
+    sessions = load_rows(
+        Session.objects.for_schedule(event).filter(pk__in=items.keys()), event, brief=True
+    )
     clashes = agendas.clashes(sessions)
     days = group_by_day_and_time(sessions, event)
     by_pk = {s.pk: s for s in sessions}

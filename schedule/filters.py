@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelMultipleChoiceField
 
 from events.models import Event, Room, SessionType, Track
 from speakers.models import Speaker
@@ -41,8 +42,17 @@ UNKNOWN = {
 }
 
 
+class SlugChoiceField(ModelMultipleChoiceField):
+    def clean(self, value):
+        # No value: an empty list, where Django gives ``queryset.none()``, whose every
+        # truth test compiles a query (that runs none): four per page, for nothing.
+        return super().clean(value) if value else []
+
+
 class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Several slugs of one event's rooms, tracks, types or speakers."""
+
+    field_class = SlugChoiceField
 
     def __init__(self, *args, noun: str, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
@@ -118,10 +128,14 @@ class SessionFilter(django_filters.FilterSet):
         self.event = event
         super().__init__(data, queryset, **kwargs)
         self.filters["day"].extra["event"] = event
+        # The choices of a parameter that is given (only those are read): an event's.
+        given = set(data or ())
         for name, model in (("track", Track), ("type", SessionType), ("room", Room)):
-            self.filters[name].queryset = model.objects.filter(event=event)
-        # Speakers not announced yet (drafts only) are as unknown as a wrong slug.
-        self.filters["speaker"].queryset = public_speakers(event)
+            if name in given:
+                self.filters[name].queryset = model.objects.filter(event=event)
+        if "speaker" in given:
+            # Speakers not announced yet (drafts only) are as unknown as a wrong slug.
+            self.filters["speaker"].queryset = public_speakers(event)
 
     def filter_speaker(self, qs, name, value):
         if not value:

@@ -18,6 +18,7 @@ from events.models import (
     Room,
     SessionType,
     Track,
+    identity_constraints,
     unique_slug,
 )
 from lib.markup import plain_text, render_markdown
@@ -248,21 +249,7 @@ class Session(SessionFacts, EventData, models.Model):
         verbose_name_plural = _("sessions")
         ordering = ["starts_at", "title"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["event", "slug"],
-                name="session_slug_unique_per_event",
-                violation_error_message=_("This slug is already used in this event."),
-            ),
-            models.UniqueConstraint(
-                fields=["frab_id"],
-                name="session_frab_id_unique",
-                violation_error_message=_("This frab id is already used."),
-            ),
-            models.UniqueConstraint(
-                fields=["event", "guid"],
-                name="session_guid_unique_per_event",
-                violation_error_message=_("This guid is already used in this event."),
-            ),
+            *identity_constraints("session", guid=True, frab_id=True),
             models.CheckConstraint(
                 condition=(
                     models.Q(starts_at__isnull=True, ends_at__isnull=True)

@@ -5,7 +5,8 @@ here: ``load_rows(queryset, event)`` takes any filtered, ordered queryset of ses
 (usually ``Session.objects.for_schedule(event)``) and returns ``Row``s in its order,
 in two queries of plain values whatever the number of sessions: one for the sessions
 with their room, track and type, one for their people. Values are about ten times
-cheaper than model instances at hundreds of rows, and nothing else is needed.
+cheaper than model instances at hundreds of rows, and nothing else is needed. The pages
+read ``brief`` rows: what they print, not the long texts and ids only exports need.
 
 Text is cleaned of control characters here (lib/text.py): no output can get them,
 whatever the database holds. Each derived fact (cancelled, a break, who moderates) is
@@ -20,6 +21,7 @@ from django.db import connections
 from django.db.models.sql.constants import MULTI
 
 from events.models import Event
+from lib import sql
 from lib.text import BAD_IN_LINE, BAD_IN_TEXT, clean_line, clean_text
 
 from .models import SessionFacts, SessionSpeaker
@@ -41,14 +43,16 @@ class Place:
 
 @dataclass(slots=True)
 class Person:
+    # What the pages print first; the rest only the exports and the API read (``brief``
+    # rows leave them at these defaults).
     name: str
     slug: str
     company: str
-    bio: str
     role: str
-    frab_id: int
-    guid: uuid.UUID
-    code: str
+    bio: str = ""
+    frab_id: int = 0
+    guid: uuid.UUID | None = None
+    code: str = ""
     position: int = 0
     avatar: str = ""  # the stored file names (the API gives their URLs)
     avatar_thumb: str = ""
@@ -60,28 +64,30 @@ class Person:
 
 @dataclass(slots=True)
 class Row(SessionFacts):
+    # What the pages (list, grid, my agenda) print, read for every row ...
     pk: int
-    guid: uuid.UUID
-    frab_id: int | None
     slug: str
     title: str
-    subtitle: str
-    abstract: str
     abstract_text: str
-    description: str
-    language: str
-    do_not_record: bool
-    recording_license: str
-    links: list
-    version: int
     status: str
     starts_at: dt.datetime | None
     ends_at: dt.datetime | None
-    updated_at: dt.datetime
     room: Place | None
     track: Place | None
     session_type: Place | None
-    people: list[Person] = field(default_factory=list)
+    people: list[Person]
+    # ... and what only the exports and the API read (``brief`` rows keep these defaults).
+    guid: uuid.UUID | None = None
+    frab_id: int | None = None
+    subtitle: str = ""
+    abstract: str = ""
+    description: str = ""
+    language: str = ""
+    do_not_record: bool = False
+    recording_license: str = ""
+    links: list = field(default_factory=list)
+    version: int = 0
+    updated_at: dt.datetime | None = None
     abstract_html: str = ""  # read only when asked (the API)
 
     @property
@@ -102,78 +108,83 @@ class Row(SessionFacts):
         return [p for p in self.people if p.is_moderator]
 
 
-# Read in the order of Row's fields, which are made from them one for one.
-SESSION_FIELDS = tuple(
-    f.name
-    for f in fields(Row)
-    if f.name not in ("room", "track", "session_type", "people", "abstract_html")
-)
+# Read in the order of Row's fields, which are made from them one for one: the brief
+# ones (up to its places and people), then the others.
+_SESSION_NAMES = [f.name for f in fields(Row)]
+BRIEF_FIELDS = tuple(_SESSION_NAMES[: _SESSION_NAMES.index("room")])
+DETAIL_FIELDS = tuple(_SESSION_NAMES[_SESSION_NAMES.index("people") + 1 : -1])
+# A row's room, track and type: read with it (after its brief fields), each made once.
 PLACE_FIELDS = {
     "room": ("name", "slug", "position", "guid", "capacity"),
     "track": ("name", "slug", "position", "color"),
     "session_type": ("name", "slug", "is_break"),
 }
-PLACE_COLUMNS = [
-    f"{kind}__{name}" for kind, names in PLACE_FIELDS.items() for name in ("id", *names)
-]
-# The session's id, then Person's fields in order; its frab id falls back to the speaker's.
-PERSON_FIELDS = (
-    "session_id", "speaker__name", "speaker__slug", "speaker__company", "speaker__bio",
-    "role", "speaker__frab_id", "speaker__guid", "speaker__code", "position",
-    "speaker__avatar", "speaker__avatar_thumb", "speaker_id",
-)  # fmt: skip
+BRIEF_PLACE_FIELDS = {
+    "room": ("name", "slug"),
+    "track": ("name", "slug"),
+    "session_type": ("name", "slug", "is_break"),
+}
+# Person's fields in its order, read in plain SQL (speaker_id: the frab id of a speaker
+# who has none). The ORM took longer to build this statement, with hundreds of ids in
+# it, than the database took to answer it.
+BRIEF_PERSON_COLUMNS = "link.session_id, person.name, person.slug, person.company, link.role"
+PERSON_COLUMNS = (
+    f"{BRIEF_PERSON_COLUMNS}, person.bio, person.frab_id, person.guid, person.code, "
+    "link.position, person.avatar, person.avatar_thumb, link.speaker_id"
+)
+PEOPLE_SQL = (
+    "SELECT {columns} FROM schedule_sessionspeaker link "
+    "JOIN speakers_speaker person ON person.id = link.speaker_id "
+    "WHERE link.session_id IN %s ORDER BY link.position, person.name"
+)
 LINE_FIELDS = ("title", "subtitle", "recording_license")
 TEXT_FIELDS = ("abstract", "abstract_text", "description")
 
 
-def load_rows(queryset, event: Event, *, html: bool = False) -> list[Row]:
+def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False) -> list[Row]:
     """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
-    with ``html`` their ``abstract_html`` as well.
+    ``brief``: only what the pages print (the other fields keep their defaults); with
+    ``html`` their ``abstract_html`` as well.
 
-    Read column by column (``columns``): each room, track and type made once, each
-    distinct value converted once; at hundreds of rows this is a good part of a page's
-    time.
+    Read column by column (``columns``): each distinct value converted once, each room,
+    track and type made once; at hundreds of rows this is a good part of a page's time.
+    A brief read skips the long texts and the values that cost a conversion each (ids,
+    links, the time of the last change).
     """
     queryset = queryset.prefetch_related(None)
-    links = SessionSpeaker.objects.filter(session__in=queryset.values("pk")).order_by(
-        "position", "speaker__name"
-    )
-    people: dict[int, list[Person]] = {}
-    session_ids, *before, frab_ids, guids, codes, positions, avatars, thumbs, speaker_ids = columns(
-        links, PERSON_FIELDS
-    )
-    frab_ids = [frab_id or pk for frab_id, pk in zip(frab_ids, speaker_ids, strict=True)]
-    persons = map(Person, *before, frab_ids, guids, codes, positions, avatars, thumbs)
-    for session_id, person in zip(session_ids, persons, strict=True):
-        people.setdefault(session_id, []).append(person)
-    extra = ("abstract_html",) if html else ()
-    read = columns(queryset, (*SESSION_FIELDS, *PLACE_COLUMNS, *extra))
-    width = len(SESSION_FIELDS)
+    kinds = BRIEF_PLACE_FIELDS if brief else PLACE_FIELDS
+    names = [*BRIEF_FIELDS]
+    for kind, own in kinds.items():  # each kind's id, then its fields
+        names += [f"{kind}__{name}" for name in ("id", *own)]
+    names += [*(() if brief else DETAIL_FIELDS), *(("abstract_html",) if html else ())]
+    read = columns(queryset, names)
+    width = len(BRIEF_FIELDS)
     places = []
     at = width
-    for names in PLACE_FIELDS.values():
-        ids, values = read[at], read[at + 1 : at + 1 + len(names)]
+    for own in kinds.values():
+        ids = read[at]
         made: dict[int | None, Place | None] = {
-            pk: Place(pk, **dict(zip(names, place, strict=True)))
-            for pk, *place in set(zip(ids, *values, strict=True))
+            pk: Place(pk, **dict(zip(own, values, strict=True)))
+            for pk, *values in set(zip(*read[at : at + 1 + len(own)], strict=True))
             if pk is not None
         }
         made[None] = None
         places.append([made[pk] for pk in ids])
-        at += 1 + len(names)
+        at += 1 + len(own)
+    people = _people(read[0], brief)
     mine = [people.get(pk, []) for pk in read[0]]
+    # Row's fields in its order: the brief ones, places and people, then the others.
     rows = [Row(*values) for values in zip(*read[:width], *places, mine, *read[at:], strict=True)]
     _clean(rows, people)
     return rows
 
 
-def columns(queryset, names: tuple[str, ...]) -> list[list]:
+def columns(queryset, names: list[str]) -> list[list]:
     """``queryset.values_list(*names)``, column by column, with each column's converters
     (the database's and the field's: times, UUIDs, JSON) applied once per distinct
     value instead of once per row: a start time or a room repeats hundreds of times.
     """
-    query = queryset.values_list(*names).query
-    compiler = query.get_compiler(queryset.db)
+    compiler = queryset.values_list(*names).query.get_compiler(queryset.db)
     fetched = [row for chunk in compiler.execute_sql(MULTI) for row in chunk]
     if not fetched:
         return [[] for _ in names]
@@ -195,6 +206,22 @@ def columns(queryset, names: tuple[str, ...]) -> list[list]:
         else:
             read[at] = [made[value] for value in column]
     return read
+
+
+def _people(session_ids: list[int], brief: bool) -> dict[int, list[Person]]:
+    """Each session's people, in order (one query: none without sessions)."""
+    people: dict[int, list[Person]] = {}
+    if not session_ids:
+        return people
+    query = PEOPLE_SQL.format(columns=BRIEF_PERSON_COLUMNS if brief else PERSON_COLUMNS)
+    for session_id, *values in sql.rows(query, [session_ids]):
+        if not brief:
+            speaker_id = values.pop()
+            values[5] = values[5] or speaker_id  # frab_id, else the speaker's id
+            guid = values[6]  # SQLite gives the text, PostgreSQL a UUID
+            values[6] = guid if isinstance(guid, uuid.UUID) else uuid.UUID(guid)
+        people.setdefault(session_id, []).append(Person(*values))
+    return people
 
 
 def _clean(rows: list[Row], people: dict[int, list[Person]]) -> None:

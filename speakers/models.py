@@ -5,7 +5,13 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, EventData, EventScopedQuerySet, unique_slug
+from events.models import (
+    Event,
+    EventData,
+    EventScopedQuerySet,
+    identity_constraints,
+    unique_slug,
+)
 from lib.markup import plain_text, render_markdown
 from lib.text import validate_line, validate_text
 
@@ -103,23 +109,7 @@ class Speaker(EventData, models.Model):
         verbose_name = _("speaker")
         verbose_name_plural = _("speakers")
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["event", "slug"],
-                name="speaker_slug_unique_per_event",
-                violation_error_message=_("This slug is already used in this event."),
-            ),
-            models.UniqueConstraint(
-                fields=["event", "guid"],
-                name="speaker_guid_unique_per_event",
-                violation_error_message=_("This guid is already used in this event."),
-            ),
-            models.UniqueConstraint(
-                fields=["frab_id"],
-                name="speaker_frab_id_unique",
-                violation_error_message=_("This frab id is already used."),
-            ),
-        ]
+        constraints = identity_constraints("speaker", guid=True, frab_id=True)
 
     def __str__(self) -> str:
         return self.name

@@ -205,13 +205,15 @@ def sized_conference(
     types: int = 3,
     moderators: bool = False,
     cancel_every: int = 11,
+    draft_every: int = 0,
 ) -> SimpleNamespace:
     """A published event of ``sessions`` sessions over three days, written in bulk: at
     least 3 rooms (``room-N``), ``tracks`` tracks (``track-N``) and ``types`` types
     (``type-N``) taken in turn, one speaker
     per session at least (``person-N``). Each session has 1 to 3 speakers (with
     ``moderators``: a speaker and a moderator); every ``cancel_every``-th (from the
-    fourth; 0: none) is cancelled. ``speaker`` is the first session's speaker."""
+    fourth; 0: none) is cancelled, every ``draft_every``-th (from the sixth; 0: none) a draft.
+    ``speaker`` is the first session's speaker."""
     event = EventFactory(
         slug=slug, name=f"Sized {sessions}", timezone=timezone,
         start_date=dt.date(2030, 5, 6), end_date=dt.date(2030, 5, 8),
@@ -247,8 +249,8 @@ def sized_conference(
                 track=tracks[i % n_tracks], session_type=kinds[i % n_types], room=rooms[room],
                 starts_at=start, ends_at=start + dt.timedelta(minutes=40),
                 status=(
-                    Session.Status.CANCELLED
-                    if cancel_every and i % cancel_every == 3
+                    Session.Status.DRAFT if draft_every and i % draft_every == 5
+                    else Session.Status.CANCELLED if cancel_every and i % cancel_every == 3
                     else Session.Status.PUBLISHED
                 ),
             )

@@ -4,7 +4,6 @@ serves stale content after a change."""
 
 import datetime as dt
 import re
-import uuid
 
 import pytest
 from django.core.cache import cache
@@ -14,11 +13,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
-from events.models import Event, Room, SessionType, Track
-from lib.markup import plain_text, render_markdown
-from schedule.models import Session, SessionSpeaker
-from speakers.models import Speaker
-from tests.factories import EventFactory, RoomFactory, SessionFactory, SessionSpeakerFactory
+from events.models import Event
+from schedule.models import Session
+from tests.factories import (
+    EventFactory,
+    RoomFactory,
+    SessionFactory,
+    SessionSpeakerFactory,
+    sized_conference,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,80 +30,8 @@ SMALL, BIG = 20, 600
 
 
 def build_event(slug: str, n_sessions: int) -> Event:
-    """A published three-day event of ``n_sessions`` sessions, written with bulk_create
-    (so the work ``save()`` does — slugs, Markdown — is done here)."""
-    n_rooms = max(3, min(25, n_sessions // 24))
-    n_speakers = max(n_sessions * 4 // 3, 10)
-    event = Event.objects.create(
-        slug=slug, name=f"Sized {n_sessions}", timezone="America/Los_Angeles",
-        start_date=dt.date(2030, 5, 6), end_date=dt.date(2030, 5, 8), is_published=True,
-        description="A *big* event.",
-    )  # fmt: skip
-    rooms = Room.objects.bulk_create(
-        Room(event=event, name=f"Room {i}", slug=f"room-{i}", position=i) for i in range(n_rooms)
-    )
-    tracks = Track.objects.bulk_create(
-        Track(event=event, name=f"Track {i}", slug=f"track-{i}", position=i) for i in range(6)
-    )
-    types = SessionType.objects.bulk_create(
-        [
-            SessionType(event=event, name="Talk", slug="talk"),
-            SessionType(event=event, name="Panel", slug="panel"),
-            SessionType(event=event, name="Workshop", slug="workshop"),
-            SessionType(event=event, name="Break", slug="break", is_break=True),
-        ]
-    )
-    speakers = Speaker.objects.bulk_create(
-        Speaker(
-            event=event,
-            name=f"Person {i} Example",
-            slug=f"speaker-{i}",
-            company=f"Co {i % 40}",
-            job_title="Engineer",
-            bio=f"Bio of person {i}.",
-            bio_html=f"<p>Bio of person {i}.</p>",
-        )  # fmt: skip
-        for i in range(n_speakers)
-    )
-    tz = event.tzinfo
-    sessions = []
-    for i in range(n_sessions):
-        day = event.start_date + dt.timedelta(days=i % 3)
-        slot, room = divmod(i // 3, n_rooms)
-        start = dt.datetime.combine(day, dt.time(9), tzinfo=tz) + dt.timedelta(minutes=45 * slot)
-        status = (
-            Session.Status.DRAFT if i % 17 == 5
-            else Session.Status.CANCELLED if i % 13 == 7
-            else Session.Status.PUBLISHED
-        )  # fmt: skip
-        abstract = f"Session {i} is about **containers** and word{i % 10}."
-        sessions.append(
-            Session(
-                event=event,
-                guid=uuid.uuid4(),
-                title=f"Session {i} on scaling",
-                slug=f"session-{i}",
-                abstract=abstract,
-                abstract_html=render_markdown(abstract),
-                abstract_text=plain_text(render_markdown(abstract)),
-                track=tracks[i % len(tracks)],
-                session_type=types[i % 3],
-                room=rooms[room],
-                starts_at=start.astimezone(dt.UTC),
-                ends_at=(start + dt.timedelta(minutes=40)).astimezone(dt.UTC),
-                status=status,
-            )  # fmt: skip
-        )
-    sessions = Session.objects.bulk_create(sessions)
-    if not all(s.pk for s in sessions):  # databases that do not return ids
-        sessions = list(Session.objects.filter(event=event).order_by("pk"))
-    links = []
-    for i, session in enumerate(sessions):
-        for k in range(1 + i % 3):
-            role = SessionSpeaker.Role.MODERATOR if k == 2 else SessionSpeaker.Role.SPEAKER
-            speaker = speakers[(i * 3 + k) % len(speakers)]
-            links.append(SessionSpeaker(session=session, speaker=speaker, role=role, position=k))
-    SessionSpeaker.objects.bulk_create(links)
+    """The shared sized conference, with drafts among its sessions (never shown)."""
+    event = sized_conference(slug, n_sessions, tracks=6, draft_every=17).event
     Event.objects.filter(pk=event.pk).touch()
     return event
 
@@ -123,14 +54,14 @@ def pages(slug: str) -> dict[str, tuple[str, dict]]:
         "schedule list": (f"/{slug}/schedule/", {}),  # the big one opens at its first day
         "all days list": (f"/{slug}/schedule/?day=all", {}),
         "schedule grid": (f"/{slug}/schedule/grid/", {}),
-        "filtered list": (f"/{slug}/schedule/?day=2030-05-06&track=track-0&q=containers", {}),
-        "filtered grid": (f"/{slug}/schedule/grid/?room=room-1&type=talk&speaker=speaker-3", {}),
-        "htmx list": (f"/{slug}/schedule/?q=scaling+containers", {"HX-Request": "true"}),
+        "filtered list": (f"/{slug}/schedule/?day=2030-05-06&track=track-0&q=text", {}),
+        "filtered grid": (f"/{slug}/schedule/grid/?room=room-1&type=type-0&speaker=person-3", {}),
+        "htmx list": (f"/{slug}/schedule/?q=session+text", {"HX-Request": "true"}),
         "embedded grid": (f"/{slug}/embed/grid/?day=2030-05-06&track=track-0", {}),
         "session page": (f"/{slug}/sessions/session-0/", {}),
         "speaker list": (f"/{slug}/speakers/", {}),
-        "speaker search": (f"/{slug}/speakers/?q=person+example", {}),
-        "speaker page": (f"/{slug}/speakers/speaker-0/", {}),
+        "speaker search": (f"/{slug}/speakers/?q=person", {}),
+        "speaker page": (f"/{slug}/speakers/person-0/", {}),
         "schedule.ics": (f"/{slug}/schedule.ics", {}),
         "session .ics": (f"/{slug}/sessions/session-0.ics", {}),
     }
