@@ -257,8 +257,8 @@ DIRECTORY_FIELDS = ("pk", "name", "slug", "company", "job_title", "avatar", "ava
 
 
 def _directory_order(entry: tuple[str, tuple]) -> tuple:
-    letter, values = entry
-    return (letter == "#", letter, values[1].casefold())
+    letter, (pk, name, *_rest) = entry
+    return (letter == "#", letter, name.casefold(), name, pk)  # the same order every time
 
 
 @event_page(query=["page", "q"])
@@ -280,7 +280,7 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     # By letter as the A–Z shows them ("Émile" among the E), then by name; others last.
     # Sorted here, so every public speaker is read: as tuples of what is shown, each
     # with its letter, found once.
-    shown = speakers.values_list(*DIRECTORY_FIELDS)
+    shown = speakers.order_by().values_list(*DIRECTORY_FIELDS)  # no ORDER BY: sorted below
     found = [] if error else sorted(((_initial(v[1]), v) for v in shown), key=_directory_order)
     pages = Paginator(found, SPEAKERS_PER_PAGE, allow_empty_first_page=True)
     number = query.get("page", "1")
@@ -328,14 +328,17 @@ def _letter_links(speakers, query) -> list[dict]:
     for n, (letter, _speaker) in enumerate(speakers):
         where.setdefault(letter, n // SPEAKERS_PER_PAGE + 1)
     links = []
+    target, pages = query.copy(), {}  # a page's query, made once for its letters
     for letter in [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]:
         if letter not in where:
             if letter != "#":
                 links.append({"letter": letter, "url": ""})
             continue
-        target = query.copy()
-        target["page"] = str(where[letter])
-        links.append({"letter": letter, "url": f"?{target.urlencode()}#letter-{_anchor(letter)}"})
+        number = where[letter]
+        if number not in pages:
+            target["page"] = str(number)
+            pages[number] = target.urlencode()
+        links.append({"letter": letter, "url": f"?{pages[number]}#letter-{_anchor(letter)}"})
     return links
 
 
