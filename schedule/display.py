@@ -218,7 +218,7 @@ class DayGrid:
                 "iso": moment.isoformat(),
                 "on_hour": moment.minute == 0,
                 "labelled": moment.minute % 15 == 0,
-                "cells": [cell or {"empty": True} for cell in line[:width] if cell != "covered"],
+                "cells": _runs(cell for cell in line[:width] if cell != "covered"),
             }
             for moment, line in zip(self.times, self.grid, strict=True)
         ]
@@ -232,3 +232,17 @@ class DayGrid:
             "overflow": use_overflow,
             "step": int(self.step.total_seconds() // 60),
         }
+
+
+def _runs(cells) -> list[dict]:
+    """A line's cells, each run of empty ones (None) as one ``{"empty": count}``: a day
+    of 25 rooms is mostly empty cells, and the template then turns once per run."""
+    runs: list[dict] = []
+    for cell in cells:
+        if cell is not None:
+            runs.append(cell)
+        elif runs and runs[-1]["empty"]:
+            runs[-1]["empty"] += 1
+        else:
+            runs.append({"empty": 1})
+    return runs

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from events.models import Event
+from lib import sql
 from lib.text import BAD_IN_LINE, BAD_IN_TEXT, clean_line, clean_text
 
 from .models import SessionFacts, SessionSpeaker
@@ -110,20 +111,30 @@ class Row(SessionFacts):
 _SESSION_NAMES = [f.name for f in fields(Row)]
 BRIEF_FIELDS = tuple(_SESSION_NAMES[: _SESSION_NAMES.index("room")])
 DETAIL_FIELDS = tuple(_SESSION_NAMES[_SESSION_NAMES.index("people") + 1 : -1])
+# A row's room, track and type: read with it (after its brief fields), each made once.
 PLACE_FIELDS = {
     "room": ("name", "slug", "position", "guid", "capacity"),
     "track": ("name", "slug", "position", "color"),
     "session_type": ("name", "slug", "is_break"),
 }
-PLACE_COLUMNS = [
-    f"{kind}__{name}" for kind, names in PLACE_FIELDS.items() for name in ("id", *names)
-]
-# Person's fields in its order (speaker_id: the frab id of a speaker who has none).
-BRIEF_PERSON_FIELDS = ("session_id", "speaker__name", "speaker__slug", "speaker__company", "role")
-PERSON_FIELDS = (
-    *BRIEF_PERSON_FIELDS, "speaker__bio", "speaker__frab_id", "speaker__guid",
-    "speaker__code", "position", "speaker__avatar", "speaker__avatar_thumb", "speaker_id",
-)  # fmt: skip
+BRIEF_PLACE_FIELDS = {
+    "room": ("name", "slug"),
+    "track": ("name", "slug"),
+    "session_type": ("name", "slug", "is_break"),
+}
+# Person's fields in its order, read in plain SQL (speaker_id: the frab id of a speaker
+# who has none). The ORM took longer to build this statement, with hundreds of ids in
+# it, than the database took to answer it.
+BRIEF_PERSON_COLUMNS = "link.session_id, person.name, person.slug, person.company, link.role"
+PERSON_COLUMNS = (
+    f"{BRIEF_PERSON_COLUMNS}, person.bio, person.frab_id, person.guid, person.code, "
+    "link.position, person.avatar, person.avatar_thumb, link.speaker_id"
+)
+PEOPLE_SQL = (
+    "SELECT {columns} FROM schedule_sessionspeaker link "
+    "JOIN speakers_speaker person ON person.id = link.speaker_id "
+    "WHERE link.session_id IN %s ORDER BY link.position, person.name"
+)
 LINE_FIELDS = ("title", "subtitle", "recording_license")
 TEXT_FIELDS = ("abstract", "abstract_text", "description")
 
@@ -138,18 +149,19 @@ def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False
     values that cost a conversion each (ids, links, the time of the last change).
     """
     queryset = queryset.prefetch_related(None)
-    columns = BRIEF_FIELDS if brief else (*BRIEF_FIELDS, *DETAIL_FIELDS)
-    extra = ("abstract_html",) if html else ()
+    kinds = BRIEF_PLACE_FIELDS if brief else PLACE_FIELDS
     width = len(BRIEF_FIELDS)
-    track_at = width + 1 + len(PLACE_FIELDS["room"])
-    kind_at = track_at + 1 + len(PLACE_FIELDS["track"])
-    details_at = width + len(PLACE_COLUMNS)
+    place_columns: list[str] = []  # each kind's columns: its id, then its fields
+    starts: list[tuple[str, int, tuple]] = []
+    for name, names in kinds.items():
+        starts.append((name, width + len(place_columns), names))
+        place_columns += [f"{name}__{field}" for field in ("id", *names)]
+    details_at = width + len(place_columns)
+    columns = [*BRIEF_FIELDS, *place_columns, *(() if brief else DETAIL_FIELDS)]
     places: dict[tuple[str, int], Place] = {}
     read = []
-    for values in queryset.values_list(*BRIEF_FIELDS, *PLACE_COLUMNS, *columns[width:], *extra):
-        room = _place("room", values, width, places)
-        track = _place("track", values, track_at, places)
-        kind = _place("session_type", values, kind_at, places)
+    for values in queryset.values_list(*columns, *(("abstract_html",) if html else ())):
+        room, track, kind = (_place(n, values, at, names, places) for n, at, names in starts)
         read.append((values, room, track, kind))
     people = _people([values[0] for values, *_ in read], brief)
     rows = []
@@ -166,27 +178,25 @@ def _people(session_ids: list[int], brief: bool) -> dict[int, list[Person]]:
     people: dict[int, list[Person]] = {}
     if not session_ids:
         return people
-    links = (
-        SessionSpeaker.objects.filter(session_id__in=session_ids)
-        .order_by("position", "speaker__name")
-        .values_list(*(BRIEF_PERSON_FIELDS if brief else PERSON_FIELDS))
-    )
-    for session_id, *values in links:
+    columns = BRIEF_PERSON_COLUMNS if brief else PERSON_COLUMNS
+    for session_id, *values in sql.rows(PEOPLE_SQL.format(columns=columns), [session_ids]):
         if not brief:
             speaker_id = values.pop()
             values[5] = values[5] or speaker_id  # frab_id, else the speaker's id
+            guid = values[6]  # SQLite gives the text, PostgreSQL a UUID
+            values[6] = guid if isinstance(guid, uuid.UUID) else uuid.UUID(guid)
         people.setdefault(session_id, []).append(Person(*values))
     return people
 
 
-def _place(kind: str, values: tuple, at: int, places: dict) -> Place | None:
-    """The room, track or type whose columns start at ``at``: one ``Place`` each."""
+def _place(kind: str, values: tuple, at: int, names: tuple, places: dict) -> Place | None:
+    """The room, track or type whose id is at ``at``, its ``names`` after: one ``Place``
+    each."""
     pk = values[at]
     if pk is None:
         return None
     place = places.get((kind, pk))
     if place is None:
-        names = PLACE_FIELDS[kind]
         place = places[kind, pk] = Place(pk, **dict(zip(names, values[at + 1 :], strict=False)))
     return place
 
