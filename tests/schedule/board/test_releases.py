@@ -511,8 +511,8 @@ def test_preview_pages_queries_do_not_grow_with_the_event(
     client.force_login(owner)
     draft_two_moves(client, conf)
     for name, args, queries in [
-        ("schedule_draft_preview", [], 36),
-        ("schedule_draft_preview_grid", [], 37),
+        ("schedule_draft_preview", [], 34),
+        ("schedule_draft_preview_grid", [], 34),
         ("schedule_draft_preview_session", [conf.talk_b.slug], 32),
     ]:
         with django_assert_num_queries(queries):
