@@ -19,6 +19,7 @@ from lib import sql
 from lib.colors import brand_css
 from lib.timefmt import span
 from speakers.models import Speaker
+from speakers.templatetags.avatars import avatar
 
 from .agenda import personalize, star_buttons
 from .display import (
@@ -300,7 +301,9 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
         "event": event,
         "section": "speakers",
         "count": len(found),
-        "groups": _letter_groups(shown_here),
+        "directory": render_rows(
+            "speakers/directory.jinja", groups=_letter_groups(shown_here), avatar=avatar
+        ),
         "letters": _letter_links(found, query),
         "page": page,
         "page_links": _page_links(page, query),
