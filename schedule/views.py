@@ -93,6 +93,11 @@ def _filtered_schedule(
         "embed": embed,
     }
     partial = request.headers.get("HX-Request") == "true"
+    if not partial:  # htmx swaps the results only
+        panel = ("filters_open", "hidden", "q", "filter_groups")
+        ctx["filter_panel"] = render_rows(
+            "schedule/filter_panel.jinja", view_url=request.path, **{k: ctx[k] for k in panel}
+        )
     name = "schedule/includes/results.html" if partial else template
     return render(request, name, ctx, status=200 if valid else 400)
 
