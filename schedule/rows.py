@@ -141,10 +141,17 @@ LINE_FIELDS = ("title", "subtitle", "recording_license")
 TEXT_FIELDS = ("abstract", "abstract_text", "description")
 
 
-def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False) -> list[Row]:
+def load_rows(
+    queryset,
+    event: Event,
+    *,
+    brief: bool = False,
+    details: tuple[str, ...] = (),
+    html: bool = False,
+) -> list[Row]:
     """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
-    ``brief``: only what the pages print (the other fields keep their defaults); with
-    ``html`` their ``abstract_html`` as well.
+    ``brief``: only what the pages print, and of the other fields the ``details`` named
+    (the rest keep their defaults); with ``html`` their ``abstract_html`` as well.
 
     Read column by column (``columns``): each distinct value converted once, each room,
     track and type made once; at hundreds of rows this is a good part of a page's time.
@@ -156,8 +163,8 @@ def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False
     names = [*BRIEF_FIELDS]
     for kind, own in kinds.items():  # each kind's id, then its fields
         names += [f"{kind}__{name}" for name in ("id", *own)]
-    names += [*(() if brief else DETAIL_FIELDS), *(("abstract_html",) if html else ())]
-    read = columns(queryset, names)
+    later = [*(details if brief else DETAIL_FIELDS), *(("abstract_html",) if html else ())]
+    read = columns(queryset, names + later)
     width = len(BRIEF_FIELDS)
     places = []
     at = width
@@ -173,8 +180,15 @@ def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False
         at += 1 + len(own)
     people = _people(read[0], brief)
     mine = [people.get(pk, []) for pk in read[0]]
-    # Row's fields in its order: the brief ones, places and people, then the others.
-    rows = [Row(*values) for values in zip(*read[:width], *places, mine, *read[at:], strict=True)]
+    if brief:  # the brief fields, places and people; then the details asked for
+        rows = [Row(*values) for values in zip(*read[:width], *places, mine, strict=True)]
+        for name, column in zip(later, read[at:], strict=True):
+            for row, value in zip(rows, column, strict=True):
+                setattr(row, name, value)
+    else:  # Row's fields in its order: the brief ones, places and people, then the others
+        rows = [
+            Row(*values) for values in zip(*read[:width], *places, mine, *read[at:], strict=True)
+        ]
     _clean(rows, people)
     return rows
 
