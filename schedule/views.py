@@ -9,7 +9,6 @@ from django.db.models import Count, F, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -24,7 +23,6 @@ from .display import (
     day_links,
     grid_days,
     group_by_day_and_time,
-    person,
     render_rows,
     url_for,
 )
@@ -183,40 +181,6 @@ def schedule_list(request: HttpRequest, event: Event, query) -> HttpResponse:
 def schedule_grid(request: HttpRequest, event: Event, query) -> HttpResponse:
     template = "schedule/schedule_grid.html"
     return _filtered_schedule(request, event, query, template, grid_rows(event), grid=True)
-
-
-@event_page(personal=personalize)
-def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
-    session = get_object_or_404(
-        Session.objects.public().filter(event=event).with_details(), slug=slug
-    )
-    tz = event.tzinfo
-    ctx = {
-        "event": event,
-        "section": "schedule",
-        "session": session,
-        "when": span(session.starts_at, session.ends_at, tz) if session.starts_at else "",
-        # A star or a calendar entry only where it helps: timed, on, not over.
-        "starrable": bool(session.starts_at)
-        and not session.is_cancelled
-        and event.phase() != "ended",
-        "speakers": [_speaker_card(link, event) for link in session.speaker_list],
-        "moderators": [_speaker_card(link, event) for link in session.moderator_list],
-    }
-    return render(request, "schedule/session_detail.html", ctx)
-
-
-def _speaker_card(link, event: Event) -> dict:
-    speaker = link.speaker
-    bio = speaker.bio_text
-    excerpt = Truncator(bio).chars(BIO_EXCERPT_CHARS)
-    return {
-        **person(link, event.slug),
-        "speaker": speaker,
-        "bio_excerpt": excerpt,
-        "bio_cut": excerpt != bio,
-        "is_panelist": link.role == link.Role.PANELIST,
-    }
 
 
 SPEAKERS_PER_PAGE = 60

@@ -513,7 +513,7 @@ def test_preview_pages_queries_do_not_grow_with_the_event(
     for name, args, queries in [
         ("schedule_draft_preview", [], 36),
         ("schedule_draft_preview_grid", [], 37),
-        ("schedule_draft_preview_session", [conf.talk_b.slug], 32),
+        ("schedule_draft_preview_session", [conf.talk_b.slug], 31),
     ]:
         with django_assert_num_queries(queries):
             assert client.get(reverse(name, args=[conf.event.pk, *args])).status_code == 200
