@@ -168,5 +168,3 @@ def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         "starrable": starrable,
     }
     return render(request, "schedule/session_detail.html", ctx)
-
-
