@@ -1,4 +1,4 @@
-"""The pages of one session and one speaker, and one session's .ics.
+"""The pages of one session and of one speaker.
 
 Each reads what it shows in one statement, as plain values (a model instance only
 where a template needs one: a speaker's avatar), and renders its own part with Jinja2
@@ -9,6 +9,7 @@ Django's base.html.
 
 from dataclasses import dataclass, field
 
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
@@ -21,6 +22,7 @@ from django.utils.translation import ngettext
 
 from events.models import Event
 from events.pages import event_page
+from lib.statements import Statement
 from lib.timefmt import span
 from speakers.models import Speaker
 from speakers.templatetags.avatars import avatar
@@ -92,15 +94,22 @@ PEOPLE_COLUMNS = (
 )
 
 
+_SESSION = Statement(
+    lambda event_id, slug: (
+        Session.objects.public()
+        .filter(event_id=event_id, slug=slug)
+        .order_by("speaker_links__position", "speaker_links__speaker__name")
+        .values_list(*SESSION_COLUMNS, *PEOPLE_COLUMNS)
+    ),
+    int,
+    str,
+)
+
+
 def _session(event: Event, slug: str) -> SessionPage:
     """The public session with its room, track, type and people: one statement, a row
     per person (one without any)."""
-    found = list(
-        Session.objects.public()
-        .filter(event=event, slug=slug)
-        .order_by("speaker_links__position", "speaker_links__speaker__name")
-        .values_list(*SESSION_COLUMNS, *PEOPLE_COLUMNS)
-    )
+    found = _SESSION.rows(event.pk, slug)
     if not found:
         raise Http404(_("No such session."))
     width = len(SESSION_COLUMNS)
@@ -168,3 +177,84 @@ def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         "starrable": starrable,
     }
     return render(request, "schedule/session_detail.html", ctx)
+
+
+@dataclass
+class SpeakerSession(SessionFacts):
+    """One of a speaker's sessions, as their page lists it, with the speaker's role."""
+
+    slug: str
+    title: str
+    status: str
+    starts_at: object
+    ends_at: object
+    room: str | None
+    role: str
+
+
+SPEAKER_PAGE_COLUMNS = (*SPEAKER_COLUMNS, "website", "mastodon", "github", "linkedin")
+LISTED_COLUMNS = ("slug", "title", "status", "starts_at", "ends_at", "room__name")
+# The speaker's public sessions, each with the speaker: none, and the speaker is not
+# public (speakers are announced with their first public session: public_speakers).
+_SPEAKER = Statement(
+    lambda event_id, slug: (
+        Session.objects.public()
+        .filter(event_id=event_id, speaker_links__speaker__slug=slug)
+        .order_by(F("starts_at").asc(nulls_last=True), "title")  # alike on every database
+        .values_list(
+            *LISTED_COLUMNS,
+            "speaker_links__role",  # the filtered link: this speaker's role
+            *(f"speaker_links__speaker__{name}" for name in SPEAKER_PAGE_COLUMNS),
+        )
+    ),
+    int,
+    str,
+)
+
+
+@event_page(personal=personalize)
+def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
+    found = _SPEAKER.rows(event.pk, slug)
+    if not found:
+        raise Http404(_("No such speaker."))
+    width = len(LISTED_COLUMNS) + 1
+    columns = dict(zip(SPEAKER_PAGE_COLUMNS, found[0][width:], strict=True))
+    speaker = Speaker(event=event, **columns)
+    tz = event.tzinfo
+    open_for_stars = event.phase() != "ended"
+    sessions = []
+    for values in found:
+        session = SpeakerSession(*values[:width])
+        star = open_for_stars and bool(session.starts_at) and not session.is_cancelled
+        sessions.append(
+            {
+                "session": session,
+                "url": url_for("session_detail", event.slug, session.slug),
+                "when": span(session.starts_at, session.ends_at, tz) if session.starts_at else "",
+                "starts": _iso(session.starts_at),
+                "ends": _iso(session.ends_at),
+                "star": star_button(event.slug, session.slug, session.title, False) if star else "",
+            }
+        )
+    bio = speaker.bio_text
+    image = speaker.avatar.url if speaker.avatar else ""
+    blocks = render_blocks(
+        "schedule/speaker_detail.jinja",
+        event=event,
+        speaker=speaker,
+        summary=Truncator(bio).chars(META_CHARS),
+        page_url=request.build_absolute_uri(),
+        image_url=f"{request.scheme}://{request.get_host()}{image}" if image else "",
+        speakers_url=reverse("speaker_list", args=[event.slug]),
+        avatar=avatar,
+        sessions=sessions,
+        sessions_heading=ngettext("Session", "Sessions", len(sessions)),
+    )
+    ctx = {
+        "event": event,
+        "section": "speakers",
+        "speaker": speaker,
+        "blocks": blocks,
+        "starrable": any(item["star"] for item in sessions),
+    }
+    return render(request, "speakers/speaker_detail.html", ctx)

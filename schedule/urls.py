@@ -29,5 +29,5 @@ urlpatterns = [
     path("changes/banner", changelog_views.changes_banner, name="changes_banner"),
     path("changes/seen", changelog_views.changes_seen, name="changes_seen"),
     path("speakers/", views.speaker_list, name="speaker_list"),
-    path("speakers/<slug:slug>/", views.speaker_detail, name="speaker_detail"),
+    path("speakers/<slug:slug>/", detail_views.speaker_detail, name="speaker_detail"),
 ]

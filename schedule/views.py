@@ -5,17 +5,15 @@ canonical query, render. The decorator answers 304 or from the page cache.
 import unicodedata
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from events.models import Event, Room
 from events.pages import event_page
 from lib.colors import brand_css
-from lib.timefmt import span
 from speakers.models import Speaker
 
 from .agenda import personalize, star_button
@@ -287,37 +285,6 @@ def _page_links(page, query) -> dict:
         "previous": url(page.previous_page_number()) if page.has_previous() else "",
         "next": url(page.next_page_number()) if page.has_next() else "",
     }
-
-
-@event_page(personal=personalize)
-def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
-    speaker = get_object_or_404(public_speakers(event), slug=slug)
-    sessions = (
-        Session.objects.public()
-        .filter(event=event, speaker_links__speaker=speaker)
-        .annotate(role=F("speaker_links__role"))  # the filtered link: this speaker's role
-        .select_related("room", "track", "session_type")
-        .order_by(F("starts_at").asc(nulls_last=True), "title")  # alike on every database
-    )
-    tz = event.tzinfo
-    open_for_stars = event.phase() != "ended"
-    ctx = {
-        "event": event,
-        "section": "speakers",
-        "speaker": speaker,
-        "sessions": [
-            {
-                "session": s,
-                "url": reverse("session_detail", args=[event.slug, s.slug]),
-                "when": span(s.starts_at, s.ends_at, tz) if s.starts_at else "",
-                "role": s.role,
-                "star": open_for_stars and bool(s.starts_at) and not s.is_cancelled,
-            }
-            for s in sessions
-        ],
-    }
-    ctx["starrable"] = any(item["star"] for item in ctx["sessions"])
-    return render(request, "speakers/speaker_detail.html", ctx)
 
 
 def _attachment(exporter, sessions, filename: str) -> HttpResponse:
