@@ -8,7 +8,9 @@ random nonce under SECRET_KEY, and the database holds its SHA-256 for lookup.
 import base64
 import hashlib
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
+from html import escape
 from itertools import combinations
 
 from django.conf import settings
@@ -17,10 +19,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from markupsafe import Markup
 
 from events.models import Event
 from lib.conditional import Personal
@@ -209,17 +210,26 @@ def _star_pattern(starred: bool, language: str | None) -> str:
     return html.replace(URL_MARK, "{url}").replace(TITLE_MARK, "{title}")
 
 
-def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -> str:
+def star_buttons(event_slug: str, starred: bool = False) -> Callable[[str, str], Markup]:
+    """``star_button`` for many rows of one page: the URL, the language and the pattern
+    looked up once, then each row costs one ``str.format``."""
+    url = _agenda_url(event_slug, "remove" if starred else "add")
+    pattern = _star_pattern(starred, get_language())
+
+    def star(session_slug: str, title: str) -> Markup:
+        # html.escape: Django's escape, without its lazy-string wrapper.
+        button = pattern.format(url=url.replace("__session__", session_slug), title=escape(title))
+        return Markup(button)  # noqa: S704 - the template's output, slug and title escaped
+
+    return star
+
+
+def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -> Markup:
     """The star toggle of one session (templates/jinja2/schedule/star_button.jinja).
     Pages are cached with every star off, then ``personalize`` swaps in the "on"
     version for this visitor's sessions, so both versions must come from here, byte
-    for byte. Called for every row of a page: one ``reverse`` per event, one template
-    render per language."""
-    url = _agenda_url(event_slug, "remove" if starred else "add").replace(
-        "__session__", session_slug
-    )
-    button = _star_pattern(starred, get_language()).format(url=url, title=escape(title))
-    return mark_safe(button)  # noqa: S308 - the template's output, slug and title escaped
+    for byte. One ``reverse`` per event, one template render per language."""
+    return star_buttons(event_slug, starred)(session_slug, title)
 
 
 def personalize(request: HttpRequest, event: Event) -> Personal:

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from events.models import Event, Room
+from lib import sql
 from lib.timefmt import clock, day_heading, short_date, short_day
 
 from . import history
@@ -269,7 +270,8 @@ def placement(event: Event, room_id, day, start, duration, fold: int = 0) -> dic
 def lock_event(event: Event) -> None:
     """Take the event's row lock: changes to one event's schedule go one at a time, so
     two organizers cannot each put a different session into the same free slot."""
-    Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True).get()
+    if not sql.rows("SELECT id FROM events_event WHERE id = %s", [event.pk], lock=True):
+        raise Event.DoesNotExist
 
 
 @transaction.atomic
@@ -299,7 +301,12 @@ def apply_changes(
         raise BoardError(_("That session is not one of this event's sessions."))
     # Only the rooms the changes name or leave: a move reads two rooms, not all of them.
     named = {c.values.get("room_id") for c in changes} | {s.room_id for s in locked.values()}
-    halls = {room.pk: room for room in Room.objects.filter(event=event, pk__in=named - {None})}
+    wanted = sorted(named - {None})
+    halls: dict[int, Room] = {}
+    if wanted:
+        query = "SELECT * FROM events_room WHERE event_id = %s AND id IN %s"
+        found = Room.objects.raw(*sql.expand(query, [event.pk, wanted]))
+        halls = {room.pk: room for room in found}
     rooms = {pk: room.name for pk, room in halls.items()}
     for session in locked.values():
         session.room = halls.get(session.room_id)  # (for the rules and the changelog)
@@ -347,11 +354,15 @@ def _check_all(sessions: list[Session], name_sessions: bool) -> None:
 
     Each session keeps the speakers read here, in their order, as ``speaker_names``
     ([(id, name)]) for the changelog (``releases.written_state``)."""
+    if not sessions:
+        return
     speakers: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    links = (
-        SessionSpeaker.objects.filter(session__in=sessions)
-        .order_by("session_id", "position", "speaker__name")
-        .values_list("session_id", "speaker_id", "speaker__name")
+    links = sql.rows(
+        "SELECT link.session_id, link.speaker_id, person.name "
+        "FROM schedule_sessionspeaker link "
+        "JOIN speakers_speaker person ON person.id = link.speaker_id "
+        "WHERE link.session_id IN %s ORDER BY link.session_id, link.position, person.name",
+        [[s.pk for s in sessions]],
     )
     for session_id, speaker_id, name in links:
         speakers[session_id].append((speaker_id, name))

@@ -46,11 +46,22 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
+<<<<<<< HEAD
 def _person(person, event_slug: str) -> dict:
     return {
         "name": person.name,
         "company": person.company,
         "url": url_for("speaker_detail", event_slug, person.slug),
+=======
+def person(link, event_slug: str) -> dict:
+    speaker = link.speaker
+    return {
+        "name": speaker.name,
+        "byline": speaker.byline,
+        "company": speaker.company,
+        "url": url_for("speaker_detail", event_slug, speaker.slug),
+        "role": link.get_role_display(),
+>>>>>>> main
     }
 
 
@@ -59,6 +70,7 @@ def row_view(row: Row, event: Event, clock=clock) -> dict:
     (``clock``: ``timefmt.clocks()``, found once for a page of rows.)"""
     tz = event.tzinfo
     track, kind, room = row.track, row.session_type, row.room
+    speakers = row.speakers
     return {
         "pk": row.pk,
         "title": row.title,
@@ -71,13 +83,14 @@ def row_view(row: Row, event: Event, clock=clock) -> dict:
         "start": clock(row.starts_at, tz),
         "end": clock(row.ends_at, tz),
         "excerpt": excerpt(row.abstract_text),
-        "speakers": [_person(p, event.slug) for p in row.speakers],
-        "moderators": [_person(p, event.slug) for p in row.moderators],
+        # The people as the list ("Ada, ACME; Bob") and the grid ("Ada, Bob") name them.
+        "speakers": "; ".join(f"{p.name}, {p.company}" if p.company else p.name for p in speakers),
+        "speaker_names": ", ".join(p.name for p in speakers),
+        "moderators": ", ".join(p.name for p in row.moderators),
         "track": track.name if track else "",
         "track_slug": track.slug if track else "",
         "type": kind.name if kind else "",
         "room": room.name if room else "",
-        "room_id": row.room_id,
     }
 
 
@@ -137,12 +150,12 @@ def _slot_minutes(sessions) -> int:
     return max(step, 5)
 
 
-def grid_days(sessions, event: Event, rooms) -> list[dict]:
-    """Per day, a table: rows are time slots, columns are rooms (see ``DayGrid``)."""
+def grid_days(sessions, event: Event, rooms: list[dict]) -> list[dict]:
+    """Per day, a table: rows are time slots, columns are ``rooms`` (see ``DayGrid``)."""
     by_day = defaultdict(list)
     for s in sessions:
         by_day[local_day(s, event)].append(s)
-    room_ids = [r.pk for r in rooms]
+    room_ids = [r["pk"] for r in rooms]
     return [DayGrid(event, room_ids, by_day[day]).table(day) for day in sorted(by_day)]
 
 
@@ -213,7 +226,7 @@ class DayGrid:
                 "iso": moment.isoformat(),
                 "on_hour": moment.minute == 0,
                 "labelled": moment.minute % 15 == 0,
-                "cells": [cell or {"empty": True} for cell in line[:width] if cell != "covered"],
+                "cells": _runs(cell for cell in line[:width] if cell != "covered"),
             }
             for moment, line in zip(self.times, self.grid, strict=True)
         ]
@@ -227,3 +240,17 @@ class DayGrid:
             "overflow": use_overflow,
             "step": int(self.step.total_seconds() // 60),
         }
+
+
+def _runs(cells) -> list[dict]:
+    """A line's cells, each run of empty ones (None) as one ``{"empty": count}``: a day
+    of 25 rooms is mostly empty cells, and the template then turns once per run."""
+    runs: list[dict] = []
+    for cell in cells:
+        if cell is not None:
+            runs.append(cell)
+        elif runs and runs[-1]["empty"]:
+            runs[-1]["empty"] += 1
+        else:
+            runs.append({"empty": 1})
+    return runs

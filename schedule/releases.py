@@ -15,11 +15,11 @@ draft is published (through ``apply_changes`` again, in one transaction).
 
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from events.models import Event
+from lib import sql
 
 from .board import BoardError, Change, StaleChange, apply_changes, lock_event
 from .change_facts import describe
@@ -89,6 +89,17 @@ def written_state(event: Event, sessions: list[Session]) -> dict[int, dict]:
 # Recording -----------------------------------------------------------------------------
 
 
+def _snapshots(event: Event, session_ids=None) -> dict[int, dict]:
+    """What visitors last saw of the event's sessions (or of ``session_ids``)."""
+    query = "SELECT session_id, data FROM schedule_publicsnapshot WHERE event_id = %s"
+    if session_ids is None:
+        found = sql.rows(query, [event.pk])
+    else:
+        found = sql.rows(query + " AND session_id IN %s", [event.pk, list(session_ids)])
+    data = PublicSnapshot._meta.get_field("data")
+    return {pk: data.from_db_value(value, None, connection) for pk, value in found}
+
+
 @transaction.atomic(savepoint=False)  # part of the write it records
 def record(
     event: Event,
@@ -113,7 +124,7 @@ def record(
         return None
     if not locked:
         lock_event(event)
-    top = Release.objects.filter(event=event).aggregate(n=Max("number"))["n"]
+    top = sql.rows("SELECT MAX(number) FROM schedule_release WHERE event_id = %s", [event.pk])[0][0]
     first = top is None
     # A write visitors do not see (to a draft session) takes no first baseline.
     quiet = first and session_ids is not None and not (force or note)
@@ -125,10 +136,7 @@ def record(
         now = written_state(event, written)
     else:
         now = public_state(event, session_ids)
-    snapshots = PublicSnapshot.objects.filter(event=event)
-    if session_ids is not None:
-        snapshots = snapshots.filter(session_id__in=list(session_ids))
-    seen = dict(snapshots.values_list("session_id", "data"))
+    seen = _snapshots(event, session_ids)
     changes = []
     if not first:
         for pk in sorted(set(now) | set(seen)):

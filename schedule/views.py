@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from events.models import Event, Room
+from events.models import Event
 from events.pages import event_page
 from lib.colors import brand_css
 from speakers.models import Speaker
 
-from .agenda import personalize, star_button
+from .agenda import personalize, star_buttons
 from .display import (
     day_links,
     grid_days,
@@ -49,9 +49,11 @@ def _filtered_schedule(
     valid = filterset.is_valid()
     found = filterset.qs if valid else None
     day = filterset.form.cleaned_data.get("day") if valid else None
-    # One query for both: the page's query count is the same whether it opens at a day.
-    size = found.aggregate(n=Count("pk"), first=Min("starts_at")) if found is not None else {}
-    one_day = valid and "day" not in query and size["n"] > LONG_SCHEDULE
+    size = {}
+    if found is not None and "day" not in query:  # at a day there is nothing to decide
+        # One query for both: the count is the same whether the page opens at a day.
+        size = found.aggregate(n=Count("pk"), first=Min("starts_at"))
+    one_day = bool(size) and size["n"] > LONG_SCHEDULE
     if one_day:
         # Hundreds of sessions make a page nobody reads on a phone: open at the
         # first day; "All days" stays one click away.
@@ -59,6 +61,7 @@ def _filtered_schedule(
         query["day"] = day.isoformat()
         found = filterset.filters["day"].filter(found, day)
     sessions = load_rows(found, event, brief=True) if found is not None else []
+    rooms = list(event.rooms.values("pk", "slug", "name"))
     others = query.copy()
     others.pop("day", None)
     active = _active_filters(filterset, query) if valid else []
@@ -67,13 +70,13 @@ def _filtered_schedule(
         "filterset": filterset,
         "errors": filterset.error_messages if not valid else [],
         "count": len(sessions),
-        "days": build(sessions) if valid else [],
+        "days": build(sessions, rooms) if valid else [],
         "day_links": day_links(event, day if day not in ("", "all") else None, others),
         "active_filters": active,
         "live": live_today is not None,
         "one_day": one_day,
         "query": query.urlencode(),
-        "filter_groups": _filter_options(event, query),
+        "filter_groups": _filter_options(event, query, rooms),
         "hidden": [("day", v) for v in query.getlist("day")[:1]]
         + [("speaker", v) for v in query.getlist("speaker")],
         "q": query.get("q", ""),
@@ -114,21 +117,22 @@ def _without(query, name: str, value: str) -> str:
     return rest.urlencode()
 
 
-def _filter_options(event: Event, query) -> list[dict]:
-    """Choices for the filter panel, with the chosen ones marked."""
+def _filter_options(event: Event, query, rooms: list[dict]) -> list[dict]:
+    """Choices for the filter panel, with the chosen ones marked (``rooms``: the event's,
+    as the page read them)."""
     chosen = {name: set(query.getlist(name)) for name in ("track", "type", "room")}
 
     def group(name, label, items):
         items = [
-            {"slug": item.slug, "name": item.name, "selected": item.slug in chosen[name]}
+            {"slug": item["slug"], "name": item["name"], "selected": item["slug"] in chosen[name]}
             for item in items
         ]
         return {"name": name, "label": label, "items": items, "open": bool(chosen[name])}
 
     return [
-        group("track", _("Track"), event.tracks.all()),
-        group("type", _("Type"), event.session_types.all()),
-        group("room", _("Room"), event.rooms.all()),
+        group("track", _("Track"), event.tracks.values("slug", "name")),
+        group("type", _("Type"), event.session_types.values("slug", "name")),
+        group("room", _("Room"), rooms),
     ]
 
 
@@ -137,13 +141,13 @@ def _star(event: Event, embed: bool):
     in a frame on another site (no cookie of ours there to keep an agenda in)."""
     if embed or event.phase() == "ended":
         return None
-    return lambda slug, title: star_button(event.slug, slug, title, False)
+    return star_buttons(event.slug)
 
 
 def list_rows(event: Event, *, embed: bool = False):
     """Builds the list's days from the filtered sessions (HTML)."""
 
-    def build(sessions):
+    def build(sessions, rooms):
         days = group_by_day_and_time(sessions, event)
         star = _star(event, embed)
         return render_rows(
@@ -156,8 +160,7 @@ def list_rows(event: Event, *, embed: bool = False):
 def grid_rows(event: Event, *, embed: bool = False):
     """Builds the grid's tables from the filtered sessions (HTML)."""
 
-    def build(sessions):
-        rooms = list(Room.objects.filter(event=event))
+    def build(sessions, rooms):
         return render_rows(
             "schedule/grid_tables.jinja",
             rooms=rooms,
@@ -193,9 +196,9 @@ def _initial(name: str) -> str:
 DIRECTORY_FIELDS = ("pk", "name", "slug", "company", "job_title", "avatar", "avatar_thumb")
 
 
-def _directory_order(speaker: dict) -> tuple:
-    letter = _initial(speaker["name"])
-    return (letter == "#", letter, speaker["name"].casefold())
+def _directory_order(entry: tuple[str, tuple]) -> tuple:
+    letter, values = entry
+    return (letter == "#", letter, values[1].casefold())
 
 
 @event_page(query=["page", "q"])
@@ -215,9 +218,10 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
                 Q(name__icontains=word) | Q(company__icontains=word) | Q(job_title__icontains=word)
             )
     # By letter as the A–Z shows them ("Émile" among the E), then by name; others last.
-    # Sorted here, so every public speaker is read: as values, only what is shown.
-    shown = speakers.values(*DIRECTORY_FIELDS)
-    found = [] if error else sorted(shown, key=_directory_order)
+    # Sorted here, so every public speaker is read: as tuples of what is shown, each
+    # with its letter, found once.
+    shown = speakers.values_list(*DIRECTORY_FIELDS)
+    found = [] if error else sorted(((_initial(v[1]), v) for v in shown), key=_directory_order)
     pages = Paginator(found, SPEAKERS_PER_PAGE, allow_empty_first_page=True)
     number = query.get("page", "1")
     if not error and not (number.isascii() and number.isdigit()):
@@ -226,10 +230,13 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
         raise Http404(_("There is no page %(number)s of speakers.") % {"number": number})
     page = pages.page(1 if error else int(number))
     shown_here = []
-    for values in page.object_list:
-        speaker = Speaker(event=event, **values)  # its byline, initials and avatar URLs
+    for letter, values in page.object_list:
+        # For its byline, initials and avatar URLs; a guid given: none drawn (uuid4 for
+        # sixty speakers was an eighth of the page).
+        fields = dict(zip(DIRECTORY_FIELDS, values, strict=True))
+        speaker = Speaker(event=event, guid=None, **fields)
         speaker.url = url_for("speaker_detail", event.slug, speaker.slug)
-        shown_here.append(speaker)
+        shown_here.append((letter, speaker))
     ctx = {
         "event": event,
         "section": "speakers",
@@ -246,8 +253,7 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
 
 def _letter_groups(speakers) -> list[dict]:
     groups: list[dict] = []
-    for speaker in speakers:
-        letter = _initial(speaker.name)
+    for letter, speaker in speakers:
         if not groups or groups[-1]["letter"] != letter:
             groups.append({"letter": letter, "speakers": []})
         groups[-1]["speakers"].append(speaker)
@@ -257,8 +263,8 @@ def _letter_groups(speakers) -> list[dict]:
 def _letter_links(speakers, query) -> list[dict]:
     """A–Z: each letter links to the page where its names start, or is shown as absent."""
     where: dict[str, int] = {}
-    for n, speaker in enumerate(speakers):
-        where.setdefault(_initial(speaker["name"]), n // SPEAKERS_PER_PAGE + 1)
+    for n, (letter, _speaker) in enumerate(speakers):
+        where.setdefault(letter, n // SPEAKERS_PER_PAGE + 1)
     links = []
     for letter in [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]:
         if letter not in where:

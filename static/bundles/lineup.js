@@ -141,9 +141,12 @@
 
   function setup() {
     var box = document.querySelector("[data-time-switch]");
-    if (!box || !document.querySelector("time[datetime*='T']")) return;
+    if (!box) return;
     var eventZone = box.dataset.eventZone;
-    if (!valid(eventZone)) return;
+    if (!document.querySelector("time[datetime*='T']") || !valid(eventZone)) {
+      box.hidden = true; // its kept place (data-reserve) is not needed after all
+      return;
+    }
     var choice = stored();
     var now = new Date();
     var note = document.querySelector("[data-time-note]");
@@ -283,7 +286,15 @@
   }
 
   document.addEventListener("DOMContentLoaded", note);
-  window.addEventListener("load", register);
+  // Not at once: a few seconds after the page has loaded, when the browser is idle, so
+  // that the worker and the copies it fetches do not compete with the page's own last
+  // requests or the visitor's next tap on a slow network (issue 17).
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      if (window.requestIdleCallback) window.requestIdleCallback(register, { timeout: 2000 });
+      else register();
+    }, 2000);
+  });
 })();
 ;
 // Progressive enhancement only: every page works without this file.

@@ -140,9 +140,12 @@
 
   function setup() {
     var box = document.querySelector("[data-time-switch]");
-    if (!box || !document.querySelector("time[datetime*='T']")) return;
+    if (!box) return;
     var eventZone = box.dataset.eventZone;
-    if (!valid(eventZone)) return;
+    if (!document.querySelector("time[datetime*='T']") || !valid(eventZone)) {
+      box.hidden = true; // its kept place (data-reserve) is not needed after all
+      return;
+    }
     var choice = stored();
     var now = new Date();
     var note = document.querySelector("[data-time-note]");

@@ -52,5 +52,13 @@
   }
 
   document.addEventListener("DOMContentLoaded", note);
-  window.addEventListener("load", register);
+  // Not at once: a few seconds after the page has loaded, when the browser is idle, so
+  // that the worker and the copies it fetches do not compete with the page's own last
+  // requests or the visitor's next tap on a slow network (issue 17).
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      if (window.requestIdleCallback) window.requestIdleCallback(register, { timeout: 2000 });
+      else register();
+    }, 2000);
+  });
 })();

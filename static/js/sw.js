@@ -161,22 +161,27 @@ function filesOf(response) {
 }
 
 // Keep these URLs (and, for pages, what they load), unless a copy is younger than
-// REFRESH_MS.
+// REFRESH_MS. One request at a time, in the background: on a slow network the visitor's
+// own next page goes first, not behind a burst of copies (issue 17).
 function keep(urls, cache, depth) {
-  return Promise.all(urls.map(function (path) {
-    var url = new URL(path, self.location.origin);
-    if (!ours(url)) return undefined;
-    return cache.match(url.href, { ignoreVary: true }).then(function (hit) {
-      var age = hit ? Date.now() - Number(hit.headers.get(STAMP) || 0) : Infinity;
-      if (age < REFRESH_MS) return undefined;
-      return fetch(url.href).then(function (response) {
-        var more = depth ? filesOf(response) : [];
-        return Promise.all([save(url.href, response), more]).then(function (done) {
-          return done[1].length ? keep(done[1], cache, 0) : undefined;
-        });
-      }, function () {});
-    });
-  }));
+  return urls.reduce(function (done, path) {
+    return done.then(function () { return keepOne(path, cache, depth); });
+  }, Promise.resolve());
+}
+
+function keepOne(path, cache, depth) {
+  var url = new URL(path, self.location.origin);
+  if (!ours(url)) return undefined;
+  return cache.match(url.href, { ignoreVary: true }).then(function (hit) {
+    var age = hit ? Date.now() - Number(hit.headers.get(STAMP) || 0) : Infinity;
+    if (age < REFRESH_MS) return undefined;
+    return fetch(url.href).then(function (response) {
+      var more = depth ? filesOf(response) : [];
+      return Promise.all([save(url.href, response), more]).then(function (found) {
+        return found[1].length ? keep(found[1], cache, 0) : undefined;
+      });
+    }, function () {});
+  });
 }
 
 // A page asks to keep itself, its event's schedule and the agenda (offline.js).

@@ -2,8 +2,10 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from tests.factories import EventFactory
 
@@ -32,12 +34,21 @@ def test_event_pages_link_the_manifest_and_register_the_worker(client, conf):
         "standalone",
     )
     assert data["icons"][0]["type"] == "image/svg+xml"
-    # Without JavaScript the time switch stays hidden and the times are the event's.
+    # Without JavaScript the time switch is not shown (nojs.css) and the times are the
+    # event's; with it, a page with times keeps its place until it is built (data-reserve).
     assert '<div class="time-switch container" role="region" aria-label="Times" ' in page
     assert 'data-event-zone="America/Los_Angeles"' in page
     assert re.search(
-        r"<div class=\"time-switch container\" [^>]* data-time-switch [^>]* hidden>", page
+        r"<div class=\"time-switch container\" [^>]* data-time-switch [^>]* data-reserve>", page
     )
+    nojs = '<noscript><link rel="stylesheet" href="/static/css/nojs.css"></noscript>'
+    assert nojs in page
+    assert (
+        ".time-switch { display: none !important; }"
+        in Path(finders.find("css/nojs.css")).read_text()
+    )
+    # A page without times: no place kept.
+    assert re.search(r"data-time-switch [^>]* hidden>", client.get("/cnc16/").content.decode())
     # The embed registers no worker: it lives on another site.
     embed = client.get("/cnc16/embed/").content.decode()
     assert "bundles/lineup.js" in embed

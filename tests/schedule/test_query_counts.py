@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # name: (path under the event, queries); {feed} is the event's agenda feed token.
 PAGES = {
     "list": ("schedule/", 7),
-    "grid": ("schedule/grid/", 8),
+    "grid": ("schedule/grid/", 7),
     "filtered list": ("schedule/?track=track-0&type=type-0&q=session", 9),
     "speaker directory": ("speakers/", 2),
     "schedule.ics": ("schedule.ics", 3),
