@@ -190,6 +190,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "lib.bundles.BundleFinder",  # static/bundles/*, joined from their sources (not in git)
+]
+# Where lib.bundles writes the bundles it offers to collectstatic and the dev server.
+BUNDLES_ROOT = Path(env("BUNDLES_ROOT", str(BASE_DIR / "var" / "bundles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {

@@ -16,9 +16,12 @@ one property below.
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+
+from django.db import connections
+from django.db.models.sql.constants import MULTI
 
 from events.models import Event
+from lib import sql
 from lib.text import BAD_IN_LINE, BAD_IN_TEXT, clean_line, clean_text
 
 from .models import SessionFacts, SessionSpeaker
@@ -110,20 +113,30 @@ class Row(SessionFacts):
 _SESSION_NAMES = [f.name for f in fields(Row)]
 BRIEF_FIELDS = tuple(_SESSION_NAMES[: _SESSION_NAMES.index("room")])
 DETAIL_FIELDS = tuple(_SESSION_NAMES[_SESSION_NAMES.index("people") + 1 : -1])
+# A row's room, track and type: read with it (after its brief fields), each made once.
 PLACE_FIELDS = {
     "room": ("name", "slug", "position", "guid", "capacity"),
     "track": ("name", "slug", "position", "color"),
     "session_type": ("name", "slug", "is_break"),
 }
-PLACE_COLUMNS = [
-    f"{kind}__{name}" for kind, names in PLACE_FIELDS.items() for name in ("id", *names)
-]
-# Person's fields in its order (speaker_id: the frab id of a speaker who has none).
-BRIEF_PERSON_FIELDS = ("session_id", "speaker__name", "speaker__slug", "speaker__company", "role")
-PERSON_FIELDS = (
-    *BRIEF_PERSON_FIELDS, "speaker__bio", "speaker__frab_id", "speaker__guid",
-    "speaker__code", "position", "speaker__avatar", "speaker__avatar_thumb", "speaker_id",
-)  # fmt: skip
+BRIEF_PLACE_FIELDS = {
+    "room": ("name", "slug"),
+    "track": ("name", "slug"),
+    "session_type": ("name", "slug", "is_break"),
+}
+# Person's fields in its order, read in plain SQL (speaker_id: the frab id of a speaker
+# who has none). The ORM took longer to build this statement, with hundreds of ids in
+# it, than the database took to answer it.
+BRIEF_PERSON_COLUMNS = "link.session_id, person.name, person.slug, person.company, link.role"
+PERSON_COLUMNS = (
+    f"{BRIEF_PERSON_COLUMNS}, person.bio, person.frab_id, person.guid, person.code, "
+    "link.position, person.avatar, person.avatar_thumb, link.speaker_id"
+)
+PEOPLE_SQL = (
+    "SELECT {columns} FROM schedule_sessionspeaker link "
+    "JOIN speakers_speaker person ON person.id = link.speaker_id "
+    "WHERE link.session_id IN %s ORDER BY link.position, person.name"
+)
 LINE_FIELDS = ("title", "subtitle", "recording_license")
 TEXT_FIELDS = ("abstract", "abstract_text", "description")
 
@@ -133,32 +146,66 @@ def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False
     ``brief``: only what the pages print (the other fields keep their defaults); with
     ``html`` their ``abstract_html`` as well.
 
-    Tuples, not dicts, and each room, track and type made once: at hundreds of rows
-    this loop is a good part of a page's time; a brief read skips the long texts and the
-    values that cost a conversion each (ids, links, the time of the last change).
+    Read column by column (``columns``): each distinct value converted once, each room,
+    track and type made once; at hundreds of rows this is a good part of a page's time.
+    A brief read skips the long texts and the values that cost a conversion each (ids,
+    links, the time of the last change).
     """
     queryset = queryset.prefetch_related(None)
-    columns = BRIEF_FIELDS if brief else (*BRIEF_FIELDS, *DETAIL_FIELDS)
-    extra = ("abstract_html",) if html else ()
+    kinds = BRIEF_PLACE_FIELDS if brief else PLACE_FIELDS
+    names = [*BRIEF_FIELDS]
+    for kind, own in kinds.items():  # each kind's id, then its fields
+        names += [f"{kind}__{name}" for name in ("id", *own)]
+    names += [*(() if brief else DETAIL_FIELDS), *(("abstract_html",) if html else ())]
+    read = columns(queryset, names)
     width = len(BRIEF_FIELDS)
-    track_at = width + 1 + len(PLACE_FIELDS["room"])
-    kind_at = track_at + 1 + len(PLACE_FIELDS["track"])
-    details_at = width + len(PLACE_COLUMNS)
-    places: dict[tuple[str, int], Place] = {}
-    read = []
-    for values in queryset.values_list(*BRIEF_FIELDS, *PLACE_COLUMNS, *columns[width:], *extra):
-        room = _place("room", values, width, places)
-        track = _place("track", values, track_at, places)
-        kind = _place("session_type", values, kind_at, places)
-        read.append((values, room, track, kind))
-    people = _people([values[0] for values, *_ in read], brief)
-    rows = []
-    for values, room, track, kind in read:
-        # Row's fields in its order: the brief ones, places and people, then the others.
-        made: Any = (*values[:width], room, track, kind, people.get(values[0], []))
-        rows.append(Row(*made, *values[details_at:]))
+    places = []
+    at = width
+    for own in kinds.values():
+        ids = read[at]
+        made: dict[int | None, Place | None] = {
+            pk: Place(pk, **dict(zip(own, values, strict=True)))
+            for pk, *values in set(zip(*read[at : at + 1 + len(own)], strict=True))
+            if pk is not None
+        }
+        made[None] = None
+        places.append([made[pk] for pk in ids])
+        at += 1 + len(own)
+    people = _people(read[0], brief)
+    mine = [people.get(pk, []) for pk in read[0]]
+    # Row's fields in its order: the brief ones, places and people, then the others.
+    rows = [Row(*values) for values in zip(*read[:width], *places, mine, *read[at:], strict=True)]
     _clean(rows, people)
     return rows
+
+
+def columns(queryset, names: list[str]) -> list[list]:
+    """``queryset.values_list(*names)``, column by column, with each column's converters
+    (the database's and the field's: times, UUIDs, JSON) applied once per distinct
+    value instead of once per row: a start time or a room repeats hundreds of times.
+    """
+    compiler = queryset.values_list(*names).query.get_compiler(queryset.db)
+    fetched = [row for chunk in compiler.execute_sql(MULTI) for row in chunk]
+    if not fetched:
+        return [[] for _ in names]
+    read = [list(column) for column in zip(*fetched, strict=True)]
+    selected = [column[0] for column in compiler.select[: compiler.col_count]]
+    connection = connections[queryset.db]
+    for at, (converters, expression) in compiler.get_converters(selected).items():
+
+        def convert(value, converters=converters, expression=expression):
+            for converter in converters:
+                value = converter(value, expression, connection)
+            return value
+
+        column = read[at]
+        try:
+            made = {value: convert(value) for value in set(column)}
+        except TypeError:  # a value that cannot be a key: convert them all
+            read[at] = [convert(value) for value in column]
+        else:
+            read[at] = [made[value] for value in column]
+    return read
 
 
 def _people(session_ids: list[int], brief: bool) -> dict[int, list[Person]]:
@@ -166,29 +213,15 @@ def _people(session_ids: list[int], brief: bool) -> dict[int, list[Person]]:
     people: dict[int, list[Person]] = {}
     if not session_ids:
         return people
-    links = (
-        SessionSpeaker.objects.filter(session_id__in=session_ids)
-        .order_by("position", "speaker__name")
-        .values_list(*(BRIEF_PERSON_FIELDS if brief else PERSON_FIELDS))
-    )
-    for session_id, *values in links:
+    query = PEOPLE_SQL.format(columns=BRIEF_PERSON_COLUMNS if brief else PERSON_COLUMNS)
+    for session_id, *values in sql.rows(query, [session_ids]):
         if not brief:
             speaker_id = values.pop()
             values[5] = values[5] or speaker_id  # frab_id, else the speaker's id
+            guid = values[6]  # SQLite gives the text, PostgreSQL a UUID
+            values[6] = guid if isinstance(guid, uuid.UUID) else uuid.UUID(guid)
         people.setdefault(session_id, []).append(Person(*values))
     return people
-
-
-def _place(kind: str, values: tuple, at: int, places: dict) -> Place | None:
-    """The room, track or type whose columns start at ``at``: one ``Place`` each."""
-    pk = values[at]
-    if pk is None:
-        return None
-    place = places.get((kind, pk))
-    if place is None:
-        names = PLACE_FIELDS[kind]
-        place = places[kind, pk] = Place(pk, **dict(zip(names, values[at + 1 :], strict=False)))
-    return place
 
 
 def _clean(rows: list[Row], people: dict[int, list[Person]]) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 
 from events.models import Event
 from events.pages import event_page
+from lib import sql
 from lib.colors import brand_css
 from speakers.models import Speaker
 
@@ -61,7 +62,8 @@ def _filtered_schedule(
         query["day"] = day.isoformat()
         found = filterset.filters["day"].filter(found, day)
     sessions = load_rows(found, event, brief=True) if found is not None else []
-    rooms = list(event.rooms.values("pk", "slug", "name"))
+    places = _places(event)
+    rooms = places["room"]
     others = query.copy()
     others.pop("day", None)
     active = _active_filters(filterset, query) if valid else []
@@ -76,7 +78,7 @@ def _filtered_schedule(
         "live": live_today is not None,
         "one_day": one_day,
         "query": query.urlencode(),
-        "filter_groups": _filter_options(event, query, rooms),
+        "filter_groups": _filter_options(query, places),
         "hidden": [("day", v) for v in query.getlist("day")[:1]]
         + [("speaker", v) for v in query.getlist("speaker")],
         "q": query.get("q", ""),
@@ -117,9 +119,28 @@ def _without(query, name: str, value: str) -> str:
     return rest.urlencode()
 
 
-def _filter_options(event: Event, query, rooms: list[dict]) -> list[dict]:
-    """Choices for the filter panel, with the chosen ones marked (``rooms``: the event's,
-    as the page read them)."""
+# The event's tracks, types and rooms in their orders (the models' Meta.ordering), in one
+# plain statement: for three small tables the ORM took longer to build three queries
+# than the database took to answer them.
+PLACES_SQL = (
+    "SELECT 'track', id, slug, name, position FROM events_track WHERE event_id = %s "
+    "UNION ALL SELECT 'type', id, slug, name, 0 FROM events_sessiontype WHERE event_id = %s "
+    "UNION ALL SELECT 'room', id, slug, name, position FROM events_room WHERE event_id = %s "
+    "ORDER BY 1, 5, 4"
+)
+
+
+def _places(event: Event) -> dict[str, list[dict]]:
+    """The filter panel's choices and the grid's columns: {"track": [{pk, slug, name}],
+    "type": [...], "room": [...]}."""
+    places: dict[str, list[dict]] = {"track": [], "type": [], "room": []}
+    for kind, pk, slug, name, _position in sql.rows(PLACES_SQL, [event.pk] * 3):
+        places[kind].append({"pk": pk, "slug": slug, "name": name})
+    return places
+
+
+def _filter_options(query, places: dict[str, list[dict]]) -> list[dict]:
+    """Choices for the filter panel, with the chosen ones marked."""
     chosen = {name: set(query.getlist(name)) for name in ("track", "type", "room")}
 
     def group(name, label, items):
@@ -130,9 +151,9 @@ def _filter_options(event: Event, query, rooms: list[dict]) -> list[dict]:
         return {"name": name, "label": label, "items": items, "open": bool(chosen[name])}
 
     return [
-        group("track", _("Track"), event.tracks.values("slug", "name")),
-        group("type", _("Type"), event.session_types.values("slug", "name")),
-        group("room", _("Room"), rooms),
+        group("track", _("Track"), places["track"]),
+        group("type", _("Type"), places["type"]),
+        group("room", _("Room"), places["room"]),
     ]
 
 

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 # name: (path under the event, queries); {feed} is the event's agenda feed token.
 PAGES = {
-    "list": ("schedule/", 7),
-    "grid": ("schedule/grid/", 7),
-    "filtered list": ("schedule/?track=track-0&type=type-0&q=session", 9),
+    "list": ("schedule/", 5),
+    "grid": ("schedule/grid/", 5),
+    "filtered list": ("schedule/?track=track-0&type=type-0&q=session", 7),
     "speaker directory": ("speakers/", 2),
     "schedule.ics": ("schedule.ics", 3),
     "filtered schedule.ics": ("schedule.ics?track=track-0", 4),
