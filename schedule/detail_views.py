@@ -216,7 +216,7 @@ _SPEAKER = Statement(
 def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
     found = _SPEAKER.rows(event.pk, slug)
     if not found:
-        raise Http404(_("No such speaker."))
+        raise Http404  # not a speaker of this event, or not announced yet
     width = len(LISTED_COLUMNS) + 1
     columns = dict(zip(SPEAKER_PAGE_COLUMNS, found[0][width:], strict=True))
     speaker = Speaker(event=event, **columns)
@@ -246,7 +246,7 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         page_url=request.build_absolute_uri(),
         image_url=f"{request.scheme}://{request.get_host()}{image}" if image else "",
         speakers_url=reverse("speaker_list", args=[event.slug]),
-        avatar=avatar,
+        picture=avatar(speaker, "lg"),
         sessions=sessions,
         sessions_heading=ngettext("Session", "Sessions", len(sessions)),
     )
