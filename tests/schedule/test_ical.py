@@ -389,6 +389,15 @@ def test_calendar_bytes_are_those_icalendar_wrote(pdx):
     pdx.before.title = long[:300]
     pdx.before.abstract = long * 3 + "\r\nline\rend"
     pdx.before.save()
+    # ASCII lines (folded in one pass): exactly 75 octets ("SUMMARY:" and 67), 74, an
+    # escape as the 74th octet, carets and escaped commas all along.
+    for session, title, abstract in (
+        (pdx.after, "x" * 67, "comma, " * 30 + "^caret^ " * 20),
+        (pdx.night, "y" * 66, "\\" * 200),
+        (pdx.hostile, "a" * 65 + ", and more", "a, " * 100),
+    ):
+        session.title, session.abstract = title, abstract
+        session.save()
     pdx.event.venue_name = "Hall; the big one, east"
     pdx.event.save()
     rows = load_rows(Session.objects.for_schedule(pdx.event), pdx.event)

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from lxml import etree
@@ -501,22 +502,27 @@ def test_a_cancellation_on_the_board_is_kept_in_the_draft_until_published(client
 
 
 @pytest.mark.parametrize("size", [1, 6])
-def test_preview_pages_queries_do_not_grow_with_the_event(
-    client, conf, owner, size, django_assert_num_queries
-):
+def test_preview_pages_queries_do_not_grow_with_the_event(client, conf, owner, size):
     room = RoomFactory(event=conf.event, name="Annex")
     for n in range(size):
         SessionFactory(event=conf.event, title=f"Extra {n}", room=room,
                        starts_at=at(12 + n), ends_at=at(12 + n, 30))  # fmt: skip
     client.force_login(owner)
     draft_two_moves(client, conf)
-    for name, args, queries in [
-        ("schedule_draft_preview", [], 36),
-        ("schedule_draft_preview_grid", [], 37),
-        ("schedule_draft_preview_session", [conf.talk_b.slug], 32),
+    counted = {}
+    for name, args in [
+        ("schedule_draft_preview", []),
+        ("schedule_draft_preview_grid", []),
+        ("schedule_draft_preview_session", [conf.talk_b.slug]),
     ]:
-        with django_assert_num_queries(queries):
+        with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse(name, args=[conf.event.pk, *args])).status_code == 200
+        counted[name] = len(captured)
+    assert counted == {
+        "schedule_draft_preview": 34,
+        "schedule_draft_preview_grid": 34,
+        "schedule_draft_preview_session": 32,
+    }
 
 
 def test_publishing_an_event_starts_its_changelog_so_the_first_change_is_listed(client, owner):
