@@ -8,9 +8,11 @@ literal string with ``%s`` parameters, and runs on both databases.
 from django.db import connection
 
 
-def expand(query: str, params: list) -> tuple[str, list]:
+def expand(query: str, params: list, *, lock: bool | str = False) -> tuple[str, list]:
     """``query`` and ``params`` with each list in ``params`` spread into its ``IN %s``
-    (``IN (NULL)``, which matches nothing, for an empty list)."""
+    (``IN (NULL)``, which matches nothing, for an empty list). ``lock`` adds FOR UPDATE
+    (``OF`` that table alias, when a string) where the database locks rows: SQLite locks
+    the whole file for a write transaction instead."""
     pieces = query.split("%s")
     if len(pieces) != len(params) + 1:
         raise ValueError("one parameter per %s")
@@ -24,15 +26,14 @@ def expand(query: str, params: list) -> tuple[str, list]:
             text.append("%s")
             values.append(value)
         text.append(piece)
+    if lock and connection.features.has_select_for_update:
+        of = (lock,) if isinstance(lock, str) else ()
+        text.append(" " + connection.ops.for_update_sql(of=of))
     return "".join(text), values
 
 
-def rows(query: str, params: list, *, lock: bool = False) -> list[tuple]:
-    """The rows of one SELECT (see ``expand``); ``lock`` adds FOR UPDATE where the
-    database locks rows (SQLite locks the whole file for a write transaction instead)."""
-    query, params = expand(query, params)
-    if lock and connection.features.has_select_for_update:
-        query += " " + connection.ops.for_update_sql()
+def rows(query: str, params: list, *, lock: bool | str = False) -> list[tuple]:
+    """The rows of one SELECT (see ``expand``)."""
     with connection.cursor() as cursor:
-        cursor.execute(query, params)
+        cursor.execute(*expand(query, params, lock=lock))
         return cursor.fetchall()

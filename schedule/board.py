@@ -19,7 +19,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from events.models import Event, Room
+from events.models import Event, Room, SessionType, Track
 from lib import sql
 from lib.timefmt import clock, day_heading, short_date, short_day
 
@@ -274,6 +274,30 @@ def lock_event(event: Event) -> None:
         raise Event.DoesNotExist
 
 
+def _lock_sessions(event: Event, ids: list[int]) -> dict[int, Session]:
+    """The event's sessions of ``ids``, locked, each with its track and type as far as
+    the rules read them (their event; the rest of them is read only if asked for)."""
+    query = (
+        "SELECT s.*, track.event_id AS track_event, kind.event_id AS kind_event, "
+        "kind.is_break AS kind_is_break FROM schedule_session s "
+        "LEFT JOIN events_track track ON track.id = s.track_id "
+        "LEFT JOIN events_sessiontype kind ON kind.id = s.session_type_id "
+        "WHERE s.event_id = %s AND s.id IN %s ORDER BY s.id"
+    )
+    sessions = {}
+    for session in Session.objects.raw(*sql.expand(query, [event.pk, ids], lock="s")):
+        session.event = event  # (the caller's, already read)
+        db = session._state.db
+        if session.track_id is not None:
+            values = [session.track_id, session.track_event]
+            session.track = Track.from_db(db, ["id", "event_id"], values)
+        if session.session_type_id is not None:
+            values = [session.session_type_id, session.kind_event, bool(session.kind_is_break)]
+            session.session_type = SessionType.from_db(db, ["id", "event_id", "is_break"], values)
+        sessions[session.pk] = session
+    return sessions
+
+
 @transaction.atomic
 def apply_changes(
     event: Event, user, changes: list[Change], *, how: str, name_sessions: bool = False
@@ -287,15 +311,7 @@ def apply_changes(
     if len(set(ids)) != len(ids):
         raise BoardError(_("Each session can be changed only once at a time."))
     lock_event(event)
-    locked = {
-        s.pk: s
-        for s in Session.objects.select_for_update(of=("self",))
-        .select_related("track", "session_type")
-        .filter(event=event, pk__in=ids)
-        .order_by("pk")
-    }
-    for session in locked.values():
-        session.event = event  # (the caller's, already read)
+    locked = _lock_sessions(event, ids)
     missing = [pk for pk in ids if pk not in locked]
     if missing:
         raise BoardError(_("That session is not one of this event's sessions."))

@@ -16,6 +16,7 @@ from events.pages import event_page
 from lib import sql
 from lib.colors import brand_css
 from speakers.models import Speaker
+from speakers.templatetags.avatars import avatar
 
 from .agenda import personalize, star_buttons
 from .display import (
@@ -88,6 +89,11 @@ def _filtered_schedule(
         "embed": embed,
     }
     partial = request.headers.get("HX-Request") == "true"
+    if not partial:  # htmx swaps the results only
+        panel = ("filters_open", "hidden", "q", "filter_groups")
+        ctx["filter_panel"] = render_rows(
+            "schedule/filter_panel.jinja", view_url=request.path, **{k: ctx[k] for k in panel}
+        )
     name = "schedule/includes/results.html" if partial else template
     return render(request, name, ctx, status=200 if valid else 400)
 
@@ -218,8 +224,8 @@ DIRECTORY_FIELDS = ("pk", "name", "slug", "company", "job_title", "avatar", "ava
 
 
 def _directory_order(entry: tuple[str, tuple]) -> tuple:
-    letter, values = entry
-    return (letter == "#", letter, values[1].casefold())
+    letter, (pk, name, *_rest) = entry
+    return (letter == "#", letter, name.casefold(), name, pk)  # the same order every time
 
 
 @event_page(query=["page", "q"])
@@ -241,7 +247,7 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     # By letter as the A–Z shows them ("Émile" among the E), then by name; others last.
     # Sorted here, so every public speaker is read: as tuples of what is shown, each
     # with its letter, found once.
-    shown = speakers.values_list(*DIRECTORY_FIELDS)
+    shown = speakers.order_by().values_list(*DIRECTORY_FIELDS)  # no ORDER BY: sorted below
     found = [] if error else sorted(((_initial(v[1]), v) for v in shown), key=_directory_order)
     pages = Paginator(found, SPEAKERS_PER_PAGE, allow_empty_first_page=True)
     number = query.get("page", "1")
@@ -262,7 +268,9 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
         "event": event,
         "section": "speakers",
         "count": len(found),
-        "groups": _letter_groups(shown_here),
+        "directory": render_rows(
+            "speakers/directory.jinja", groups=_letter_groups(shown_here), avatar=avatar
+        ),
         "letters": _letter_links(found, query),
         "page": page,
         "page_links": _page_links(page, query),
@@ -287,14 +295,17 @@ def _letter_links(speakers, query) -> list[dict]:
     for n, (letter, _speaker) in enumerate(speakers):
         where.setdefault(letter, n // SPEAKERS_PER_PAGE + 1)
     links = []
+    target, pages = query.copy(), {}  # a page's query, made once for its letters
     for letter in [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "#"]:
         if letter not in where:
             if letter != "#":
                 links.append({"letter": letter, "url": ""})
             continue
-        target = query.copy()
-        target["page"] = str(where[letter])
-        links.append({"letter": letter, "url": f"?{target.urlencode()}#letter-{_anchor(letter)}"})
+        number = where[letter]
+        if number not in pages:
+            target["page"] = str(number)
+            pages[number] = target.urlencode()
+        links.append({"letter": letter, "url": f"?{pages[number]}#letter-{_anchor(letter)}"})
     return links
 
 
