@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import uuid
 
 from django.urls import reverse
 
@@ -60,6 +61,20 @@ class FrabExporter(Exporter):
         super().__init__(event, base_url)
         self.title = clean_line(event.name)
         self.language = event.language or "en"
+        # Written once per distinct value: times repeat in every room, people in their
+        # sessions.
+        self.local_times: dict[dt.datetime, tuple[dt.date, str, str]] = {}
+        self.durations: dict[dt.timedelta | None, str] = {}
+        self.persons: dict[uuid.UUID | None, dict] = {}
+
+    def local(self, moment: dt.datetime) -> tuple[dt.date, str, str]:
+        """The local day of ``moment``, its ISO 8601 form and its "HH:MM"."""
+        known = self.local_times.get(moment)
+        if known is None:
+            local = moment.astimezone(self.event.tzinfo)
+            known = (local.date(), local.isoformat(), f"{local.hour:02}:{local.minute:02}")
+            self.local_times[moment] = known
+        return known
 
     def frab_sessions(self, sessions):
         return [s for s in sessions if s.room_id and s.starts_at and not s.is_cancelled]
@@ -70,9 +85,7 @@ class FrabExporter(Exporter):
         by_day: dict[dt.date, dict[int, list[Row]]] = {}
         rooms, tracks = {}, {}
         for s in sessions:
-            by_day.setdefault(s.starts_at.astimezone(tz).date(), {}).setdefault(
-                s.room_id, []
-            ).append(s)
+            by_day.setdefault(self.local(s.starts_at)[0], {}).setdefault(s.room_id, []).append(s)
             rooms.setdefault(s.room_id, s.room)
             if s.track:
                 tracks.setdefault(s.track_id, s.track)
@@ -120,14 +133,16 @@ class FrabExporter(Exporter):
         return f"{clean_line(latest.label)} ({digest})" if latest else digest
 
     def session_fields(self, session: Row) -> dict:
-        tz = self.event.tzinfo
-        local = session.starts_at.astimezone(tz)
+        _, date, start = self.local(session.starts_at)
+        duration = self.durations.get(session.duration)
+        if duration is None:
+            duration = self.durations[session.duration] = frab_duration(session.duration)
         return {
             "id": session.export_id,
             "guid": str(session.guid),
-            "date": local.isoformat(),
-            "start": f"{local.hour:02}:{local.minute:02}",
-            "duration": frab_duration(session.duration),
+            "date": date,
+            "start": start,
+            "duration": duration,
             "room": session.room.name,
             "slug": frab_slug(self.event, session),
             "url": self.absolute(url_for("session_detail", self.event.slug, session.slug)),
@@ -145,7 +160,12 @@ class FrabExporter(Exporter):
         }
 
     def person_fields(self, person: Person) -> dict:
-        fields = {
+        """A person as frab lists them; the same dict in each of their sessions (a
+        speaker's guid is unique within the event)."""
+        fields = self.persons.get(person.guid)
+        if fields is not None:
+            return fields
+        fields = self.persons[person.guid] = {
             "id": person.frab_id,
             "guid": str(person.guid),
             "name": person.name,

@@ -12,6 +12,10 @@ class FrabXMLExporter(FrabExporter):
     content_type = "application/xml; charset=utf-8"
     filename = "{slug}.schedule.xml"
 
+    def __init__(self, event, base_url: str):
+        super().__init__(event, base_url)
+        self.person_elements: dict[str, str] = {}
+
     def render(self, sessions: list[Row]) -> bytes:
         event = self.event
         prepared = self.prepare(sessions)
@@ -56,11 +60,21 @@ class FrabXMLExporter(FrabExporter):
         return (head + leaf("version", self.version(rest), 1) + rest).encode()
 
     def session_element(self, fields: dict) -> str:
-        """One <event> with its children, indented at its depth (schedule/day/room)."""
-        out = [opening("event", {"id": str(fields["id"]), "guid": fields["guid"]}, 3, True)]
-        for tag in ("date", "start", "duration", "room", "slug", "url", "title", "subtitle",
-                    "track", "type", "language", "abstract"):  # fmt: skip
-            out.append(leaf(tag, str(fields[tag]), 4))
+        """One <event> with its children, indented at its depth (schedule/day/room).
+
+        Written as one list of strings: ids, guids, dates, times and durations need no
+        escapes; each person's element is written once.
+        """
+        out = [
+            f'\n   <event id="{fields["id"]}" guid="{fields["guid"]}">'
+            f"\n    <date>{fields['date']}</date>"
+            f"\n    <start>{fields['start']}</start>"
+            f"\n    <duration>{fields['duration']}</duration>"
+        ]
+        out += [
+            f"\n    <{tag}>{_text(text)}</{tag}>" if (text := fields[tag]) else f"\n    <{tag} />"
+            for tag in EVENT_TEXTS
+        ]
         if fields["description"]:
             out.append(leaf("description", fields["description"], 4))
         if fields["recording_license"] or fields["do_not_record"]:
@@ -69,12 +83,12 @@ class FrabXMLExporter(FrabExporter):
             out.append(leaf("optout", str(fields["do_not_record"]).lower(), 5))
             out.append("\n    </recording>")
         persons = fields["persons"]
-        out.append(opening("persons", {}, 4, bool(persons)))
-        for person in persons:
-            attrs = {"id": str(person["id"]), "guid": person["guid"]}
-            out.append(leaf("person", person["name"], 5, attrs))
         if persons:
+            out.append("\n    <persons>")
+            out += [self.person_element(person) for person in persons]
             out.append("\n    </persons>")
+        else:
+            out.append("\n    <persons />")
         links = fields["links"]
         out.append(opening("links", {}, 4, bool(links)))
         for link in links:
@@ -83,6 +97,19 @@ class FrabXMLExporter(FrabExporter):
             out.append("\n    </links>")
         out.append("\n   </event>")
         return "".join(out)
+
+    def person_element(self, person: dict) -> str:
+        element = self.person_elements.get(person["guid"])
+        if element is None:
+            attrs = {"id": str(person["id"]), "guid": person["guid"]}
+            element = self.person_elements[person["guid"]] = leaf(
+                "person", person["name"], 5, attrs
+            )
+        return element
+
+
+# An event's children that hold text, after its date, start and duration, in order.
+EVENT_TEXTS = ("room", "slug", "url", "title", "subtitle", "track", "type", "language", "abstract")
 
 
 # ElementTree's serialization, by hand: text escapes &, < and >; attribute values also

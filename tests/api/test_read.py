@@ -189,6 +189,34 @@ def test_session_detail_embeds_speakers_room_track_and_type(api, conf):
     assert breakfast["speakers"] == []
 
 
+def test_session_rows_are_written_as_drf_walks_their_fields(conf):
+    """SessionSerializer writes a row's fields directly (DRF's walk through them was most
+    of the time of a page of sessions): the same keys, order and values as that walk,
+    for every kind of row (no time, no room, a moderator, an avatar)."""
+    from rest_framework import serializers
+    from rest_framework.test import APIRequestFactory
+
+    from schedule.api.serializers import AVATARS, SessionSerializer, SessionSpeakerSerializer
+    from schedule.rows import load_rows
+
+    request = APIRequestFactory().get("/", HTTP_HOST="testserver:8443", secure=True)
+    context = {"request": request, "event": conf.event}
+    rows = load_rows(Session.objects.public().filter(event=conf.event), conf.event, html=True)
+    assert {row.slug for row in rows} == {s.slug for s in conf.public}
+    walk = serializers.Serializer.to_representation
+    for row in rows:
+        written = SessionSerializer(row, context=context).data
+        walked = walk(SessionSerializer(context=context), row)
+        walked["speakers"] = [
+            walk(SessionSpeakerSerializer(context=context), person) for person in row.people
+        ]
+        assert list(written.items()) == list(walked.items())
+        assert written["url"] == request.build_absolute_uri(f"/pdx30/sessions/{row.slug}/")
+    avatar = SessionSerializer(context=context).avatar(conf.alice.avatar.name)
+    assert avatar == request.build_absolute_uri(AVATARS.url(conf.alice.avatar.name))
+    assert avatar.startswith("https://testserver:8443/media/")
+
+
 def test_abstract_is_given_as_markdown_and_sanitized_html(api, conf):
     k8s = get_json(api, f"{BASE}/pdx30/sessions/kubernetes-basics/")
     assert k8s["abstract"] == "Pods and **services** explained."
