@@ -216,7 +216,11 @@ SPEAKERS_PER_PAGE = 60
 
 def _initial(name: str) -> str:
     """The A–Z letter a name files under ("Émile" under E); "#" for anything else."""
-    first = unicodedata.normalize("NFKD", name.strip()[:1]).upper()[:1]
+    char = name.strip()[:1]
+    first = char.upper()[:1]
+    if "A" <= first <= "Z":  # most names: no decomposition to look up
+        return first
+    first = unicodedata.normalize("NFKD", char).upper()[:1]
     return first if "A" <= first <= "Z" else "#"
 
 
