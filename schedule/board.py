@@ -275,11 +275,14 @@ def lock_event(event: Event) -> None:
 
 
 def _lock_sessions(event: Event, ids: list[int]) -> dict[int, Session]:
-    """The event's sessions of ``ids``, locked, each with its track and type as far as
-    the rules read them (their event; the rest of them is read only if asked for)."""
+    """The event's sessions of ``ids``, locked, each with its room, track and type as far
+    as the rules and the changelog read them (their event, the room's name; the rest of
+    them is read only if asked for)."""
     query = (
-        "SELECT s.*, track.event_id AS track_event, kind.event_id AS kind_event, "
+        "SELECT s.*, room.event_id AS room_event, room.name AS room_name, "
+        "track.event_id AS track_event, kind.event_id AS kind_event, "
         "kind.is_break AS kind_is_break FROM schedule_session s "
+        "LEFT JOIN events_room room ON room.id = s.room_id "
         "LEFT JOIN events_track track ON track.id = s.track_id "
         "LEFT JOIN events_sessiontype kind ON kind.id = s.session_type_id "
         "WHERE s.event_id = %s AND s.id IN %s ORDER BY s.id"
@@ -288,14 +291,26 @@ def _lock_sessions(event: Event, ids: list[int]) -> dict[int, Session]:
     for session in Session.objects.raw(*sql.expand(query, [event.pk, ids], lock="s")):
         session.event = event  # (the caller's, already read)
         db = session._state.db
+        if session.room_id is not None:
+            session.room = _loaded(
+                Room, db, id=session.room_id, event_id=session.room_event, name=session.room_name
+            )
         if session.track_id is not None:
-            values = [session.track_id, session.track_event]
-            session.track = Track.from_db(db, ["id", "event_id"], values)
+            session.track = _loaded(Track, db, id=session.track_id, event_id=session.track_event)
         if session.session_type_id is not None:
-            values = [session.session_type_id, session.kind_event, bool(session.kind_is_break)]
-            session.session_type = SessionType.from_db(db, ["id", "event_id", "is_break"], values)
+            session.session_type = _loaded(
+                SessionType, db, id=session.session_type_id, event_id=session.kind_event,
+                is_break=bool(session.kind_is_break),
+            )  # fmt: skip
         sessions[session.pk] = session
     return sessions
+
+
+def _loaded(model, db: str, **values):
+    """A ``model`` row with only these fields loaded (as ``only()`` gives; any other
+    field is read from the database if asked for)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
 
 
 @transaction.atomic
@@ -315,17 +330,15 @@ def apply_changes(
     missing = [pk for pk in ids if pk not in locked]
     if missing:
         raise BoardError(_("That session is not one of this event's sessions."))
-    # Only the rooms the changes name or leave: a move reads two rooms, not all of them.
-    named = {c.values.get("room_id") for c in changes} | {s.room_id for s in locked.values()}
-    wanted = sorted(named - {None})
-    halls: dict[int, Room] = {}
+    # The rooms the sessions leave came with them; only a room a change names anew is
+    # read (a move to another room reads that one room, not all of them).
+    halls = {s.room_id: s.room for s in locked.values() if s.room and s.room.event_id == event.pk}
+    wanted = sorted({c.values.get("room_id") for c in changes} - {None, *halls})
     if wanted:
         query = "SELECT * FROM events_room WHERE event_id = %s AND id IN %s"
         found = Room.objects.raw(*sql.expand(query, [event.pk, wanted]))
-        halls = {room.pk: room for room in found}
+        halls.update((room.pk, room) for room in found)
     rooms = {pk: room.name for pk, room in halls.items()}
-    for session in locked.values():
-        session.room = halls.get(session.room_id)  # (for the rules and the changelog)
     befores = {}
     for change in changes:
         session = locked[change.session_id]

@@ -46,17 +46,6 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
-def person(link, event_slug: str) -> dict:
-    speaker = link.speaker
-    return {
-        "name": speaker.name,
-        "byline": speaker.byline,
-        "company": speaker.company,
-        "url": url_for("speaker_detail", event_slug, speaker.slug),
-        "role": link.get_role_display(),
-    }
-
-
 def row_view(row: Row, event: Event, clock=clock) -> dict:
     """A session row as the list, the grid and my agenda print it: strings only.
     (``clock``: ``timefmt.clocks()``, found once for a page of rows.)"""

@@ -26,7 +26,7 @@ from events.admin import organizer_events
 from events.models import Event
 from lib.conditional import canonical_query
 
-from . import releases, views
+from . import detail_views, releases, views
 from .board import BoardError
 from .change_facts import tell
 from .filters import SessionFilter
@@ -105,7 +105,7 @@ def preview_grid(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @require_GET
 def preview_session(request: HttpRequest, event_id: int, slug: str) -> HttpResponse:
-    return _page(request, event_id, views.session_detail.__wrapped__, slug=slug)
+    return _page(request, event_id, detail_views.session_detail.__wrapped__, slug=slug)
 
 
 def urls(base: str) -> list:

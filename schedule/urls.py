@@ -2,7 +2,7 @@ from django.urls import path
 
 from events import views as event_views
 
-from . import agenda_views, changelog_views, embed_views, views
+from . import agenda_views, changelog_views, detail_views, embed_views, views
 
 urlpatterns = [
     path("", event_views.event_home, name="event_home"),
@@ -12,7 +12,7 @@ urlpatterns = [
     path("schedule/grid/", views.schedule_grid, name="schedule_grid"),
     path("embed/", embed_views.embed_list, name="embed_list"),
     path("embed/grid/", embed_views.embed_grid, name="embed_grid"),
-    path("sessions/<slug:slug>/", views.session_detail, name="session_detail"),
+    path("sessions/<slug:slug>/", detail_views.session_detail, name="session_detail"),
     path("sessions/<slug:slug>.ics", views.session_ics, name="session_ics"),
     path("schedule.ics", views.schedule_export, {"fmt": "ics"}, name="schedule_ics"),
     path("schedule.xml", views.schedule_export, {"fmt": "xml"}, name="schedule_xml"),
@@ -29,5 +29,5 @@ urlpatterns = [
     path("changes/banner", changelog_views.changes_banner, name="changes_banner"),
     path("changes/seen", changelog_views.changes_seen, name="changes_seen"),
     path("speakers/", views.speaker_list, name="speaker_list"),
-    path("speakers/<slug:slug>/", views.speaker_detail, name="speaker_detail"),
+    path("speakers/<slug:slug>/", detail_views.speaker_detail, name="speaker_detail"),
 ]

@@ -5,11 +5,9 @@ canonical query, render. The decorator answers 304 or from the page cache.
 import unicodedata
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.utils.text import Truncator
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -17,7 +15,6 @@ from events.models import Event
 from events.pages import event_page
 from lib import sql
 from lib.colors import brand_css
-from lib.timefmt import span
 from speakers.models import Speaker
 from speakers.templatetags.avatars import avatar
 
@@ -26,7 +23,6 @@ from .display import (
     day_links,
     grid_days,
     group_by_day_and_time,
-    person,
     render_rows,
     url_for,
 )
@@ -215,46 +211,16 @@ def schedule_grid(request: HttpRequest, event: Event, query) -> HttpResponse:
     return _filtered_schedule(request, event, query, template, grid_rows(event), grid=True)
 
 
-@event_page(personal=personalize)
-def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
-    session = get_object_or_404(
-        Session.objects.public().filter(event=event).with_details(), slug=slug
-    )
-    tz = event.tzinfo
-    ctx = {
-        "event": event,
-        "section": "schedule",
-        "session": session,
-        "when": span(session.starts_at, session.ends_at, tz) if session.starts_at else "",
-        # A star or a calendar entry only where it helps: timed, on, not over.
-        "starrable": bool(session.starts_at)
-        and not session.is_cancelled
-        and event.phase() != "ended",
-        "speakers": [_speaker_card(link, event) for link in session.speaker_list],
-        "moderators": [_speaker_card(link, event) for link in session.moderator_list],
-    }
-    return render(request, "schedule/session_detail.html", ctx)
-
-
-def _speaker_card(link, event: Event) -> dict:
-    speaker = link.speaker
-    bio = speaker.bio_text
-    excerpt = Truncator(bio).chars(BIO_EXCERPT_CHARS)
-    return {
-        **person(link, event.slug),
-        "speaker": speaker,
-        "bio_excerpt": excerpt,
-        "bio_cut": excerpt != bio,
-        "is_panelist": link.role == link.Role.PANELIST,
-    }
-
-
 SPEAKERS_PER_PAGE = 60
 
 
 def _initial(name: str) -> str:
     """The A–Z letter a name files under ("Émile" under E); "#" for anything else."""
-    first = unicodedata.normalize("NFKD", name.strip()[:1]).upper()[:1]
+    char = name.strip()[:1]
+    first = char.upper()[:1]
+    if "A" <= first <= "Z":  # most names: no decomposition to look up
+        return first
+    first = unicodedata.normalize("NFKD", char).upper()[:1]
     return first if "A" <= first <= "Z" else "#"
 
 
@@ -361,37 +327,6 @@ def _page_links(page, query) -> dict:
         "previous": url(page.previous_page_number()) if page.has_previous() else "",
         "next": url(page.next_page_number()) if page.has_next() else "",
     }
-
-
-@event_page(personal=personalize)
-def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
-    speaker = get_object_or_404(public_speakers(event), slug=slug)
-    sessions = (
-        Session.objects.public()
-        .filter(event=event, speaker_links__speaker=speaker)
-        .annotate(role=F("speaker_links__role"))  # the filtered link: this speaker's role
-        .select_related("room", "track", "session_type")
-        .order_by(F("starts_at").asc(nulls_last=True), "title")  # alike on every database
-    )
-    tz = event.tzinfo
-    open_for_stars = event.phase() != "ended"
-    ctx = {
-        "event": event,
-        "section": "speakers",
-        "speaker": speaker,
-        "sessions": [
-            {
-                "session": s,
-                "url": reverse("session_detail", args=[event.slug, s.slug]),
-                "when": span(s.starts_at, s.ends_at, tz) if s.starts_at else "",
-                "role": s.role,
-                "star": open_for_stars and bool(s.starts_at) and not s.is_cancelled,
-            }
-            for s in sessions
-        ],
-    }
-    ctx["starrable"] = any(item["star"] for item in ctx["sessions"])
-    return render(request, "speakers/speaker_detail.html", ctx)
 
 
 def _attachment(exporter, sessions, filename: str) -> HttpResponse:

@@ -47,8 +47,9 @@ def test_event_pages_link_the_manifest_and_register_the_worker(client, conf):
         ".time-switch { display: none !important; }"
         in Path(finders.find("css/nojs.css")).read_text()
     )
-    # A page without times: no place kept.
-    assert re.search(r"data-time-switch [^>]* hidden>", client.get("/cnc16/").content.decode())
+    # A page without times, or an empty agenda: no place kept.
+    for empty in ("/cnc16/", "/cnc16/agenda/"):
+        assert re.search(r"data-time-switch [^>]* hidden>", client.get(empty).content.decode())
     # The embed registers no worker: it lives on another site.
     embed = client.get("/cnc16/embed/").content.decode()
     assert "bundles/lineup.js" in embed

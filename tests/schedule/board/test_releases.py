@@ -521,7 +521,7 @@ def test_preview_pages_queries_do_not_grow_with_the_event(client, conf, owner, s
     assert counted == {
         "schedule_draft_preview": 34,
         "schedule_draft_preview_grid": 34,
-        "schedule_draft_preview_session": 32,
+        "schedule_draft_preview_session": 31,
     }
 
 
