@@ -118,11 +118,11 @@ class FrabExporter(Exporter):
         }
         return prepared
 
-    def version(self, document: str) -> str:
+    def version(self, document: bytes) -> str:
         """ "Release 4: Room swap (lineup-0123456789ab)": the release apps can name, and a
-        digest of the rest of the ``document`` as written, so it changes exactly when the
-        document does."""
-        digest = self.version_prefix + hashlib.sha256(document.encode()).hexdigest()[:12]
+        digest of the rest of the ``document`` as written (encoded once, for the digest
+        and the answer), so it changes exactly when the document does."""
+        digest = self.version_prefix + hashlib.sha256(document).hexdigest()[:12]
         # The first schedule is not named: a file imported and exported again is unchanged.
         latest = (
             Release.objects.filter(event=self.event)
@@ -225,6 +225,6 @@ class FrabJSONExporter(FrabExporter):
         }
         # No indent: that keeps json on its C encoder, several times faster. The version
         # goes last, into the written text: a digest of the rest, with no second dump.
-        text = json.dumps(document, ensure_ascii=False)
-        version = json.dumps(self.version(text), ensure_ascii=False)
-        return f'{text.removesuffix("}}")}, "version": {version}}}}}'.encode()
+        text = json.dumps(document, ensure_ascii=False).encode()
+        version = json.dumps(self.version(text), ensure_ascii=False).encode()
+        return b"".join([text.removesuffix(b"}}"), b', "version": ', version, b"}}"])

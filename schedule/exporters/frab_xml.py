@@ -48,12 +48,12 @@ class FrabXMLExporter(FrabExporter):
                 out.append("\n </day>")
         out.append("\n</schedule>")
         # The version comes first, a digest of all that follows it.
-        rest = "".join(out)
+        rest = "".join(out).encode()
         head = (
             '<?xml version="1.0" encoding="utf-8"?>\n<schedule>'
             '\n <generator name="lineup" version="1" />'
         )
-        return (head + leaf("version", self.version(rest), 1) + rest).encode()
+        return b"".join([(head + leaf("version", self.version(rest), 1)).encode(), rest])
 
     def session_element(self, fields: dict) -> str:
         """One <event> with its children, indented at its depth (schedule/day/room).
