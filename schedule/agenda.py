@@ -14,7 +14,7 @@ from html import escape
 from itertools import combinations
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import get_template
 from django.urls import reverse
@@ -26,6 +26,7 @@ from markupsafe import Markup
 from events.models import Event
 from lib.conditional import Personal
 from lib.limits import client_ip, count_hit
+from lib.statements import Statement
 
 from .models import Agenda, AgendaItem, Session
 
@@ -146,10 +147,25 @@ def rotate_feed(agenda: Agenda) -> None:
     agenda.save(update_fields=["feed_nonce", "feed_token_hash", "updated_at"])
 
 
+# Calendar apps poll the feed hourly, each poll a 304 or a cached copy: the agenda is
+# read with a statement compiled once (lib/statements.py), as the event is.
+_AGENDA_COLUMNS = [f.attname for f in Agenda._meta.concrete_fields]
+_BY_FEED_TOKEN = Statement(
+    lambda event_id, token_hash: (
+        Agenda.objects.filter(event_id=event_id, feed_token_hash=token_hash)
+        .order_by("pk")
+        .values_list(*_AGENDA_COLUMNS)[:1]
+    ),
+    int,
+    str,
+)
+
+
 def agenda_by_feed_token(event: Event, token: str) -> Agenda | None:
     if not token or len(token) > 100:
         return None
-    return Agenda.objects.filter(event=event, feed_token_hash=digest(token)).first()
+    found = _BY_FEED_TOKEN.rows(event.pk, digest(token))
+    return Agenda.from_db(DEFAULT_DB_ALIAS, _AGENDA_COLUMNS, found[0]) if found else None
 
 
 def clashes(sessions: list[Session]) -> dict[int, list[Session]]:

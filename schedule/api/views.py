@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,6 +26,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from events.models import Event, Membership, Room, SessionType, Track
+from events.pages import public_event
 from lib.conditional import canonical_query, conditional_response
 from speakers.models import Speaker
 
@@ -211,7 +211,7 @@ class EventPartViewSet(
         if not hasattr(self, "_event"):
             slug = self.kwargs["event"]
             if self.request.method in SAFE:
-                self._event = get_object_or_404(Event.objects.published(), slug=slug)
+                self._event = public_event(slug)
             else:
                 user = self.request.user
                 event = Event.objects.filter(slug=slug).first()

@@ -19,6 +19,11 @@ PAGES = {
     "grid": ("schedule/grid/", 5),
     "filtered list": ("schedule/?track=track-0&type=type-0&q=session", 7),
     "speaker directory": ("speakers/", 2),
+    # One session's and one speaker's: the event, then one statement (with its people,
+    # with their sessions); a session's .ics: the event, the session, its people.
+    "session page": ("sessions/session-0/", 2),
+    "speaker page": ("speakers/person-0/", 2),
+    "session .ics": ("sessions/session-0.ics", 3),
     "schedule.ics": ("schedule.ics", 3),
     "filtered schedule.ics": ("schedule.ics?track=track-0", 4),
     "schedule.xml": ("schedule.xml", 4),  # and the latest release, named in its version
