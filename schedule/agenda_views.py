@@ -221,7 +221,7 @@ def agenda_feed(request: HttpRequest, event_slug: str, token: str) -> HttpRespon
 
     def render_feed() -> HttpResponse:
         starred = AgendaItem.objects.filter(agenda=agenda).values("session_id")
-        sessions = load_rows(Session.objects.for_schedule(obj).filter(pk__in=starred), obj)
+        sessions = exporter.read(Session.objects.for_schedule(obj).filter(pk__in=starred), obj)
         return HttpResponse(exporter.render(sessions), content_type=exporter.content_type)
 
     # Polled every hour or so by every subscriber: 304 when neither the agenda nor the

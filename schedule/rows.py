@@ -18,6 +18,8 @@ import uuid
 from dataclasses import dataclass, field, fields, replace
 
 from django.db import connections
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.db.models.sql.constants import MULTI
 
 from events.models import Event
@@ -51,7 +53,7 @@ class Person:
     role: str
     bio: str = ""
     frab_id: int = 0
-    guid: uuid.UUID | None = None
+    guid: str | None = None  # as text (guid_text), as every output writes it
     code: str = ""
     position: int = 0
     avatar: str = ""  # the stored file names (the API gives their URLs)
@@ -77,7 +79,7 @@ class Row(SessionFacts):
     session_type: Place | None
     people: list[Person]
     # ... and what only the exports and the API read (``brief`` rows keep these defaults).
-    guid: uuid.UUID | None = None
+    guid: str | None = None  # as text (guid_text), as every output writes it
     frab_id: int | None = None
     subtitle: str = ""
     abstract: str = ""
@@ -129,8 +131,8 @@ BRIEF_PLACE_FIELDS = {
 # it, than the database took to answer it.
 BRIEF_PERSON_COLUMNS = "link.session_id, person.name, person.slug, person.company, link.role"
 PERSON_COLUMNS = (
-    f"{BRIEF_PERSON_COLUMNS}, person.bio, person.frab_id, person.guid, person.code, "
-    "link.position, person.avatar, person.avatar_thumb, link.speaker_id"
+    f"{BRIEF_PERSON_COLUMNS}, person.bio, person.frab_id, CAST(person.guid AS TEXT), "
+    "person.code, link.position, person.avatar, person.avatar_thumb, link.speaker_id"
 )
 PEOPLE_SQL = (
     "SELECT {columns} FROM schedule_sessionspeaker link "
@@ -141,10 +143,17 @@ LINE_FIELDS = ("title", "subtitle", "recording_license")
 TEXT_FIELDS = ("abstract", "abstract_text", "description")
 
 
-def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False) -> list[Row]:
+def load_rows(
+    queryset,
+    event: Event,
+    *,
+    brief: bool = False,
+    details: tuple[str, ...] = (),
+    html: bool = False,
+) -> list[Row]:
     """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
-    ``brief``: only what the pages print (the other fields keep their defaults); with
-    ``html`` their ``abstract_html`` as well.
+    ``brief``: only what the pages print, and of the other fields the ``details`` named
+    (the rest keep their defaults); with ``html`` their ``abstract_html`` as well.
 
     Read column by column (``columns``): each distinct value converted once, each room,
     track and type made once; at hundreds of rows this is a good part of a page's time.
@@ -156,8 +165,11 @@ def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False
     names = [*BRIEF_FIELDS]
     for kind, own in kinds.items():  # each kind's id, then its fields
         names += [f"{kind}__{name}" for name in ("id", *own)]
-    names += [*(() if brief else DETAIL_FIELDS), *(("abstract_html",) if html else ())]
-    read = columns(queryset, names)
+    later = [*(details if brief else DETAIL_FIELDS), *(("abstract_html",) if html else ())]
+    read = columns(queryset, names + [GUID_TEXT if name == "guid" else name for name in later])
+    if "guid" in later:
+        at = len(names) + later.index("guid")
+        read[at] = [guid_text(guid) for guid in read[at]]
     width = len(BRIEF_FIELDS)
     places = []
     at = width
@@ -173,13 +185,32 @@ def load_rows(queryset, event: Event, *, brief: bool = False, html: bool = False
         at += 1 + len(own)
     people = _people(read[0], brief)
     mine = [people.get(pk, []) for pk in read[0]]
-    # Row's fields in its order: the brief ones, places and people, then the others.
-    rows = [Row(*values) for values in zip(*read[:width], *places, mine, *read[at:], strict=True)]
+    if brief:  # the brief fields, places and people; then the details asked for
+        rows = [Row(*values) for values in zip(*read[:width], *places, mine, strict=True)]
+        for name, column in zip(later, read[at:], strict=True):
+            for row, value in zip(rows, column, strict=True):
+                setattr(row, name, value)
+    else:  # Row's fields in its order: the brief ones, places and people, then the others
+        rows = [
+            Row(*values) for values in zip(*read[:width], *places, mine, *read[at:], strict=True)
+        ]
     _clean(rows, people)
     return rows
 
 
-def columns(queryset, names: list[str]) -> list[list]:
+# A guid read as text: no UUID made and written again for every row and person.
+GUID_TEXT = Cast("guid", output_field=CharField())
+
+
+def guid_text(value: str) -> str:
+    """A guid in its canonical form ("6fa459ea-ee8a-3ca4-894e-db77e160355e") from its
+    text in the database: SQLite keeps the 32 hex digits, PostgreSQL the canonical form."""
+    if len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return value
+
+
+def columns(queryset, names: list) -> list[list]:
     """``queryset.values_list(*names)``, column by column, with each column's converters
     (the database's and the field's: times, UUIDs, JSON) applied once per distinct
     value instead of once per row: a start time or a room repeats hundreds of times.
@@ -209,18 +240,22 @@ def columns(queryset, names: list[str]) -> list[list]:
 
 
 def _people(session_ids: list[int], brief: bool) -> dict[int, list[Person]]:
-    """Each session's people, in order (one query: none without sessions)."""
+    """Each session's people, in order (one query: none without sessions), made column
+    by column as ``columns`` makes rows."""
     people: dict[int, list[Person]] = {}
     if not session_ids:
         return people
     query = PEOPLE_SQL.format(columns=BRIEF_PERSON_COLUMNS if brief else PERSON_COLUMNS)
-    for session_id, *values in sql.rows(query, [session_ids]):
-        if not brief:
-            speaker_id = values.pop()
-            values[5] = values[5] or speaker_id  # frab_id, else the speaker's id
-            guid = values[6]  # SQLite gives the text, PostgreSQL a UUID
-            values[6] = guid if isinstance(guid, uuid.UUID) else uuid.UUID(guid)
-        people.setdefault(session_id, []).append(Person(*values))
+    fetched = sql.rows(query, [session_ids])
+    if not fetched:
+        return people
+    sessions, *read = (list(column) for column in zip(*fetched, strict=True))
+    if not brief:
+        speaker_ids = read.pop()
+        read[5] = [frab_id or pk for frab_id, pk in zip(read[5], speaker_ids, strict=True)]
+        read[6] = [guid_text(guid) for guid in read[6]]
+    for session_id, person in zip(sessions, map(Person, *read), strict=True):
+        people.setdefault(session_id, []).append(person)
     return people
 
 

@@ -337,7 +337,7 @@ def _attachment(exporter, sessions, filename: str) -> HttpResponse:
 
 @event_page
 def session_ics(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
-    found = load_rows(Session.objects.for_schedule(event).filter(slug=slug), event)
+    found = ICalExporter.read(Session.objects.for_schedule(event).filter(slug=slug), event)
     if not found:
         raise Http404(_("No such session."))
     exporter = ICalExporter(event, request.build_absolute_uri("/"), name=found[0].title)
@@ -354,7 +354,7 @@ def schedule_export(request: HttpRequest, event: Event, fmt: str, query) -> Http
         message = "\n".join(filterset.error_messages)
         return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
     exporter = EXPORTERS[fmt](event, request.build_absolute_uri("/"))
-    sessions = load_rows(filterset.qs, event)
+    sessions = exporter.read(filterset.qs, event)
     return _attachment(exporter, sessions, exporter.filename.format(slug=event.slug))
 
 

@@ -221,6 +221,20 @@ def test_small_answers_stay_plain(event):
     assert "Content-Encoding" not in health
 
 
+def test_large_bodies_take_the_quicker_brotli_quality():
+    """Whole-schedule exports (hundreds of KB) are compressed at quality 1, pages at 4;
+    both inflate to the body."""
+    words = " ".join(f"session {n} in room {n % 7} at {n % 24}:00" for n in range(20_000))
+    large = words.encode()[: compression.LARGE_BODY]
+    small = large[: compression.LARGE_BODY // 4]
+    packed = compression.store(large, "br", {})
+    assert packed.body == brotli.compress(large, quality=compression.BROTLI_QUALITY_LARGE)
+    assert compression.plain(packed) == large
+    quick = compression.store(small, "br", {})
+    assert quick.body == brotli.compress(small, quality=compression.BROTLI_QUALITY)
+    assert compression.BROTLI_QUALITY_LARGE != compression.BROTLI_QUALITY
+
+
 def test_the_api_is_compressed_with_a_304_per_encoding(event):
     client = Client()
     path = "/api/v1/events/zip30/sessions/"

@@ -2,7 +2,7 @@
 
 from events.models import Event
 
-from ..rows import Row
+from ..rows import Row, load_rows
 
 
 class Exporter:
@@ -10,6 +10,9 @@ class Exporter:
 
     content_type = "application/octet-stream"
     filename = "{slug}"
+    # What the format writes beyond what the pages print (brief rows, schedule.rows);
+    # None: every field.
+    details: tuple[str, ...] | None = None
 
     def __init__(self, event: Event, base_url: str):
         self.event = event
@@ -17,6 +20,13 @@ class Exporter:
 
     def absolute(self, path: str) -> str:
         return f"{self.base_url}{path}"
+
+    @classmethod
+    def read(cls, queryset, event: Event) -> list[Row]:
+        """The sessions of ``queryset`` as rows, with the fields this format writes."""
+        if cls.details is None:
+            return load_rows(queryset, event)
+        return load_rows(queryset, event, brief=True, details=cls.details)
 
     def render(self, sessions: list[Row]) -> bytes:
         raise NotImplementedError

@@ -139,7 +139,7 @@ class FrabExporter(Exporter):
             duration = self.durations[session.duration] = frab_duration(session.duration)
         return {
             "id": session.export_id,
-            "guid": str(session.guid),
+            "guid": session.guid,
             "date": date,
             "start": start,
             "duration": duration,
@@ -167,7 +167,7 @@ class FrabExporter(Exporter):
             return fields
         fields = self.persons[person.guid] = {
             "id": person.frab_id,
-            "guid": str(person.guid),
+            "guid": person.guid,
             "name": person.name,
             "biography": person.bio,
         }

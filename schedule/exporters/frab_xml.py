@@ -12,10 +12,6 @@ class FrabXMLExporter(FrabExporter):
     content_type = "application/xml; charset=utf-8"
     filename = "{slug}.schedule.xml"
 
-    def __init__(self, event, base_url: str):
-        super().__init__(event, base_url)
-        self.person_elements: dict[str, str] = {}
-
     def render(self, sessions: list[Row]) -> bytes:
         event = self.event
         prepared = self.prepare(sessions)
@@ -63,7 +59,7 @@ class FrabXMLExporter(FrabExporter):
         """One <event> with its children, indented at its depth (schedule/day/room).
 
         Written as one list of strings: ids, guids, dates, times and durations need no
-        escapes; each person's element is written once.
+        escapes.
         """
         out = [
             f'\n   <event id="{fields["id"]}" guid="{fields["guid"]}">'
@@ -83,29 +79,27 @@ class FrabXMLExporter(FrabExporter):
             out.append(leaf("optout", str(fields["do_not_record"]).lower(), 5))
             out.append("\n    </recording>")
         persons = fields["persons"]
-        if persons:
+        if persons:  # ids are numbers and guids hex: no escapes in their attributes
             out.append("\n    <persons>")
-            out += [self.person_element(person) for person in persons]
+            out += [
+                f'\n     <person id="{p["id"]}" guid="{p["guid"]}">{_text(p["name"])}</person>'
+                if p["name"]
+                else f'\n     <person id="{p["id"]}" guid="{p["guid"]}" />'
+                for p in persons
+            ]
             out.append("\n    </persons>")
         else:
             out.append("\n    <persons />")
         links = fields["links"]
-        out.append(opening("links", {}, 4, bool(links)))
-        for link in links:
-            out.append(leaf("link", link["title"] or link["url"], 5, {"href": link["url"]}))
         if links:
+            out.append("\n    <links>")
+            for link in links:
+                out.append(leaf("link", link["title"] or link["url"], 5, {"href": link["url"]}))
             out.append("\n    </links>")
+        else:
+            out.append("\n    <links />")
         out.append("\n   </event>")
         return "".join(out)
-
-    def person_element(self, person: dict) -> str:
-        element = self.person_elements.get(person["guid"])
-        if element is None:
-            attrs = {"id": str(person["id"]), "guid": person["guid"]}
-            element = self.person_elements[person["guid"]] = leaf(
-                "person", person["name"], 5, attrs
-            )
-        return element
 
 
 # An event's children that hold text, after its date, start and duration, in order.

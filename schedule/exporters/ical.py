@@ -26,6 +26,8 @@ class ICalExporter(Exporter):
     content_type = "text/calendar; charset=utf-8"
     filename = "{slug}.ics"
     refresh = "PT1H"  # how often a subscribed calendar should look again
+    # Brief rows (names of rooms, tracks and people, the plain-text abstract) and these.
+    details = ("guid", "version", "updated_at")
 
     def __init__(self, event: Event, base_url: str, *, name: str | None = None):
         super().__init__(event, base_url)

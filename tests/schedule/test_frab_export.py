@@ -314,6 +314,7 @@ def test_xml_bytes_are_elementtree_serialization(froscon):
     before: escapes in text and attributes, empty elements, indentation, declaration."""
     import xml.etree.ElementTree as ET
 
+    Speaker.objects.filter(name="Zoë Ünal").update(name='Zoë "Z" <Ünal> & co')
     room = froscon.rooms[1]
     room.name = 'Hörsaal "2" & <annex>'
     room.save()
@@ -331,6 +332,7 @@ def test_xml_bytes_are_elementtree_serialization(froscon):
     assert declaration + ET.tostring(root, encoding="utf-8") == body
     assert 'name="Hörsaal &quot;2&quot; &amp; &lt;annex&gt;"'.encode() in body
     assert b"<subtitle />" in body and b"<links />" in body
+    assert 'Zoë "Z" &lt;Ünal&gt; &amp; co</person>'.encode() in body
 
 
 # schedule.json -----------------------------------------------------------------

@@ -404,5 +404,8 @@ def test_calendar_bytes_are_those_icalendar_wrote(pdx):
     exporter = ICalExporter(pdx.event, "http://testserver/")
     assert any(r.is_cancelled for r in rows) and any(r.track for r in rows)
     assert exporter.render(rows) == _icalendar_lines(exporter, rows)
+    # What the calendar reads (brief rows and three details) writes the same bytes.
+    read = ICalExporter.read(Session.objects.for_schedule(pdx.event), pdx.event)
+    assert exporter.render(read) == exporter.render(rows)
     one = ICalExporter(pdx.event, "http://testserver/", name=long)
     assert one.render(rows[:1]) == _icalendar_lines(one, rows[:1])
