@@ -2,13 +2,13 @@ import datetime as dt
 import re
 import uuid
 import zoneinfo
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone as django_tz
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +104,17 @@ def unique_slug(model: type[models.Model], base: str, *, exclude_pk=None, **scop
         .values_list("slug", flat=True)
     )
     return free_slug(root, taken)
+
+
+PAGE_ROUTES = (
+    "event_home", "event_theme", "event_manifest", "schedule_list", "schedule_grid",
+    "speaker_list", "agenda", "changelog",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def _page_urls(slug: str, prefix: str) -> dict[str, str]:
+    return {name: reverse(name, args=[slug]) for name in PAGE_ROUTES}
 
 
 class EventData:
@@ -257,6 +268,13 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("event_home", args=[self.slug])
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """The URLs of the event's own pages that base.html links on every page, by
+        route name: reversed once per event for the process (they were a fifth of the
+        time Django's engine took for the page around a session's or speaker's)."""
+        return _page_urls(self.slug, get_script_prefix())
 
     @cached_property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -4,7 +4,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils.timezone import now as django_now
@@ -304,8 +304,16 @@ class Session(SessionFacts, EventData, models.Model):
         return self.status in self.PUBLIC_STATUSES
 
     def clean(self) -> None:
-        from .rules import check_session  # rules queries Session: import when used
+        # board and rules query Session: imported when used
+        from .board import lock_event
+        from .rules import check_session
 
+        if self.event_id is not None and transaction.get_connection().in_atomic_block:
+            # As on the board: the check and the write it guards (the admin's and the
+            # API's, each one transaction) go one at a time per event, so two writers
+            # cannot each put a session into the same free slot, and every writer takes
+            # the event's lock before any session's (no deadlock with a board move).
+            lock_event(self.event)
         check_session(self)
 
         return None

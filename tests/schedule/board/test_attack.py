@@ -13,6 +13,7 @@ import zoneinfo
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -1166,3 +1167,60 @@ def test_a_bulk_status_change_whose_history_fails_is_undone(conf, owner):
         )
     assert response.status_code == 500
     assert Session.objects.get(pk=conf.keynote.pk).status == Session.Status.PUBLISHED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_save_waits_for_a_board_move_and_sees_its_clash(conf, owner):
+    """The admin's and the API's writes check the rules under the event's lock, as a board
+    move does: a save into the slot a move is taking waits for it, then is refused (and
+    both take the event's lock first, so they cannot deadlock on each other's rows)."""
+    _needs_postgres()
+    day = at(14).date()
+    other = SessionFactory(
+        event=conf.event, title="Other loose", room=None, starts_at=None, ends_at=None
+    )
+    held, release, results = threading.Event(), threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                board.apply_changes(
+                    conf.event,
+                    owner,
+                    [Change(conf.loose.pk, board.placement(conf.event, conf.oak.pk, day, 840, 30))],
+                    how="test",
+                )
+                held.set()
+                release.wait(5)
+            results["first"] = "saved"
+        finally:
+            held.set()
+            connection.close()
+
+    def second():
+        try:
+            with transaction.atomic():  # as the admin's change form and the API's views are
+                session = Session.objects.get(pk=other.pk)
+                session.room = conf.oak
+                session.starts_at, session.ends_at = at(14), at(14, 30)
+                session.full_clean()
+                session.save()
+            results["second"] = "saved"
+        except ValidationError as exc:
+            results["second"] = " ".join(exc.messages)
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=first)
+    a.start()
+    held.wait(5)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(1)  # waiting for the event's lock
+    assert b.is_alive()
+    release.set()
+    a.join(5)
+    b.join(5)
+    assert results["first"] == "saved"
+    assert "Oak is already taken" in results["second"]
+    assert [c for c in find_clashes(conf.event) if c.kind == "room"] == []
