@@ -52,16 +52,16 @@ class ICalExporter(Exporter):
             "PRODID:-//Lineup//Conference schedule//EN\r\n"
             "CALSCALE:GREGORIAN\r\n"
             "METHOD:PUBLISH\r\n"
-            f"X-WR-CALNAME:{self.name}\r\n"
+            f"{fold(f'X-WR-CALNAME:{self.name}')}\r\n"
             f"REFRESH-INTERVAL;VALUE=DURATION:{self.refresh}\r\n"
             f"X-PUBLISHED-TTL:{self.refresh}\r\n"
-            f"X-WR-TIMEZONE:{self.event.timezone}\r\n"
+            f"{fold(f'X-WR-TIMEZONE:{self.event.timezone}')}\r\n"
         )
         # When the published data last changed: the same bytes for the same data, in
         # every encoding and on every worker.
         stamp = ical_utc(self.event.changed_at)
         events = [self.vevent(s, stamp) for s in sessions if s.starts_at is not None]
-        return fold("".join([head, *events, "END:VCALENDAR\r\n"])).encode()
+        return "".join([head, *events, "END:VCALENDAR\r\n"]).encode()
 
     def utc(self, moment: dt.datetime) -> str:
         text = self.times.get(moment)
@@ -91,29 +91,31 @@ class ICalExporter(Exporter):
         """One VEVENT, its properties in the order the calendar has always had."""
         url = self.absolute(url_for("session_detail", self.event.slug, session.slug))
         description = [session.abstract_text] if session.abstract_text else []
-        people = [person.name for person in session.speakers]
+        people, moderators = [], []
+        for person in session.people:
+            (moderators if person.is_moderator else people).append(person.name)
         if people:
             description.append(self.speakers_label % {"names": ", ".join(people)})
-        moderators = [person.name for person in session.moderators]
         if moderators:
             description.append(self.moderators_label % {"names": ", ".join(moderators)})
         description.append(url)
-        track = f"CATEGORIES:{self.category(session.track)}\r\n" if session.track else ""
+        track = f"{fold(f'CATEGORIES:{self.category(session.track)}')}\r\n" if session.track else ""
+        # Only the lines of variable length can need folding: times and numbers cannot.
         return (
             "BEGIN:VEVENT\r\n"
-            f"SUMMARY:{ical_text(session.title)}\r\n"
+            f"{fold(f'SUMMARY:{ical_text(session.title)}')}\r\n"
             f"DTSTART:{self.utc(session.starts_at)}\r\n"
             f"DTEND:{self.utc(session.ends_at)}\r\n"
             f"DTSTAMP:{stamp}\r\n"
-            f"UID:{session.guid}{self.uid_suffix}\r\n"
+            f"{fold(f'UID:{session.guid}{self.uid_suffix}')}\r\n"
             f"{track}"
-            f"DESCRIPTION:{ical_text(PARAGRAPH.join(description))}\r\n"
+            f"{fold(f'DESCRIPTION:{ical_text(PARAGRAPH.join(description))}')}\r\n"
             f"LAST-MODIFIED:{self.utc(session.updated_at)}\r\n"
-            f"LOCATION:{self.location(session.room)}\r\n"
+            f"{fold(f'LOCATION:{self.location(session.room)}')}\r\n"
             # Calendar clients update an event in place when its SEQUENCE goes up.
             f"SEQUENCE:{session.version}\r\n"
             f"STATUS:{'CANCELLED' if session.is_cancelled else 'CONFIRMED'}\r\n"
-            f"URL:{url}\r\n"  # a URI: not escaped (ours hold no CR or LF)
+            f"{fold(f'URL:{url}')}\r\n"  # a URI: not escaped (ours hold no CR or LF)
             "END:VEVENT\r\n"
         )
 
@@ -145,16 +147,13 @@ def ical_utc(moment: dt.datetime) -> str:
 FOLD_OCTETS = 74
 
 
-def fold(text: str) -> str:
-    """Content lines, each ending in CRLF, folded."""
-    return "\r\n".join(
-        [line if len(line) <= FOLD_OCTETS and line.isascii() else fold_line(line)
-         for line in text.split("\r\n")]
-    )  # fmt: skip
+def fold(line: str) -> str:
+    """One content line (without its CRLF), folded if it is too long."""
+    return line if len(line) <= FOLD_OCTETS and line.isascii() else fold_line(line)
 
 
 def fold_line(line: str) -> str:
-    """One content line (without its CRLF), folded if it is too long."""
+    """``fold`` for a line that may be too long."""
     if line.isascii():  # characters are octets (nearly every line): slice the text
         pieces, start, end = [], 0, len(line)
         while end - start > FOLD_OCTETS:
