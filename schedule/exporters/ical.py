@@ -122,10 +122,11 @@ class ICalExporter(Exporter):
 
 def ical_text(text: str) -> str:
     """A TEXT value escaped as RFC 5545 asks, replacement for replacement what the
-    icalendar package does (a literal "\\N" is a line break there too)."""
+    icalendar package does, except that a backslash is always a backslash: icalendar
+    turns the two characters "\\N" into a line break, which would put one into a title
+    that holds them (hostile-input test)."""
     return (
-        text.replace("\\N", "\n")
-        .replace("\\", "\\\\")
+        text.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")

@@ -378,14 +378,30 @@ def _icalendar_lines(exporter, sessions) -> bytes:
     return head[: -len(b"END:VCALENDAR\r\n")] + body + b"END:VCALENDAR\r\n"
 
 
-def test_calendar_bytes_are_those_icalendar_wrote(pdx):
-    """The direct writer (no icalendar objects: a fifth of the time) writes the very
-    bytes the icalendar package wrote: escapes, "\\N", folding inside multi-byte
-    characters and after backslashes, categories, cancelled sessions."""
+def test_a_literal_backslash_n_in_a_title_stays_on_its_line(pdx):
+    """RFC 5545: a backslash in a TEXT value is written "\\\\"; the two characters
+    "\\N" are not a line break (the icalendar package's writer makes them one)."""
     from schedule.exporters import ICalExporter
     from schedule.rows import load_rows
 
-    long = "Ünïcødé ✓ " * 12 + "a\\,b;c\\Nd " + "语言" * 40 + "\\" * 80
+    pdx.before.title = "C:\\New folder\\Notes"
+    pdx.before.save()
+    rows = load_rows(Session.objects.for_schedule(pdx.event), pdx.event)
+    body = ICalExporter(pdx.event, "http://testserver/").render(rows)
+    assert b"SUMMARY:C:\\\\New folder\\\\Notes\r\n" in body
+    titles = [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(body).walk("VEVENT")]
+    assert "C:\\New folder\\Notes" in titles
+
+
+def test_calendar_bytes_are_those_icalendar_wrote(pdx):
+    """The direct writer (no icalendar objects: a fifth of the time) writes the very
+    bytes the icalendar package wrote: escapes, folding inside multi-byte characters and
+    after backslashes, categories, cancelled sessions. (One difference on purpose: a
+    literal "\\N" stays a backslash and an N; icalendar makes it a line break.)"""
+    from schedule.exporters import ICalExporter
+    from schedule.rows import load_rows
+
+    long = "Ünïcødé ✓ " * 12 + "a\\,b;c\\nd " + "语言" * 40 + "\\" * 80
     pdx.before.title = long[:300]
     pdx.before.abstract = long * 3 + "\r\nline\rend"
     pdx.before.save()
