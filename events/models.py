@@ -356,30 +356,25 @@ def identity_constraints(
     """What names a row of an event's data: its slug within the event, and where the model
     has them its guid within the event and its frab id across the installation. Named
     ``<prefix>_slug_unique_per_event`` and so on, as the migrations know them."""
-    constraints = [
-        models.UniqueConstraint(
-            fields=["event", "slug"],
-            name=f"{prefix}_slug_unique_per_event",
-            violation_error_message=_("This slug is already used in this event."),
-        )
+    rules = [
+        (["event", "slug"], "slug_unique_per_event", _("This slug is already used in this event."))
     ]
     if guid:
-        constraints.append(
-            models.UniqueConstraint(
-                fields=["event", "guid"],
-                name=f"{prefix}_guid_unique_per_event",
-                violation_error_message=_("This guid is already used in this event."),
+        rules.append(
+            (
+                ["event", "guid"],
+                "guid_unique_per_event",
+                _("This guid is already used in this event."),
             )
         )
     if frab_id:
-        constraints.append(
-            models.UniqueConstraint(
-                fields=["frab_id"],
-                name=f"{prefix}_frab_id_unique",
-                violation_error_message=_("This frab id is already used."),
-            )
+        rules.append((["frab_id"], "frab_id_unique", _("This frab id is already used.")))
+    return [
+        models.UniqueConstraint(
+            fields=fields, name=f"{prefix}_{name}", violation_error_message=message
         )
-    return constraints
+        for fields, name, message in rules
+    ]
 
 
 class Room(SluggedEventData):
