@@ -7,7 +7,8 @@ import statistics
 import time
 
 BUDGET_OPEN_MS = 100
-BUDGET_MOVE_MS = 8  # issue 10: "a few milliseconds" (5.8-7.4 ms p50 in quiet runs); sign-in and session take ~2-3
+# Issue 10: "a few milliseconds" (5.8-7.4 ms p50 in quiet runs); sign-in and session ~2-3.
+BUDGET_MOVE_MS = 8
 
 
 def build(sessions: int = 600, rooms: int = 25):
