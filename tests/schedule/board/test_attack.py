@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from events.models import Membership
 from schedule import board, history
-from schedule.board import BoardError, Change
+from schedule.board import BoardError, Change, StaleChange
 from schedule.models import Session
 from schedule.rules import find_clashes
 from tests.factories import (
@@ -691,29 +691,17 @@ def _needs_postgres():
         pytest.skip("concurrent transactions need PostgreSQL")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_stale_moves_of_one_session_one_wins(conf, owner, editor):
-    """Two organizers move the same session at once from the same version: one is refused."""
-    _needs_postgres()
-    version = Session.objects.get(pk=conf.loose.pk).version
-    day = at(14).date()
+def _race(first, second) -> tuple[dict, bool]:
+    """Run ``first`` in a transaction that stays open, then ``second`` in another
+    thread, then commit the first. Returns what each said ("saved", or the second's
+    refusal: its ``BoardError`` name or messages) and whether the second was still
+    waiting a second after it started (blocked on a lock the first holds)."""
     held, release, results = threading.Event(), threading.Event(), {}
 
-    def first():
+    def hold():
         try:
             with transaction.atomic():
-                board.apply_changes(
-                    conf.event,
-                    owner,
-                    [
-                        Change(
-                            conf.loose.pk,
-                            board.placement(conf.event, conf.oak.pk, day, 14 * 60, 30),
-                            version,
-                        )
-                    ],
-                    how="test",
-                )
+                first()
                 held.set()
                 release.wait(5)
             results["first"] = "saved"
@@ -721,35 +709,42 @@ def test_concurrent_stale_moves_of_one_session_one_wins(conf, owner, editor):
             held.set()
             connection.close()
 
-    def second():
+    def follow():
         try:
-            board.apply_changes(
-                conf.event,
-                editor,
-                [
-                    Change(
-                        conf.loose.pk,
-                        board.placement(conf.event, conf.cedar.pk, day, 15 * 60, 30),
-                        version,
-                    )
-                ],
-                how="test",
-            )
+            second()
             results["second"] = "saved"
-        except BoardError as exc:
+        except StaleChange as exc:
             results["second"] = type(exc).__name__
+        except (BoardError, ValidationError) as exc:
+            results["second"] = " ".join(exc.messages)
         finally:
             connection.close()
 
-    a = threading.Thread(target=first)
+    a = threading.Thread(target=hold)
     a.start()
     held.wait(5)
-    b = threading.Thread(target=second)
+    b = threading.Thread(target=follow)
     b.start()
-    b.join(1)  # blocked on the row lock
+    b.join(1)
+    waited = b.is_alive()
     release.set()
     a.join(5)
     b.join(5)
+    return results, waited
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_stale_moves_of_one_session_one_wins(conf, owner, editor):
+    """Two organizers move the same session at once from the same version: one is refused."""
+    _needs_postgres()
+    version = Session.objects.get(pk=conf.loose.pk).version
+    day = at(14).date()
+
+    def move(user, room, hour):
+        place = board.placement(conf.event, room.pk, day, hour * 60, 30)
+        board.apply_changes(conf.event, user, [Change(conf.loose.pk, place, version)], how="test")
+
+    results, _ = _race(lambda: move(owner, conf.oak, 14), lambda: move(editor, conf.cedar, 15))
     assert results == {"first": "saved", "second": "StaleChange"}
     assert Session.objects.get(pk=conf.loose.pk).room == conf.oak
 
@@ -761,52 +756,12 @@ def test_concurrent_moves_of_two_sessions_into_one_slot_do_not_double_book(conf,
     other = SessionFactory(
         event=conf.event, title="Other loose", room=None, starts_at=None, ends_at=None
     )
-    held, release, results = threading.Event(), threading.Event(), {}
 
-    def first():
-        try:
-            with transaction.atomic():
-                board.apply_changes(
-                    conf.event,
-                    owner,
-                    [
-                        Change(
-                            conf.loose.pk,
-                            board.placement(conf.event, conf.oak.pk, day, 14 * 60, 30),
-                        )
-                    ],
-                    how="test",
-                )
-                held.set()
-                release.wait(5)
-            results["first"] = "saved"
-        finally:
-            held.set()
-            connection.close()
+    def move(user, session):
+        place = board.placement(conf.event, conf.oak.pk, day, 14 * 60, 30)
+        board.apply_changes(conf.event, user, [Change(session.pk, place)], how="test")
 
-    def second():
-        try:
-            board.apply_changes(
-                conf.event,
-                editor,
-                [Change(other.pk, board.placement(conf.event, conf.oak.pk, day, 14 * 60, 30))],
-                how="test",
-            )
-            results["second"] = "saved"
-        except BoardError as exc:
-            results["second"] = " ".join(exc.messages)
-        finally:
-            connection.close()
-
-    a = threading.Thread(target=first)
-    a.start()
-    held.wait(5)
-    b = threading.Thread(target=second)
-    b.start()
-    b.join(1)
-    release.set()
-    a.join(5)
-    b.join(5)
+    results, _ = _race(lambda: move(owner, conf.loose), lambda: move(editor, other))
     assert [c for c in find_clashes(conf.event) if c.kind == "room"] == []
     assert results["first"] == "saved"
     assert "Oak is already taken" in results["second"]
@@ -1179,48 +1134,21 @@ def test_an_admin_save_waits_for_a_board_move_and_sees_its_clash(conf, owner):
     other = SessionFactory(
         event=conf.event, title="Other loose", room=None, starts_at=None, ends_at=None
     )
-    held, release, results = threading.Event(), threading.Event(), {}
 
-    def first():
-        try:
-            with transaction.atomic():
-                board.apply_changes(
-                    conf.event,
-                    owner,
-                    [Change(conf.loose.pk, board.placement(conf.event, conf.oak.pk, day, 840, 30))],
-                    how="test",
-                )
-                held.set()
-                release.wait(5)
-            results["first"] = "saved"
-        finally:
-            held.set()
-            connection.close()
+    def move():
+        place = board.placement(conf.event, conf.oak.pk, day, 14 * 60, 30)
+        board.apply_changes(conf.event, owner, [Change(conf.loose.pk, place)], how="test")
 
-    def second():
-        try:
-            with transaction.atomic():  # as the admin's change form and the API's views are
-                session = Session.objects.get(pk=other.pk)
-                session.room = conf.oak
-                session.starts_at, session.ends_at = at(14), at(14, 30)
-                session.full_clean()
-                session.save()
-            results["second"] = "saved"
-        except ValidationError as exc:
-            results["second"] = " ".join(exc.messages)
-        finally:
-            connection.close()
+    def save():
+        with transaction.atomic():  # as the admin's change form and the API's views are
+            session = Session.objects.get(pk=other.pk)
+            session.room = conf.oak
+            session.starts_at, session.ends_at = at(14), at(14, 30)
+            session.full_clean()
+            session.save()
 
-    a = threading.Thread(target=first)
-    a.start()
-    held.wait(5)
-    b = threading.Thread(target=second)
-    b.start()
-    b.join(1)  # waiting for the event's lock
-    assert b.is_alive()
-    release.set()
-    a.join(5)
-    b.join(5)
+    results, waited = _race(move, save)
+    assert waited  # for the event's lock
     assert results["first"] == "saved"
     assert "Oak is already taken" in results["second"]
     assert [c for c in find_clashes(conf.event) if c.kind == "room"] == []
