@@ -48,10 +48,10 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 def row_view(row: Row, event: Event, clock=clock) -> dict:
     """A session row as the list, the grid and my agenda print it: strings only.
-    (``clock``: ``timefmt.clocks()``, found once for a page of rows.)"""
+    (``clock``: ``timefmt.clocks()``, found once for a page of rows.) Only what both
+    print; ``list_row`` and ``grid_row`` add their own."""
     tz = event.tzinfo
-    track, kind, room = row.track, row.session_type, row.room
-    speakers = row.speakers
+    track = row.track
     return {
         "pk": row.pk,
         "title": row.title,
@@ -59,20 +59,36 @@ def row_view(row: Row, event: Event, clock=clock) -> dict:
         "url": url_for("session_detail", event.slug, row.slug),
         "is_break": row.is_break,
         "is_cancelled": row.is_cancelled,
-        "starts_iso": row.starts_at.isoformat(),
         "ends_iso": row.ends_at.isoformat(),
         "start": clock(row.starts_at, tz),
         "end": clock(row.ends_at, tz),
-        "excerpt": excerpt(row.abstract_text),
-        # The people as the list ("Ada, ACME; Bob") and the grid ("Ada, Bob") name them.
-        "speakers": "; ".join(f"{p.name}, {p.company}" if p.company else p.name for p in speakers),
-        "speaker_names": ", ".join(p.name for p in speakers),
         "moderators": ", ".join(p.name for p in row.moderators),
-        "track": track.name if track else "",
         "track_slug": track.slug if track else "",
-        "type": kind.name if kind else "",
-        "room": room.name if room else "",
     }
+
+
+def list_row(row: Row, event: Event, clock=clock) -> dict:
+    """``row_view`` with what the list and my agenda add: the people with their
+    companies ("Ada, ACME; Bob"), the excerpt, room, type and track by name."""
+    view = row_view(row, event, clock)
+    track, kind, room = row.track, row.session_type, row.room
+    view["speakers"] = "; ".join(
+        f"{p.name}, {p.company}" if p.company else p.name for p in row.speakers
+    )
+    view["excerpt"] = excerpt(row.abstract_text)
+    view["track"] = track.name if track else ""
+    view["type"] = kind.name if kind else ""
+    view["room"] = room.name if room else ""
+    return view
+
+
+def grid_row(row: Row, event: Event, clock=clock) -> dict:
+    """``row_view`` with what a grid cell adds: its start as an instant and the
+    speakers' names only ("Ada, Bob")."""
+    view = row_view(row, event, clock)
+    view["starts_iso"] = row.starts_at.isoformat()
+    view["speaker_names"] = ", ".join(p.name for p in row.speakers)
+    return view
 
 
 def local_day(session: Row, event: Event) -> dt.date:
@@ -94,7 +110,7 @@ def group_by_day_and_time(sessions, event: Event) -> list[dict]:
                     "iso": starts_at.isoformat(),
                     "anchor": f"t{local.year:04}{local.month:02}{local.day:02}-"
                     f"{local.hour:02}{local.minute:02}",
-                    "sessions": [row_view(s, event, clock) for s in slot_sessions],
+                    "sessions": [list_row(s, event, clock) for s in slot_sessions],
                 }
             )
         days.append(
@@ -161,6 +177,7 @@ class DayGrid:
             self.times.append(moment.astimezone(self.tz))
             moment += self.step
         self.index = {t: i for i, t in enumerate(self.times)}
+        self.column = {pk: n for n, pk in enumerate(room_ids)}
         self.overflow = len(room_ids)  # the "Elsewhere" column
         self.grid: list[list] = [[None] * (len(room_ids) + 1) for _ in self.times]
         for s in sessions:
@@ -180,8 +197,9 @@ class DayGrid:
     def place(self, s: Row) -> None:
         start, end = self.rows_of(s)
         rooms = range(len(self.room_ids))
-        if s.room_id in self.room_ids and self.free(self.room_ids.index(s.room_id), start, end):
-            cols = [self.room_ids.index(s.room_id)]
+        col = self.column.get(s.room_id)
+        if col is not None and self.free(col, start, end):
+            cols = [col]
         elif s.room_id is None and rooms and all(self.free(c, start, end) for c in rooms):
             cols = list(rooms)
         elif self.free(self.overflow, start, end):
@@ -192,7 +210,7 @@ class DayGrid:
             for c in cols:
                 self.grid[r][c] = "covered"
         self.grid[start][cols[0]] = {
-            "row": row_view(s, self.event, self.clock),
+            "row": grid_row(s, self.event, self.clock),
             "rowspan": end - start,
             "colspan": len(cols),
             "empty": False,
@@ -204,7 +222,8 @@ class DayGrid:
         rows = [
             {
                 "time": self.clock(moment, self.tz),
-                "iso": moment.isoformat(),
+                # Only a labelled line prints its instant (a <time>).
+                "iso": moment.isoformat() if moment.minute % 15 == 0 else "",
                 "on_hour": moment.minute == 0,
                 "labelled": moment.minute % 15 == 0,
                 "cells": _runs(cell for cell in line[:width] if cell != "covered"),
