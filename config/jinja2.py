@@ -52,6 +52,7 @@ class Page(Template):
         if vars is None or "gettext" not in vars:  # not an include's: it has its page's
             catalogue = trans_real.catalog()
             vars = {
+                "_": catalogue.gettext,  # not through the i18n extension's alias
                 "gettext": catalogue.gettext,
                 "ngettext": catalogue.ngettext,
                 "pgettext": catalogue.pgettext,
