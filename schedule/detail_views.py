@@ -1,21 +1,18 @@
 """The pages of one session and of one speaker.
 
 Each reads what it shows in one statement, as plain values (a model instance only
-where a template needs one: a speaker's avatar), and renders its own part with Jinja2
-(templates/jinja2/schedule/): Django's templates and the ORM's compiling took most of
-these pages' time, several times what the database takes. The page around it is
-Django's base.html.
+where a template needs one: a speaker's avatar), and is rendered whole by Jinja2
+(templates/jinja2/schedule/, in the layout base.jinja): Django's templates and the
+ORM's compiling took most of these pages' time, several times what the database takes.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,14 +32,10 @@ BIO_EXCERPT_CHARS = 280
 META_CHARS = 200  # of the text in a page's description for search engines and previews
 
 
-def render_blocks(template: str, **context) -> dict[str, SafeString]:
-    """Each block of a Jinja2 template, rendered, for the blocks of a Django page."""
-    compiled = get_template(template, using="jinja2").template  # type: ignore[attr-defined]
-    made = compiled.new_context(context)
-    return {
-        name: mark_safe("".join(block(made)))  # noqa: S308 - Jinja2 escaped it
-        for name, block in compiled.blocks.items()
-    }
+def render_page(request: HttpRequest, template: str, **context) -> HttpResponse:
+    """A whole page by Jinja2, with what its layout (base.jinja) reads."""
+    context["draft_preview"] = getattr(request, "draft_preview", None)  # a preview's banner
+    return HttpResponse(get_template(template, using="jinja2").render(context))
 
 
 def _iso(moment) -> str:
@@ -150,9 +143,11 @@ def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
     # A star or a calendar entry only where it helps: timed, on, not over.
     starrable = bool(session.starts_at) and not session.is_cancelled and event.phase() != "ended"
     speakers, moderators = _cards(session, event)
-    blocks = render_blocks(
+    return render_page(
+        request,
         "schedule/session_detail.jinja",
         event=event,
+        section="schedule",
         session=session,
         when=when,
         starts=_iso(session.starts_at),
@@ -169,14 +164,6 @@ def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         speakers_heading=ngettext("Speaker", "Speakers", len(speakers)),
         moderators_heading=ngettext("Moderator", "Moderators", len(moderators)),
     )
-    ctx = {
-        "event": event,
-        "section": "schedule",
-        "session": session,
-        "blocks": blocks,
-        "starrable": starrable,
-    }
-    return render(request, "schedule/session_detail.html", ctx)
 
 
 @dataclass
@@ -238,9 +225,11 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         )
     bio = speaker.bio_text
     image = speaker.avatar.url if speaker.avatar else ""
-    blocks = render_blocks(
+    return render_page(
+        request,
         "schedule/speaker_detail.jinja",
         event=event,
+        section="speakers",
         speaker=speaker,
         summary=Truncator(bio).chars(META_CHARS),
         page_url=request.build_absolute_uri(),
@@ -249,12 +238,5 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         picture=avatar(speaker, "lg"),
         sessions=sessions,
         sessions_heading=ngettext("Session", "Sessions", len(sessions)),
+        starrable=any(item["star"] for item in sessions),
     )
-    ctx = {
-        "event": event,
-        "section": "speakers",
-        "speaker": speaker,
-        "blocks": blocks,
-        "starrable": any(item["star"] for item in sessions),
-    }
-    return render(request, "speakers/speaker_detail.html", ctx)
