@@ -404,15 +404,16 @@ def sized_conference(
     tracks: int = 4,
     types: int = 3,
     moderators: bool = False,
+    one_speaker: bool = False,
     cancel_every: int = 11,
     draft_every: int = 0,
 ) -> SimpleNamespace:
     """A published event of ``sessions`` sessions over three days, written in bulk: at
     least 3 rooms (``room-N``), ``tracks`` tracks (``track-N``) and ``types`` types
-    (``type-N``) taken in turn, one speaker
-    per session at least (``person-N``). Each session has 1 to 3 speakers (with
-    ``moderators``: a speaker and a moderator); every ``cancel_every``-th (from the
-    fourth; 0: none) is cancelled, every ``draft_every``-th (from the sixth; 0: none) a draft.
+    (``type-N``) taken in turn, one speaker per session at least (``person-N``). Each
+    session has 1 to 3 speakers (with ``moderators``: a speaker and a moderator; with
+    ``one_speaker``: one, each their own); every ``cancel_every``-th (from the fourth; 0:
+    none) is cancelled, every ``draft_every``-th (from the sixth; 0: none) a draft.
     ``speaker`` is the first session's speaker."""
     event = EventFactory(
         slug=slug, name=f"Sized {sessions}", timezone=timezone,
@@ -465,7 +466,7 @@ def sized_conference(
             role=moderator if moderators and k else speaker,
         )
         for i, s in enumerate(rows)
-        for k in range(2 if moderators else 1 + i % 3)
+        for k in range(2 if moderators else 1 if one_speaker else 1 + i % 3)
     )  # fmt: skip
     return SimpleNamespace(
         event=event, rooms=rooms, tracks=tracks, types=kinds, speakers=speakers, sessions=rows,
