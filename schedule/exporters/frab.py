@@ -56,6 +56,9 @@ class FrabExporter(Exporter):
     """
 
     version_prefix = "lineup-"
+    # Whole rows but what frab does not write: the abstract's plain text (it writes the
+    # abstract), the version and the time of the last change.
+    without = ("abstract_text", "version", "updated_at")
 
     def __init__(self, event: Event, base_url: str):
         super().__init__(event, base_url)
