@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import QuerySet
+from django.db.models import Func, QuerySet
 
 
 def expand(query: str, params: list, *, lock: bool | str = False) -> tuple[str, list]:
@@ -80,6 +80,19 @@ def converted(found: list, converters: dict, using) -> list[list]:
         else:
             read[at] = [made[value] for value in column]
     return read
+
+
+class AsStored(Func):
+    """A column as the database holds it, to be converted by ``columns`` once per
+    distinct value: SQLite's driver otherwise parses every row's date and time (by the
+    column's declared type, which an expression does not have). PostgreSQL's driver
+    makes its own, in C: there the column is read as it is."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = "(%(expressions)s || '')"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
 
 
 def _converters(compiler) -> dict:

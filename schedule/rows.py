@@ -179,7 +179,7 @@ def load_rows(
     kinds = BRIEF_PLACE_FIELDS if brief else PLACE_FIELDS
     own = [*BRIEF_FIELDS, *(details if brief else DETAIL_FIELDS), *(("abstract_html",) * html)]
     own = [name for name in own if name not in without]
-    names = [GUID_TEXT if name == "guid" else name for name in own]
+    names = [GUID_TEXT if name == "guid" else _AS_READ.get(name, name) for name in own]
     for kind, place in kinds.items():  # each kind's id, then its fields
         names += [f"{kind}__{name}" for name in ("id", *place)]
     read = sql.columns(queryset.prefetch_related(None).values_list(*names))
@@ -208,6 +208,8 @@ def load_rows(
 
 # A guid read as text: no UUID made and written again for every row and person.
 GUID_TEXT = Cast("guid", output_field=CharField())
+# Times as stored: converted once per distinct value (lib/sql.py).
+_AS_READ = {name: sql.AsStored(name) for name in ("starts_at", "ends_at", "updated_at")}
 
 
 def guid_text(value: str | None) -> str | None:
