@@ -1,4 +1,4 @@
-"""The organizers' schedule board: what it shows and how it changes sessions.
+"""The organizers' schedule board: how it changes sessions (what it shows: ``board_state``).
 
 Every change made on the board, by the admin's bulk actions or by "copy to all rooms"
 goes through ``apply_changes``: one transaction that locks the sessions, refuses a change
@@ -9,23 +9,20 @@ and writes the admin's history. A refused change leaves nothing behind.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from events.models import Event, Room, SessionType, Track
 from lib import sql
-from lib.timefmt import clock, day_heading, short_date, short_day
+from lib.timefmt import clock, short_date, short_day
 
 from . import history
-from .models import AgendaItem, Session, SessionSpeaker
-from .rules import add_spanning, check_session, overlapping_pairs
+from .models import Session
+from .rules import check_session
 
 STEPS = (5, 10, 15, 30)
 MAX_DURATION = 24 * 60  # minutes: a slot longer than a day is a typo
@@ -55,13 +52,7 @@ class Change:
     version: int | None = None
 
 
-# Reading -------------------------------------------------------------------------------
-
-
-def local_minutes(moment: dt.datetime, tz) -> tuple[dt.date, int, int]:
-    """Day, minutes after midnight and ``fold`` (1 in the repeated hour) in zone ``tz``."""
-    local = moment.astimezone(tz)
-    return local.date(), local.hour * 60 + local.minute, local.fold
+# Placing in the event's zone ------------------------------------------------------------
 
 
 def at_local(event: Event, day: dt.date, minutes: int, fold: int = 0) -> dt.datetime:
@@ -93,145 +84,6 @@ def slot_words(session: Session, rooms: dict[int, str] | None = None) -> str:
         return f"{when}, {_('all rooms')}"
     name = rooms[session.room_id] if rooms else str(session.room)
     return f"{when}, {name}"
-
-
-def fingerprint(event: Event) -> str:
-    """Changes whenever any session of the event (drafts included) or the event changes."""
-    seen = Session.objects.filter(event=event).aggregate(n=Count("pk"), last=Max("updated_at"))
-    last = seen["last"].isoformat() if seen["last"] else "-"
-    return f"{seen['n']}|{last}|{event.changed_at.isoformat()}"
-
-
-def session_row(values: dict, speakers: list, stars: int, tz) -> dict:
-    row = {
-        "id": values["id"],
-        "v": values["version"],
-        "title": values["title"],
-        "status": values["status"],
-        "track": values["track_id"],
-        "type": values["session_type_id"],
-        "room": values["room_id"],
-        "speakers": speakers,
-        "stars": stars,
-        "day": None,
-        "start": None,
-        "duration": values["planned_minutes"],  # in the tray: the length it needs, if known
-    }
-    if values["starts_at"] is not None:
-        day, start, fold = local_minutes(values["starts_at"], tz)
-        row["day"] = day.isoformat()
-        row["start"] = start
-        row["fold"] = fold
-        # Elapsed time, also for datetimes in the event's zone (where "-" would give the
-        # wall-clock difference across a clock change).
-        row["duration"] = round(
-            (values["ends_at"].timestamp() - values["starts_at"].timestamp()) / 60
-        )
-    return row
-
-
-ROW_FIELDS = (
-    "id", "version", "title", "status", "track_id", "session_type_id", "room_id",
-    "starts_at", "ends_at", "planned_minutes",
-)  # fmt: skip
-
-
-def changed_rows(event: Event, sessions: Iterable[Session]) -> list[dict]:
-    """The rows of sessions a change has just saved, built from the saved objects without
-    a query: no speakers and no stars, which a move leaves as they were (the board keeps
-    its own; a new copy has none)."""
-    tz = event.tzinfo
-    rows = []
-    for session in sessions:
-        row = session_row({f: getattr(session, f) for f in ROW_FIELDS}, [], 0, tz)
-        del row["speakers"], row["stars"]
-        rows.append(row)
-    return rows
-
-
-def board_state(event: Event, session_ids: Iterable[int] | None = None) -> dict:
-    """Everything the board draws, as JSON-ready data, in a fixed number of queries.
-
-    With ``session_ids``, only those sessions (for the answer to a move).
-    """
-    tz = event.tzinfo
-    sessions = Session.objects.filter(event=event)
-    if session_ids is not None:
-        sessions = sessions.filter(pk__in=list(session_ids))
-    values = list(sessions.order_by("starts_at", "title").values(*ROW_FIELDS))
-    # Filtered by a subquery, not a list of ids: hundreds of parameters cost more to build.
-    chosen = sessions.values("pk")
-    speakers: dict[int, list] = defaultdict(list)
-    links = (
-        SessionSpeaker.objects.filter(session__in=chosen)
-        .order_by("session_id", "position", "speaker__name")
-        .values_list("session_id", "speaker_id", "speaker__name", "role")
-    )
-    for session_id, speaker_id, name, role in links:
-        speakers[session_id].append([speaker_id, name, role])
-    stars = dict(
-        AgendaItem.objects.filter(session__in=chosen)
-        .values("session_id")
-        .annotate(n=Count("pk"))
-        .values_list("session_id", "n")
-    )
-    rows = [session_row(v, speakers[v["id"]], stars.get(v["id"], 0), tz) for v in values]
-    state = {"sessions": rows}
-    if session_ids is None:
-        state.update(
-            event_parts(event),
-            clashes=clash_list(values, speakers),
-            fingerprint=fingerprint(event),
-        )
-    return state
-
-
-def event_parts(event: Event) -> dict:
-    days = [
-        {
-            "date": day.isoformat(),
-            "label": short_day(day),
-            "heading": day_heading(day),
-            "zone": at_local(event, day, 12 * 60).tzname(),
-        }
-        for day in event.days
-    ]
-    return {
-        "event": {
-            "id": event.pk,
-            "name": event.name,
-            "timezone": event.timezone,
-            "days": days,
-            "admin_change_url": reverse("admin:schedule_session_change", args=[0]),
-        },
-        "rooms": list(event.rooms.order_by("position", "name").values("id", "name", "capacity")),
-        "tracks": list(event.tracks.order_by("position", "name").values("id", "name", "color")),
-        "types": list(event.session_types.order_by("name").values("id", "name", "is_break")),
-    }
-
-
-def clash_list(values: list[dict], speakers: dict[int, list]) -> list[dict]:
-    """Room and speaker double-bookings among loaded session values (cancelled left out)."""
-    live = {
-        v["id"]: v
-        for v in values
-        if v["starts_at"] is not None and v["status"] != Session.Status.CANCELLED
-    }
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for v in live.values():
-        if v["room_id"] is not None:
-            groups[("room", v["room_id"], "")].append(v["id"])
-    add_spanning(groups, [pk for pk, v in live.items() if v["room_id"] is None], ("room", None, ""))
-    for session_id, links in speakers.items():
-        if session_id in live:
-            for speaker_id, name, _role in links:
-                groups[("speaker", speaker_id, name)].append(session_id)
-    spans = {pk: (v["starts_at"], v["ends_at"]) for pk, v in live.items()}
-    return [
-        {"kind": kind, "what": what, "name": name, "sessions": [first, second]}
-        for (kind, what, name), members in groups.items()
-        for first, second in overlapping_pairs(members, spans)
-    ]
 
 
 # Changing ------------------------------------------------------------------------------

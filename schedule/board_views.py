@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.admin import organizer_events
 from events.models import Event
 
-from . import board, draft_preview, release_views, releases
+from . import board, board_state, draft_preview, release_views, releases
 from .board import BoardError, Change
 
 MAX_BODY = 4096  # bytes: a move is a handful of numbers
@@ -82,11 +82,11 @@ DRAFT_URLS = ("draft_start", "draft_publish", "draft_discard", "draft_preview", 
 
 
 def _fingerprint(event: Event, draft) -> str:
-    return f"{board.fingerprint(event)}|{draft.updated_at.isoformat() if draft else '-'}"
+    return f"{board_state.fingerprint(event)}|{draft.updated_at.isoformat() if draft else '-'}"
 
 
 def _state(event: Event, draft, session_ids=None) -> dict:
-    state = board.board_state(event, session_ids)
+    state = board_state.board_state(event, session_ids)
     values = releases.draft_values(draft)
     for row in state["sessions"]:
         proposed = values.get(row["id"])
@@ -98,7 +98,7 @@ def _state(event: Event, draft, session_ids=None) -> dict:
         if starts_at is None:
             row.update(day=None, start=None)
             continue
-        day, start, fold = board.local_minutes(starts_at, event.tzinfo)
+        day, start, fold = board_state.local_minutes(starts_at, event.tzinfo)
         minutes = round((proposed["ends_at"] - starts_at).total_seconds() / 60)
         row.update(day=day.isoformat(), start=start, fold=fold, duration=minutes)
     if "fingerprint" in state:
@@ -147,7 +147,7 @@ def _answer(event: Event, sessions, draft=None) -> HttpResponse:
     if draft is not None:
         rows = _state(event, draft, [s.pk for s in sessions])["sessions"]
     else:
-        rows = board.changed_rows(event, sessions)
+        rows = board_state.changed_rows(event, sessions)
     return JsonResponse({"sessions": rows})
 
 

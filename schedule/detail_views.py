@@ -1,21 +1,18 @@
 """The pages of one session and of one speaker.
 
 Each reads what it shows in one statement, as plain values (a model instance only
-where a template needs one: a speaker's avatar), and renders its own part with Jinja2
-(templates/jinja2/schedule/): Django's templates and the ORM's compiling took most of
-these pages' time, several times what the database takes. The page around it is
-Django's base.html.
+where a template needs one: a speaker's avatar), and is rendered whole by Jinja2
+(templates/jinja2/schedule/, in the layout base.jinja): Django's templates and the
+ORM's compiling took most of these pages' time, several times what the database takes.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,14 +32,10 @@ BIO_EXCERPT_CHARS = 280
 META_CHARS = 200  # of the text in a page's description for search engines and previews
 
 
-def render_blocks(template: str, **context) -> dict[str, SafeString]:
-    """Each block of a Jinja2 template, rendered, for the blocks of a Django page."""
-    compiled = get_template(template, using="jinja2").template  # type: ignore[attr-defined]
-    made = compiled.new_context(context)
-    return {
-        name: mark_safe("".join(block(made)))  # noqa: S308 - Jinja2 escaped it
-        for name, block in compiled.blocks.items()
-    }
+def render_page(request: HttpRequest, template: str, **context) -> HttpResponse:
+    """A whole page by Jinja2, with what its layout (base.jinja) reads."""
+    context["draft_preview"] = getattr(request, "draft_preview", None)  # a preview's banner
+    return HttpResponse(get_template(template, using="jinja2").render(context))
 
 
 def _iso(moment) -> str:
@@ -150,9 +143,11 @@ def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
     # A star or a calendar entry only where it helps: timed, on, not over.
     starrable = bool(session.starts_at) and not session.is_cancelled and event.phase() != "ended"
     speakers, moderators = _cards(session, event)
-    blocks = render_blocks(
+    return render_page(
+        request,
         "schedule/session_detail.jinja",
         event=event,
+        section="schedule",
         session=session,
         when=when,
         starts=_iso(session.starts_at),
@@ -169,14 +164,6 @@ def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         speakers_heading=ngettext("Speaker", "Speakers", len(speakers)),
         moderators_heading=ngettext("Moderator", "Moderators", len(moderators)),
     )
-    ctx = {
-        "event": event,
-        "section": "schedule",
-        "session": session,
-        "blocks": blocks,
-        "starrable": starrable,
-    }
-    return render(request, "schedule/session_detail.html", ctx)
 
 
 @dataclass
@@ -192,14 +179,19 @@ class SpeakerSession(SessionFacts):
     role: str
 
 
+def _speaker_id(event_id, slug) -> Subquery:
+    return Subquery(Speaker.objects.filter(event_id=event_id, slug=slug).order_by().values("pk"))
+
+
 SPEAKER_PAGE_COLUMNS = (*SPEAKER_COLUMNS, "website", "mastodon", "github", "linkedin")
 LISTED_COLUMNS = ("slug", "title", "status", "starts_at", "ends_at", "room__name")
 # The speaker's public sessions, each with the speaker: none, and the speaker is not
 # public (speakers are announced with their first public session: public_speakers).
+# The speaker is found first, by slug (SQLite otherwise read every session of the event).
 _SPEAKER = Statement(
     lambda event_id, slug: (
         Session.objects.public()
-        .filter(event_id=event_id, speaker_links__speaker__slug=slug)
+        .filter(event_id=event_id, speaker_links__speaker=_speaker_id(event_id, slug))
         .order_by(F("starts_at").asc(nulls_last=True), "title")  # alike on every database
         .values_list(
             *LISTED_COLUMNS,
@@ -238,9 +230,11 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         )
     bio = speaker.bio_text
     image = speaker.avatar.url if speaker.avatar else ""
-    blocks = render_blocks(
+    return render_page(
+        request,
         "schedule/speaker_detail.jinja",
         event=event,
+        section="speakers",
         speaker=speaker,
         summary=Truncator(bio).chars(META_CHARS),
         page_url=request.build_absolute_uri(),
@@ -249,12 +243,5 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         picture=avatar(speaker, "lg"),
         sessions=sessions,
         sessions_heading=ngettext("Session", "Sessions", len(sessions)),
+        starrable=any(item["star"] for item in sessions),
     )
-    ctx = {
-        "event": event,
-        "section": "speakers",
-        "speaker": speaker,
-        "blocks": blocks,
-        "starrable": any(item["star"] for item in sessions),
-    }
-    return render(request, "speakers/speaker_detail.html", ctx)

@@ -1,4 +1,6 @@
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from ..agenda import star_button
 
@@ -11,7 +13,8 @@ def star(context, slug: str, title: str) -> str:
     return star_button(context["event"].slug, slug, title, False)
 
 
-@register.inclusion_tag("schedule/includes/star_form.html")
-def star_form() -> dict:
-    """The one form that a page's star buttons submit; put once, at the end of the page."""
-    return {}
+@register.simple_tag
+def star_form() -> SafeString:
+    """The one form that a page's star buttons submit; put once, at the end of the page
+    (templates/jinja2/schedule/star_form.jinja, which the Jinja2 pages include)."""
+    return mark_safe(render_to_string("schedule/star_form.jinja", using="jinja2"))  # noqa: S308

@@ -33,10 +33,10 @@ def links(session) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize("position", [TOO_BIG, 2**31, -1])
 def test_a_huge_speaker_position_is_400_and_changes_nothing(conf, people, as_user, position):
-    k8s = conf.k8s
+    k8s = conf.k101
     before = (k8s.title, links(k8s))
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/sessions/kubernetes-basics/",
+        f"{BASE}/cnc30/sessions/kubernetes-101/",
         {"title": "Renamed", "speakers": [{"speaker": "erin-evening", "position": position}]},
         format="json",
     )
@@ -49,7 +49,7 @@ def test_a_huge_speaker_position_is_400_and_changes_nothing(conf, people, as_use
 def test_a_huge_position_on_create_creates_nothing(conf, people, as_user):
     count = Session.objects.count()
     response = as_user(people.a).post(
-        f"{BASE}/pdx30/sessions/",
+        f"{BASE}/cnc30/sessions/",
         {"title": "New", "speakers": [{"speaker": "erin-evening", "position": 2**31}]},
         format="json",
     )
@@ -62,7 +62,7 @@ def test_a_huge_position_on_create_creates_nothing(conf, people, as_user):
 )
 def test_every_integer_of_the_api_has_a_bound(conf, people, as_user, part, field):
     response = as_user(people.a).post(
-        f"{BASE}/pdx30/{part}/", {"name": "Huge", field: TOO_BIG}, format="json"
+        f"{BASE}/cnc30/{part}/", {"name": "Huge", field: TOO_BIG}, format="json"
     )
     assert response.status_code == 400, response.content
     assert field in response.json()
@@ -83,7 +83,7 @@ def test_every_api_write_is_one_transaction(conf, people, as_user):
     post_save.connect(record, sender=Session, weak=False)
     try:
         response = as_user(people.a).patch(
-            f"{BASE}/pdx30/sessions/kubernetes-basics/",
+            f"{BASE}/cnc30/sessions/kubernetes-101/",
             {"title": "Renamed", "speakers": [{"speaker": "erin-evening"}]},
             format="json",
         )
@@ -98,20 +98,20 @@ def test_every_api_write_is_one_transaction(conf, people, as_user):
 
 @pytest.mark.parametrize("method", ["patch", "put", "post"])
 def test_a_speaker_link_without_a_speaker_is_400(conf, people, as_user, method):
-    url = f"{BASE}/pdx30/sessions/"
+    url = f"{BASE}/cnc30/sessions/"
     if method != "post":
-        url += "kubernetes-basics/"
+        url += "kubernetes-101/"
     body = {"title": "X", "speakers": [{"role": "speaker"}]}
     response = getattr(as_user(people.a), method)(url, body, format="json")
     assert response.status_code == 400, response.content
     assert "speaker" in json.dumps(response.json())
-    assert links(conf.k8s) == [("bob-builder", 0)]
+    assert links(conf.k101) == [("kelsey-hightower", 0)]
 
 
 @pytest.mark.parametrize("shape", [["erin-evening"], [None], "erin-evening", [[]], {"a": 1}])
 def test_odd_speaker_shapes_are_400(conf, people, as_user, shape):
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/sessions/kubernetes-basics/", {"speakers": shape}, format="json"
+        f"{BASE}/cnc30/sessions/kubernetes-101/", {"speakers": shape}, format="json"
     )
     assert response.status_code == 400, response.content
 
@@ -125,7 +125,7 @@ def deep(depth: int) -> bytes:
 
 @pytest.mark.parametrize("method", ["post", "patch"])
 def test_deeply_nested_json_is_400_for_an_organizer(conf, people, as_user, method):
-    url = f"{BASE}/pdx30/sessions/" + ("" if method == "post" else "kubernetes-basics/")
+    url = f"{BASE}/cnc30/sessions/" + ("" if method == "post" else "kubernetes-101/")
     response = getattr(as_user(people.a), method)(
         url, deep(100_000), content_type="application/json"
     )
@@ -136,7 +136,7 @@ def test_deeply_nested_json_is_400_for_an_organizer(conf, people, as_user, metho
 @pytest.mark.parametrize("part", ["sessions", "rooms", "speakers"])
 def test_deeply_nested_json_to_another_event_is_403(conf, people, as_user, part):
     response = as_user(people.b).post(
-        f"{BASE}/pdx30/{part}/", deep(100_000), content_type="application/json"
+        f"{BASE}/cnc30/{part}/", deep(100_000), content_type="application/json"
     )
     assert response.status_code == 403, response.content
 
@@ -150,7 +150,7 @@ def test_deeply_nested_json_to_an_unpublished_event_of_others_is_404(conf, peopl
 
 def test_malformed_json_to_another_event_is_403(conf, people, as_user):
     response = as_user(people.b).post(
-        f"{BASE}/pdx30/sessions/", b"{nope", content_type="application/json"
+        f"{BASE}/cnc30/sessions/", b"{nope", content_type="application/json"
     )
     assert response.status_code == 403
 
@@ -163,23 +163,23 @@ def test_guessed_tokens_are_throttled_per_address(api, conf, settings, people):
     codes = []
     for n in range(8):
         api.credentials(HTTP_AUTHORIZATION=f"Token {'0' * 39}{n}")
-        codes.append(api.get(f"{BASE}/pdx30/sessions/").status_code)
+        codes.append(api.get(f"{BASE}/cnc30/sessions/").status_code)
     assert codes[:5] == [401] * 5
     assert codes[5:] == [429] * 3
     # Even a valid token from that address waits: the guessing must not go on.
     api.credentials(HTTP_AUTHORIZATION=f"Token {people.a}")
-    response = api.get(f"{BASE}/pdx30/sessions/")
+    response = api.get(f"{BASE}/cnc30/sessions/")
     assert response.status_code == 429
     assert "Retry-After" in response
     # Another address is not affected.
-    response = api.get(f"{BASE}/pdx30/sessions/", REMOTE_ADDR="10.9.8.7")
+    response = api.get(f"{BASE}/cnc30/sessions/", REMOTE_ADDR="10.9.8.7")
     assert response.status_code == 200
 
 
 def test_requests_without_a_token_are_not_counted_as_failures(api, conf, settings):
     settings.TOKEN_FAILURE_LIMIT = 2
     for _ in range(5):
-        assert api.get(f"{BASE}/pdx30/sessions/").status_code == 200
+        assert api.get(f"{BASE}/cnc30/sessions/").status_code == 200
 
 
 def test_the_anonymous_api_rate_allows_exactly_its_number(api, conf, settings):
@@ -189,7 +189,7 @@ def test_the_anonymous_api_rate_allows_exactly_its_number(api, conf, settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "600/minute"},
     }
-    codes = [api.get(f"{BASE}/pdx30/sessions/").status_code for _ in range(5)]
+    codes = [api.get(f"{BASE}/cnc30/sessions/").status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
 
 
@@ -201,7 +201,7 @@ def test_editing_a_draft_does_not_move_the_events_validators(api, conf, people, 
     before = api.get(f"{BASE}/")
     changed_before = {e["slug"]: e["changed_at"] for e in before.json()["results"]}
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/sessions/secret-roadmap/", {"title": "Still secret"}, format="json"
+        f"{BASE}/cnc30/sessions/secret-roadmap/", {"title": "Still secret"}, format="json"
     )
     assert response.status_code == 200
     # And an unpublished event's edit.
@@ -213,17 +213,17 @@ def test_editing_a_draft_does_not_move_the_events_validators(api, conf, people, 
     assert after["ETag"] == before["ETag"]
     assert after.get("Last-Modified") == before.get("Last-Modified")
     assert {e["slug"]: e["changed_at"] for e in after.json()["results"]} == changed_before
-    one = api.get(f"{BASE}/pdx30/sessions/", headers={"If-None-Match": before["ETag"]})
+    one = api.get(f"{BASE}/cnc30/sessions/", headers={"If-None-Match": before["ETag"]})
     assert one.status_code in (200, 304)
 
 
 def test_publishing_a_draft_moves_the_validators(api, conf, people, as_user):
-    before = api.get(f"{BASE}/pdx30/sessions/")
+    before = api.get(f"{BASE}/cnc30/sessions/")
     as_user(people.a).patch(
-        f"{BASE}/pdx30/sessions/secret-roadmap/", {"status": "published"}, format="json"
+        f"{BASE}/cnc30/sessions/secret-roadmap/", {"status": "published"}, format="json"
     )
     api.credentials()
-    after = api.get(f"{BASE}/pdx30/sessions/", headers={"If-None-Match": before["ETag"]})
+    after = api.get(f"{BASE}/cnc30/sessions/", headers={"If-None-Match": before["ETag"]})
     assert after.status_code == 200
     assert "secret-roadmap" in after.content.decode()
 
@@ -233,7 +233,7 @@ def test_a_change_within_the_current_second_sends_no_last_modified(api, conf):
     may follow, so only the ETag (to the microsecond) is given."""
     Event.objects.filter(pk=conf.event.pk).update(changed_at=timezone.now())
     started = time.time()
-    response = api.get(f"{BASE}/pdx30/sessions/")
+    response = api.get(f"{BASE}/cnc30/sessions/")
     if time.time() - started < 0.5 and int(started) == int(time.time()):
         assert "Last-Modified" not in response
 
@@ -241,9 +241,9 @@ def test_a_change_within_the_current_second_sends_no_last_modified(api, conf):
 def test_two_changes_in_one_second_have_two_etags(api, conf):
     moment = timezone.now()
     Event.objects.filter(pk=conf.event.pk).update(changed_at=moment)
-    first = api.get(f"{BASE}/pdx30/sessions/")
+    first = api.get(f"{BASE}/cnc30/sessions/")
     Event.objects.filter(pk=conf.event.pk).update(changed_at=moment + dt.timedelta(microseconds=1))
-    again = api.get(f"{BASE}/pdx30/sessions/", headers={"If-None-Match": first["ETag"]})
+    again = api.get(f"{BASE}/cnc30/sessions/", headers={"If-None-Match": first["ETag"]})
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
 
@@ -251,7 +251,7 @@ def test_two_changes_in_one_second_have_two_etags(api, conf):
 def test_if_modified_since_after_the_second_of_the_change(api, conf):
     moment = dt.datetime(2026, 1, 1, 12, 0, 0, 100_000, tzinfo=dt.UTC)
     Event.objects.filter(pk=conf.event.pk).update(changed_at=moment)
-    url = f"{BASE}/pdx30/sessions/"
+    url = f"{BASE}/cnc30/sessions/"
     first = api.get(url)
     assert first["Last-Modified"] == "Thu, 01 Jan 2026 12:00:00 GMT"
     assert api.get(url, headers={"If-Modified-Since": first["Last-Modified"]}).status_code == 304
@@ -266,7 +266,7 @@ def test_if_modified_since_after_the_second_of_the_change(api, conf):
 
 
 def test_unknown_query_parameters_are_400_and_cost_nothing(api, conf):
-    url = f"{BASE}/pdx30/sessions/"
+    url = f"{BASE}/cnc30/sessions/"
     api.get(url, {"track": "ops"})
     entries = len(cache._cache)
     for n in range(5):
@@ -278,7 +278,7 @@ def test_unknown_query_parameters_are_400_and_cost_nothing(api, conf):
 
 
 def test_repeated_and_reordered_filters_share_one_entry(api, conf):
-    url = f"{BASE}/pdx30/sessions/"
+    url = f"{BASE}/cnc30/sessions/"
     first = api.get(f"{url}?track=ops&track=dev")
     entries = len(cache._cache)
     for query in ("track=dev&track=ops", "track=ops&track=dev&track=ops"):
@@ -289,7 +289,7 @@ def test_repeated_and_reordered_filters_share_one_entry(api, conf):
 
 
 def test_accept_header_variants_share_one_entry(api, conf):
-    url = f"{BASE}/pdx30/sessions/"
+    url = f"{BASE}/cnc30/sessions/"
     first = api.get(url)
     entries = len(cache._cache)
     for n in range(3):
@@ -303,7 +303,7 @@ def test_a_json_body_over_the_limit_is_413(conf, people, as_user, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = json.dumps({"title": "x" * 20_000}).encode()
     response = as_user(people.a).post(
-        f"{BASE}/pdx30/sessions/", body, content_type="application/json"
+        f"{BASE}/cnc30/sessions/", body, content_type="application/json"
     )
     # 413 from the parser; 400 when Django's own check on request.body comes first.
     assert response.status_code in (400, 413)
@@ -314,7 +314,7 @@ def test_texts_the_api_takes_have_a_bound(conf, people, as_user):
     from lib.markup import MAX_MARKDOWN_CHARS
 
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/sessions/kubernetes-basics/",
+        f"{BASE}/cnc30/sessions/kubernetes-101/",
         {"abstract": "[" * (MAX_MARKDOWN_CHARS + 1)},
         format="json",
     )

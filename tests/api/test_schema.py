@@ -175,10 +175,10 @@ CHECKS = [
 
 # Real slugs of the conference in conftest.py, so that most requests find something.
 REAL = {
-    "sessions": ["kubernetes-basics", "future-of-containers", "service-mesh", "breakfast",
+    "sessions": ["kubernetes-101", "future-of-containers", "service-mesh", "breakfast",
                  "lightning-talks", "secret-roadmap"],
-    "speakers": ["alice-archer", "bob-builder", "dan-dormant", "gustav-ghost"],
-    "rooms": ["hall-a", "spare"],
+    "speakers": ["dan-kohn", "kelsey-hightower", "dora-dormant", "gustav-draftson"],
+    "rooms": ["ballroom-a", "spare"],
     "tracks": ["ops", "dev"],
     "types": ["meal", "talk"],
 }  # fmt: skip
@@ -195,10 +195,10 @@ def strategy_for(operation, path: str):
     entirely generated (unknown slugs, which must give a documented 404)."""
     options = [operation.as_strategy()]
     if path == "/api/v1/events/{slug}/":
-        options.append(operation.as_strategy(path_parameters={"slug": "pdx30"}))
+        options.append(operation.as_strategy(path_parameters={"slug": "cnc30"}))
     elif "{event}" in path:
         part = path.split("/")[5]
-        event = st.sampled_from(["pdx30", "other-conf", "hidden-conf"])
+        event = st.sampled_from(["cnc30", "other-conf", "hidden-conf"])
         if path.endswith("{slug}/"):
             options.append(
                 st.tuples(event, st.sampled_from(REAL[part])).flatmap(
@@ -211,10 +211,10 @@ def strategy_for(operation, path: str):
             options.append(
                 event.flatmap(lambda slug: operation.as_strategy(path_parameters={"event": slug}))
             )
-        options.append(operation.as_strategy(path_parameters={"event": "pdx30"}))
+        options.append(operation.as_strategy(path_parameters={"event": "cnc30"}))
         if part == "sessions" and not path.endswith("{slug}/"):
             options.append(real_filters().flatmap(
-                lambda query: operation.as_strategy(path_parameters={"event": "pdx30"},
+                lambda query: operation.as_strategy(path_parameters={"event": "cnc30"},
                                                     query=query)
             ))  # fmt: skip
     return st.one_of(options)
@@ -232,9 +232,9 @@ def real_filters():
             "day": st.sampled_from(["2030-11-02", "2030-11-03", "2030-11-04"]),
             "track": some(REAL["tracks"]),
             "type": some(["keynote", *REAL["types"], "panel"]),
-            "room": some([*REAL["rooms"], "hall-b", "room-101"]),
+            "room": some([*REAL["rooms"], "ballroom-b", "room-401"]),
             "speaker": some(REAL["speakers"][:3]),
-            "q": st.sampled_from(["helm", "kubernetes basics", "alice", "AT SCALE"]),
+            "q": st.sampled_from(["helm", "kubernetes 101", "dan", "AT SCALE"]),
             "updated_since": st.sampled_from(["2000-01-01T00:00:00Z", "2999-01-01T00:00:00Z"]),
             "page_size": st.integers(min_value=1, max_value=4),
         },
@@ -271,7 +271,7 @@ def test_read_operations_survive_malformed_query_parameters(api_schema, path):
     """Negative cases: query parameters of the wrong type or shape (the path stays
     valid). Never a server error, and the answer is still one the schema documents."""
     operation = api_schema[path]["GET"]
-    fixed = {"event": "pdx30"} if "{event}" in path else None
+    fixed = {"event": "cnc30"} if "{event}" in path else None
 
     @settings(
         max_examples=15,
@@ -306,9 +306,9 @@ def test_every_write_operation_conforms_to_the_schema(api_schema, people, method
     error, and the answer (201/200/204, 400, 404, 409) is one the schema documents."""
     operation = api_schema[path][method]
     part = path.split("/")[5]
-    paths = st.just({"event": "pdx30"})
+    paths = st.just({"event": "cnc30"})
     if path.endswith("{slug}/"):
-        paths = st.sampled_from(REAL[part]).map(lambda slug: {"event": "pdx30", "slug": slug})
+        paths = st.sampled_from(REAL[part]).map(lambda slug: {"event": "cnc30", "slug": slug})
     seen = []
 
     @settings(

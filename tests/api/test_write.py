@@ -20,7 +20,7 @@ BASE = "/api/v1/events"
 
 
 def at(day: int, hour: int, minute: int = 0) -> str:
-    """A moment of November 2030 in Portland, as ISO 8601 with offset."""
+    """A moment of November 2030 in Seattle, as ISO 8601 with offset."""
     return dt.datetime(2030, 11, day, hour, minute, tzinfo=LA).isoformat()
 
 
@@ -35,7 +35,7 @@ NEW_ROWS = {
         "status": "published",
         "starts_at": at(3, 9),
         "ends_at": at(3, 9, 45),
-        "room": "hall-a",
+        "room": "ballroom-a",
     },  # fmt: skip
 }
 MODELS = {
@@ -57,12 +57,12 @@ def row_exists(part: str, event, slug: str) -> bool:
 
 
 def public_sessions(api, **params) -> dict[str, dict]:
-    response = api.get(f"{BASE}/pdx30/sessions/", {"page_size": 500, **params})
+    response = api.get(f"{BASE}/cnc30/sessions/", {"page_size": 500, **params})
     assert response.status_code == 200
     return {s["slug"]: s for s in response.json()["results"]}
 
 
-def post_session(client, event="pdx30", **fields):
+def post_session(client, event="cnc30", **fields):
     data = {"title": "New talk", "status": "published", **fields}
     return client.post(f"{BASE}/{event}/sessions/", data, format="json")
 
@@ -74,9 +74,9 @@ def post_session(client, event="pdx30", **fields):
 def test_anonymous_writes_are_401(api, conf, part):
     before = MODELS[part].objects.count()
     slug = {"tracks": "ops", "types": "talk"}.get(part) or UNUSED[part]
-    detail = f"{BASE}/pdx30/{part}/{slug}/"
+    detail = f"{BASE}/cnc30/{part}/{slug}/"
     responses = [
-        api.post(f"{BASE}/pdx30/{part}/", NEW_ROWS[part], format="json"),
+        api.post(f"{BASE}/cnc30/{part}/", NEW_ROWS[part], format="json"),
         api.patch(detail, {"name": "X", "title": "X"}, format="json"),
         api.put(detail, NEW_ROWS[part], format="json"),
         api.delete(detail),
@@ -86,14 +86,14 @@ def test_anonymous_writes_are_401(api, conf, part):
         assert response["WWW-Authenticate"] == "Token"
         assert "credentials" in response.json()["detail"]
     assert MODELS[part].objects.count() == before
-    assert api.get(f"{BASE}/pdx30/{part}/").status_code == 200  # reading needs no token
+    assert api.get(f"{BASE}/cnc30/{part}/").status_code == 200  # reading needs no token
 
 
 def test_a_revoked_token_is_401(api, conf, people, as_user):
     client = as_user(people.a)
-    assert client.post(f"{BASE}/pdx30/rooms/", {"name": "One"}, format="json").status_code == 201
+    assert client.post(f"{BASE}/cnc30/rooms/", {"name": "One"}, format="json").status_code == 201
     Token.objects.filter(key=people.a).delete()
-    response = client.post(f"{BASE}/pdx30/rooms/", {"name": "Two"}, format="json")
+    response = client.post(f"{BASE}/cnc30/rooms/", {"name": "Two"}, format="json")
     assert response.status_code == 401
     assert response.json() == {"detail": "Invalid token."}
     assert not Room.objects.filter(name="Two").exists()
@@ -101,17 +101,17 @@ def test_a_revoked_token_is_401(api, conf, people, as_user):
 
 def test_reads_need_no_token_but_refuse_a_bad_one(api, conf, people, as_user):
     client = as_user(people.a)
-    assert client.get(f"{BASE}/pdx30/sessions/").status_code == 200
+    assert client.get(f"{BASE}/cnc30/sessions/").status_code == 200
     Token.objects.filter(key=people.a).delete()
-    assert client.get(f"{BASE}/pdx30/sessions/").status_code == 401
+    assert client.get(f"{BASE}/cnc30/sessions/").status_code == 401
     api.credentials()
-    assert api.get(f"{BASE}/pdx30/sessions/").status_code == 200
+    assert api.get(f"{BASE}/cnc30/sessions/").status_code == 200
 
 
 def test_a_malformed_or_unknown_token_is_401(api, conf):
     for header in ("Token nope", "Token", "Token a b", "Bearer abc"):
         api.credentials(HTTP_AUTHORIZATION=header)
-        response = api.post(f"{BASE}/pdx30/rooms/", {"name": "X"}, format="json")
+        response = api.post(f"{BASE}/cnc30/rooms/", {"name": "X"}, format="json")
         assert response.status_code == 401, header
     assert not Room.objects.filter(name="X").exists()
 
@@ -119,7 +119,7 @@ def test_a_malformed_or_unknown_token_is_401(api, conf):
 def test_an_inactive_users_token_is_401(api, conf, people, as_user):
     people.org_a.is_active = False
     people.org_a.save()
-    response = as_user(people.a).post(f"{BASE}/pdx30/rooms/", {"name": "X"}, format="json")
+    response = as_user(people.a).post(f"{BASE}/cnc30/rooms/", {"name": "X"}, format="json")
     assert response.status_code == 401
 
 
@@ -129,7 +129,7 @@ def test_an_inactive_users_token_is_401(api, conf, people, as_user):
 @pytest.mark.parametrize("part", PARTS)
 def test_organizer_creates_updates_and_deletes(api, conf, people, as_user, part):
     client = as_user(people.a)
-    created = client.post(f"{BASE}/pdx30/{part}/", NEW_ROWS[part], format="json")
+    created = client.post(f"{BASE}/cnc30/{part}/", NEW_ROWS[part], format="json")
     assert created.status_code == 201, created.content
     slug = NEW_ROWS[part]["slug"]
     assert created.json()["slug"] == slug
@@ -138,31 +138,31 @@ def test_organizer_creates_updates_and_deletes(api, conf, people, as_user, part)
 
     # Visible to the public at once (speakers once they speak in a public session).
     if part != "speakers":
-        assert api.get(f"{BASE}/pdx30/{part}/{slug}/", headers={}).status_code == 200
+        assert api.get(f"{BASE}/cnc30/{part}/{slug}/", headers={}).status_code == 200
 
     field = "title" if part == "sessions" else "name"
-    patched = client.patch(f"{BASE}/pdx30/{part}/{slug}/", {field: "Renamed"}, format="json")
+    patched = client.patch(f"{BASE}/cnc30/{part}/{slug}/", {field: "Renamed"}, format="json")
     assert patched.status_code == 200, patched.content
     assert patched.json()[field] == "Renamed"
     assert MODELS[part].objects.get(event=conf.event, slug=slug).__dict__[field] == "Renamed"
 
     put = client.put(
-        f"{BASE}/pdx30/{part}/{slug}/", {**NEW_ROWS[part], field: "Put back"}, format="json"
+        f"{BASE}/cnc30/{part}/{slug}/", {**NEW_ROWS[part], field: "Put back"}, format="json"
     )
     assert put.status_code == 200, put.content
     assert put.json()[field] == "Put back"
 
-    deleted = client.delete(f"{BASE}/pdx30/{part}/{slug}/")
+    deleted = client.delete(f"{BASE}/cnc30/{part}/{slug}/")
     assert deleted.status_code == 204
     assert not row_exists(part, conf.event, slug)
-    assert client.get(f"{BASE}/pdx30/{part}/{slug}/").status_code == 404
+    assert client.get(f"{BASE}/cnc30/{part}/{slug}/").status_code == 404
 
 
 def test_slugs_are_made_from_names(api, conf, people, as_user):
     client = as_user(people.a)
-    room = client.post(f"{BASE}/pdx30/rooms/", {"name": "Hall A"}, format="json")
+    room = client.post(f"{BASE}/cnc30/rooms/", {"name": "Ballroom A"}, format="json")
     assert room.status_code == 201
-    assert room.json()["slug"] == "hall-a-2"  # "hall-a" is taken
+    assert room.json()["slug"] == "ballroom-a-2"  # "ballroom-a" is taken
     session = post_session(client, title="Fresh Ideas!")
     assert session.status_code == 201
     assert session.json()["slug"] == "fresh-ideas"
@@ -171,17 +171,17 @@ def test_slugs_are_made_from_names(api, conf, people, as_user):
 def test_created_session_is_public_with_speakers_and_times(api, conf, people, as_user):
     response = post_session(
         as_user(people.a), title="Cloud costs", slug="cloud-costs", starts_at=at(3, 9),
-        ends_at=at(3, 9, 30), room="hall-b", track="ops", type="talk",
-        speakers=[{"speaker": "carol-chen"}, {"speaker": "nora-nobody", "role": "moderator",
+        ends_at=at(3, 9, 30), room="ballroom-b", track="ops", type="talk",
+        speakers=[{"speaker": "brendan-burns"}, {"speaker": "nora-nobody", "role": "moderator",
                                               "position": 1}],
     )  # fmt: skip
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["starts_at"] == "2030-11-03T09:00:00-08:00"
-    assert body["room"] == {"slug": "hall-b", "name": "Hall B"}
+    assert body["room"] == {"slug": "ballroom-b", "name": "Ballroom B"}
     assert body["track"]["slug"] == "ops" and body["type"]["slug"] == "talk"
     assert [(p["slug"], p["role"]) for p in body["speakers"]] == [
-        ("carol-chen", "speaker"), ("nora-nobody", "moderator"),
+        ("brendan-burns", "speaker"), ("nora-nobody", "moderator"),
     ]  # fmt: skip
     session = Session.objects.get(event=conf.event, slug="cloud-costs")
     assert session.starts_at == dt.datetime(2030, 11, 3, 17, 0, tzinfo=dt.UTC)
@@ -189,7 +189,7 @@ def test_created_session_is_public_with_speakers_and_times(api, conf, people, as
     api.credentials()
     assert public_sessions(api)["cloud-costs"]["speakers"][1]["name"] == "Nora Nobody"
     # Nora now speaks in a public session: she is announced.
-    assert api.get(f"{BASE}/pdx30/speakers/nora-nobody/").status_code == 200
+    assert api.get(f"{BASE}/cnc30/speakers/nora-nobody/").status_code == 200
 
 
 def test_a_draft_session_stays_private(api, conf, people, as_user):
@@ -198,13 +198,13 @@ def test_a_draft_session_stays_private(api, conf, people, as_user):
     assert response.json()["status"] == "draft"
     api.credentials()
     assert "hush" not in public_sessions(api)
-    assert api.get(f"{BASE}/pdx30/sessions/hush/").status_code == 404
+    assert api.get(f"{BASE}/cnc30/sessions/hush/").status_code == 404
 
 
 def test_writes_can_reach_drafts(api, conf, people, as_user):
     client = as_user(people.a)
     response = client.patch(
-        f"{BASE}/pdx30/sessions/secret-roadmap/", {"status": "published"}, format="json"
+        f"{BASE}/cnc30/sessions/secret-roadmap/", {"status": "published"}, format="json"
     )
     assert response.status_code == 200, response.content
     api.credentials()
@@ -212,28 +212,28 @@ def test_writes_can_reach_drafts(api, conf, people, as_user):
 
 
 def test_moving_a_session_to_another_room(api, conf, people, as_user):
-    url = f"{BASE}/pdx30/sessions/"
+    url = f"{BASE}/cnc30/sessions/"
     etag = api.get(url)["ETag"]
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/sessions/kubernetes-basics/", {"room": "room-101"}, format="json"
+        f"{BASE}/cnc30/sessions/kubernetes-101/", {"room": "room-401"}, format="json"
     )
     assert response.status_code == 200, response.content
-    assert response.json()["room"] == {"slug": "room-101", "name": "Room 101"}
+    assert response.json()["room"] == {"slug": "room-401", "name": "Room 401"}
     # Nothing else changed: times, speakers, track.
     assert response.json()["starts_at"] == "2030-11-02T11:00:00-07:00"
-    assert [p["slug"] for p in response.json()["speakers"]] == ["bob-builder"]
+    assert [p["slug"] for p in response.json()["speakers"]] == ["kelsey-hightower"]
     assert response.json()["track"]["slug"] == "ops"
     api.credentials()
-    assert public_sessions(api)["kubernetes-basics"]["room"]["slug"] == "room-101"
-    assert "kubernetes-basics" in public_sessions(api, room="room-101")
-    assert "kubernetes-basics" not in public_sessions(api, room="hall-a")
+    assert public_sessions(api)["kubernetes-101"]["room"]["slug"] == "room-401"
+    assert "kubernetes-101" in public_sessions(api, room="room-401")
+    assert "kubernetes-101" not in public_sessions(api, room="ballroom-a")
     assert api.get(url, headers={"If-None-Match": etag}).status_code == 200  # new ETag
 
 
 def test_removing_a_room_and_replacing_speakers(api, conf, people, as_user):
     client = as_user(people.a)
     response = client.patch(
-        f"{BASE}/pdx30/sessions/future-of-containers/",
+        f"{BASE}/cnc30/sessions/future-of-containers/",
         {"room": None, "speakers": [{"speaker": "erin-evening", "role": "panelist"}]},
         format="json",
     )
@@ -252,14 +252,14 @@ def test_removing_a_room_and_replacing_speakers(api, conf, people, as_user):
 def test_email_is_written_but_never_shown(api, conf, people, as_user):
     client = as_user(people.a)
     response = client.post(
-        f"{BASE}/pdx30/speakers/", {"name": "Quiet Quinn", "email": f"q@{SECRET_DOMAIN}"},
+        f"{BASE}/cnc30/speakers/", {"name": "Quiet Quinn", "email": f"q@{SECRET_DOMAIN}"},
         format="json",
     )  # fmt: skip
     assert response.status_code == 201
     assert SECRET_DOMAIN not in response.content.decode()
     assert Speaker.objects.get(slug="quiet-quinn").email == f"q@{SECRET_DOMAIN}"
     patched = client.patch(
-        f"{BASE}/pdx30/speakers/bob-builder/", {"company": "Acme"}, format="json"
+        f"{BASE}/cnc30/speakers/kelsey-hightower/", {"company": "Acme"}, format="json"
     )
     assert patched.status_code == 200
     assert SECRET_DOMAIN not in patched.content.decode()
@@ -313,14 +313,14 @@ def test_organizer_of_an_unpublished_event_writes_to_it(api, conf, people, as_us
     # Reads stay public: the event is not published, so not even its organizer sees it.
     assert client.get(f"{BASE}/hidden-conf/rooms/c-room/").status_code == 404
     # And they cannot touch the main event.
-    assert client.delete(f"{BASE}/pdx30/rooms/spare/").status_code == 403
+    assert client.delete(f"{BASE}/cnc30/rooms/spare/").status_code == 403
 
 
 def test_a_row_of_another_event_cannot_be_reached_through_mine(api, conf, people, as_user):
     client = as_user(people.a)
-    response = client.patch(f"{BASE}/pdx30/rooms/b-hall/", {"name": "X"}, format="json")
+    response = client.patch(f"{BASE}/cnc30/rooms/b-hall/", {"name": "X"}, format="json")
     assert response.status_code == 404
-    assert client.delete(f"{BASE}/pdx30/sessions/b-session/").status_code == 404
+    assert client.delete(f"{BASE}/cnc30/sessions/b-session/").status_code == 404
     assert Session.objects.filter(slug="b-session").exists()
 
 
@@ -347,28 +347,28 @@ def test_a_superuser_token_works_everywhere(api, conf, people, as_user, event, r
 def test_room_clash_names_the_room_and_the_other_session(api, conf, people, as_user):
     before = Session.objects.count()
     response = post_session(
-        as_user(people.a), room="hall-a", starts_at=at(2, 11, 20), ends_at=at(2, 12)
+        as_user(people.a), room="ballroom-a", starts_at=at(2, 11, 20), ends_at=at(2, 12)
     )
     assert response.status_code == 400
     body = response.json()
     assert list(body) == ["room"]
-    assert "Kubernetes basics" in body["room"][0]
-    assert "Hall A" in body["room"][0]
+    assert "Kubernetes 101" in body["room"][0]
+    assert "Ballroom A" in body["room"][0]
     assert Session.objects.count() == before
 
 
 def test_moving_into_an_occupied_room_is_refused(api, conf, people, as_user):
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/sessions/kubernetes-basics/", {"room": "hall-b"}, format="json"
+        f"{BASE}/cnc30/sessions/kubernetes-101/", {"room": "ballroom-b"}, format="json"
     )
     assert response.status_code == 400
     assert "Helm charts in practice" in response.json()["room"][0]
-    assert Session.objects.get(pk=conf.k8s.pk).room == conf.hall_a
+    assert Session.objects.get(pk=conf.k101.pk).room == conf.ballroom_a
 
 
 def test_a_cancelled_session_frees_its_room(api, conf, people, as_user):
     response = post_session(
-        as_user(people.a), room="hall-b", starts_at=at(2, 15), ends_at=at(2, 15, 30)
+        as_user(people.a), room="ballroom-b", starts_at=at(2, 15), ends_at=at(2, 15, 30)
     )
     assert response.status_code == 201, response.content
 
@@ -376,33 +376,33 @@ def test_a_cancelled_session_frees_its_room(api, conf, people, as_user):
 def test_speaker_clash_names_the_other_session(api, conf, people, as_user):
     response = post_session(
         as_user(people.a), room="spare", starts_at=at(2, 11, 30), ends_at=at(2, 12),
-        speakers=[{"speaker": "erin-evening"}, {"speaker": "bob-builder"}],
+        speakers=[{"speaker": "erin-evening"}, {"speaker": "kelsey-hightower"}],
     )  # fmt: skip
     assert response.status_code == 400
     body = response.json()
     assert list(body) == ["speakers"]
     assert len(body["speakers"]) == 1
-    assert "Bob Builder" in body["speakers"][0]
-    assert "Kubernetes basics" in body["speakers"][0]
+    assert "Kelsey Hightower" in body["speakers"][0]
+    assert "Kubernetes 101" in body["speakers"][0]
     assert not Session.objects.filter(title="New talk").exists()
 
 
 def test_moving_a_session_onto_its_speakers_other_talk_is_refused(api, conf, people, as_user):
     # No speakers in the request: the session's own speakers are checked.
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/sessions/prometheus-at-scale/",
-        {"starts_at": at(2, 14, 30), "ends_at": at(2, 15), "room": "spare"},
+        f"{BASE}/cnc30/sessions/prometheus-at-scale/",
+        {"starts_at": at(2, 11, 10), "ends_at": at(2, 11, 40), "room": "spare"},
         format="json",
     )
     assert response.status_code == 400
-    assert "The future of containers" in response.json()["speakers"][0]
+    assert "Kubernetes 101" in response.json()["speakers"][0]
     assert Session.objects.get(pk=conf.prom.pk).starts_at.day == 4
 
 
 @pytest.mark.parametrize(
     "start,end",
     [(at(1, 10), at(1, 11)), (at(5, 0), at(5, 1)), (at(4, 23, 30), at(5, 0, 30)),
-     ("2030-11-02T06:00:00Z", "2030-11-02T07:30:00Z")],  # 23:00 on November 1 in Portland
+     ("2030-11-02T06:00:00Z", "2030-11-02T07:30:00Z")],  # 23:00 on November 1 in Seattle
 )  # fmt: skip
 def test_sessions_must_lie_within_the_events_days(api, conf, people, as_user, start, end):
     response = post_session(as_user(people.a), starts_at=start, ends_at=end)
@@ -428,12 +428,12 @@ def test_the_events_first_and_last_minutes_are_fine(api, conf, people, as_user):
         ({"track": "b-track"}, "track", "There is no track “b-track” in this event."),
         ({"type": "b-talk"}, "type", "There is no type “b-talk” in this event."),
         ({"room": "nowhere"}, "room", "There is no room “nowhere” in this event."),
-        ({"slug": "kubernetes-basics"}, "slug", "already used"),
+        ({"slug": "kubernetes-101"}, "slug", "already used"),
         ({"slug": "not a slug"}, "slug", "slug"),
         ({"speakers": [{"speaker": "nobody-at-all"}]}, "speakers", "nobody-at-all"),
         ({"speakers": [{"speaker": "bea-other"}]}, "speakers", "There is no speaker “bea-other”"),
-        ({"speakers": [{"speaker": "bob-builder"}, {"speaker": "bob-builder"}]}, "speakers",
-         "only once"),
+        ({"speakers": [{"speaker": "kelsey-hightower"}, {"speaker": "kelsey-hightower"}]},
+         "speakers", "only once"),
         ({"status": "maybe"}, "status", "maybe"),
         ({"title": ""}, "title", "blank"),
         ({"starts_at": "soon", "ends_at": at(3, 10)}, "starts_at", "format"),
@@ -452,7 +452,7 @@ def test_session_field_errors_name_the_field(api, conf, people, as_user, fields,
 
 def test_errors_are_in_the_language_asked_for(api, conf, people, as_user):
     client = as_user(people.a)
-    url = f"{BASE}/pdx30/sessions/"
+    url = f"{BASE}/cnc30/sessions/"
     data = {"title": "Neu", "room": "nowhere"}
     response = client.post(url, data, format="json", HTTP_ACCEPT_LANGUAGE="de")
     assert response.json() == {"room": ["Diese Veranstaltung hat keinen Saal „nowhere“."]}
@@ -462,7 +462,7 @@ def test_errors_are_in_the_language_asked_for(api, conf, people, as_user):
         "speakers": ["Il n’y a pas d’intervenant « nobody » dans cet événement."]
     }
     # A missing object: DRF's "Not found." (translated), not Django's English query words.
-    response = client.get(f"{BASE}/pdx30/rooms/nowhere/", HTTP_ACCEPT_LANGUAGE="de")
+    response = client.get(f"{BASE}/cnc30/rooms/nowhere/", HTTP_ACCEPT_LANGUAGE="de")
     assert (response.status_code, response.json()) == (404, {"detail": "Nicht gefunden."})
 
 
@@ -473,7 +473,7 @@ def test_a_session_cannot_end_before_it_starts(api, conf, people, as_user):
         assert response.status_code == 400
         assert "must end after it starts" in str(response.json())
     response = client.patch(
-        f"{BASE}/pdx30/sessions/kubernetes-basics/", {"ends_at": at(2, 10)}, format="json"
+        f"{BASE}/cnc30/sessions/kubernetes-101/", {"ends_at": at(2, 10)}, format="json"
     )
     assert response.status_code == 400
     assert "must end after it starts" in str(response.json())
@@ -484,33 +484,33 @@ def test_a_session_cannot_end_before_it_starts(api, conf, people, as_user):
 
 def test_renaming_a_session_to_a_used_slug_is_refused(api, conf, people, as_user):
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/sessions/helm-charts/", {"slug": "kubernetes-basics"}, format="json"
+        f"{BASE}/cnc30/sessions/helm-charts/", {"slug": "kubernetes-101"}, format="json"
     )
     assert response.status_code == 400
     assert "already used" in response.json()["slug"][0]
     # A slug used by another event is fine.
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/sessions/helm-charts/", {"slug": "b-session"}, format="json"
+        f"{BASE}/cnc30/sessions/helm-charts/", {"slug": "b-session"}, format="json"
     )
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize(
-    "part,slug", [("rooms", "hall-b"), ("tracks", "dev"), ("types", "talk"),
-                  ("speakers", "bob-builder")],
+    "part,slug", [("rooms", "ballroom-b"), ("tracks", "dev"), ("types", "talk"),
+                  ("speakers", "kelsey-hightower")],
 )  # fmt: skip
 def test_slug_already_used_in_the_event(api, conf, people, as_user, part, slug):
     client = as_user(people.a)
-    response = client.post(f"{BASE}/pdx30/{part}/", {"name": "Dup", "slug": slug}, format="json")
+    response = client.post(f"{BASE}/cnc30/{part}/", {"name": "Dup", "slug": slug}, format="json")
     assert response.status_code == 400
     assert f"“{slug}” is already used" in response.json()["slug"][0]
-    first = {"rooms": "hall-a", "tracks": "ops", "types": "keynote",
-             "speakers": "alice-archer"}[part]  # fmt: skip
-    response = client.patch(f"{BASE}/pdx30/{part}/{first}/", {"slug": slug}, format="json")
+    first = {"rooms": "ballroom-a", "tracks": "ops", "types": "keynote",
+             "speakers": "dan-kohn"}[part]  # fmt: skip
+    response = client.patch(f"{BASE}/cnc30/{part}/{first}/", {"slug": slug}, format="json")
     assert response.status_code == 400
     assert "already used" in response.json()["slug"][0]
     # Keeping one's own slug is fine.
-    response = client.patch(f"{BASE}/pdx30/{part}/{first}/", {"slug": first}, format="json")
+    response = client.patch(f"{BASE}/cnc30/{part}/{first}/", {"slug": first}, format="json")
     assert response.status_code == 200
 
 
@@ -525,7 +525,7 @@ def test_other_field_validations(api, conf, people, as_user):
         ("rooms", {"capacity": 3}, "name"),
     ]
     for part, data, name in cases:
-        response = client.post(f"{BASE}/pdx30/{part}/", data, format="json")
+        response = client.post(f"{BASE}/cnc30/{part}/", data, format="json")
         assert response.status_code == 400, (part, data)
         assert name in response.json(), (part, data, response.json())
 
@@ -543,7 +543,7 @@ def test_a_text_file_named_png_is_refused_and_nothing_stored(api, conf, people, 
     before = Speaker.objects.count()
     upload = SimpleUploadedFile("me.png", b"I am not a picture at all.\n", "image/png")
     response = as_user(people.a).post(
-        f"{BASE}/pdx30/speakers/", {"name": "Faker", "avatar": upload}, format="multipart"
+        f"{BASE}/cnc30/speakers/", {"name": "Faker", "avatar": upload}, format="multipart"
     )
     assert response.status_code == 400
     assert list(response.json()) == ["avatar"]
@@ -553,37 +553,37 @@ def test_a_text_file_named_png_is_refused_and_nothing_stored(api, conf, people, 
 
 
 def test_a_broken_avatar_leaves_the_old_one(api, conf, people, as_user, settings):
-    old = conf.alice.avatar.name
+    old = conf.dan.avatar.name
     before_files = stored_files(settings)
     upload = SimpleUploadedFile("me.png", png_bytes()[:60], "image/png")  # truncated
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/speakers/alice-archer/", {"avatar": upload}, format="multipart"
+        f"{BASE}/cnc30/speakers/dan-kohn/", {"avatar": upload}, format="multipart"
     )
     assert response.status_code == 400
     assert "avatar" in response.json()
-    assert Speaker.objects.get(pk=conf.alice.pk).avatar.name == old
+    assert Speaker.objects.get(pk=conf.dan.pk).avatar.name == old
     assert stored_files(settings) == before_files
 
 
 def test_a_real_avatar_is_stored_as_square_jpegs(api, conf, people, as_user, settings):
     upload = SimpleUploadedFile("photo.png", png_bytes((300, 200)), "image/png")
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/speakers/bob-builder/", {"avatar": upload}, format="multipart"
+        f"{BASE}/cnc30/speakers/kelsey-hightower/", {"avatar": upload}, format="multipart"
     )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["avatar_url"].endswith(".jpg") and body["avatar_thumb_url"].endswith("-96.jpg")
-    bob = Speaker.objects.get(pk=conf.bob.pk)
-    assert bob.avatar.width == bob.avatar.height == 400
-    assert bob.avatar_thumb.width == 96
-    assert "photo" not in bob.avatar.name
-    # Shown in the sessions where Bob speaks.
+    kelsey = Speaker.objects.get(pk=conf.kelsey.pk)
+    assert kelsey.avatar.width == kelsey.avatar.height == 400
+    assert kelsey.avatar_thumb.width == 96
+    assert "photo" not in kelsey.avatar.name
+    # Shown in the sessions where Kelsey speaks.
     api.credentials()
-    k8s = public_sessions(api)["kubernetes-basics"]
+    k8s = public_sessions(api)["kubernetes-101"]
     assert k8s["speakers"][0]["avatar_url"] == body["avatar_url"]
     # null removes it.
     response = as_user(people.a).patch(
-        f"{BASE}/pdx30/speakers/bob-builder/", {"avatar": None}, format="json"
+        f"{BASE}/cnc30/speakers/kelsey-hightower/", {"avatar": None}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["avatar_url"] is None
@@ -592,9 +592,11 @@ def test_a_real_avatar_is_stored_as_square_jpegs(api, conf, people, as_user, set
 # --- deleting what is in use ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("part,slug", [("rooms", "hall-a"), ("tracks", "ops"), ("types", "talk")])
+@pytest.mark.parametrize(
+    "part,slug", [("rooms", "ballroom-a"), ("tracks", "ops"), ("types", "talk")]
+)
 def test_deleting_something_in_use_is_409(api, conf, people, as_user, part, slug):
-    response = as_user(people.a).delete(f"{BASE}/pdx30/{part}/{slug}/")
+    response = as_user(people.a).delete(f"{BASE}/cnc30/{part}/{slug}/")
     assert response.status_code == 409
     assert "session" in response.json()["detail"]
     assert row_exists(part, conf.event, slug)
@@ -603,36 +605,36 @@ def test_deleting_something_in_use_is_409(api, conf, people, as_user, part, slug
 
 def test_deleting_a_speaker_or_session_removes_their_links(api, conf, people, as_user):
     client = as_user(people.a)
-    assert client.delete(f"{BASE}/pdx30/speakers/carol-chen/").status_code == 204
-    assert client.delete(f"{BASE}/pdx30/sessions/kubernetes-basics/").status_code == 204
+    assert client.delete(f"{BASE}/cnc30/speakers/brendan-burns/").status_code == 204
+    assert client.delete(f"{BASE}/cnc30/sessions/kubernetes-101/").status_code == 204
     sessions = public_sessions(APIClient())
-    assert "kubernetes-basics" not in sessions
+    assert "kubernetes-101" not in sessions
     assert [p["slug"] for p in sessions["future-of-containers"]["speakers"]] == [
-        "alice-archer", "bob-builder",
+        "dan-kohn", "sarah-novotny",
     ]  # fmt: skip
     # Once its sessions are gone, a room can go too.
-    assert client.delete(f"{BASE}/pdx30/rooms/room-101/").status_code == 409
+    assert client.delete(f"{BASE}/cnc30/rooms/room-401/").status_code == 409
     for slug in ("future-of-containers", "observability-workshop"):
-        assert client.delete(f"{BASE}/pdx30/sessions/{slug}/").status_code == 204
-    assert client.delete(f"{BASE}/pdx30/rooms/room-101/").status_code == 204
-    assert not Room.objects.filter(pk=conf.room_101.pk).exists()
+        assert client.delete(f"{BASE}/cnc30/sessions/{slug}/").status_code == 204
+    assert client.delete(f"{BASE}/cnc30/rooms/room-401/").status_code == 204
+    assert not Room.objects.filter(pk=conf.room_401.pk).exists()
 
 
 @pytest.mark.parametrize(
     "part,slug,data,name",
     [
-        ("sessions", "kubernetes-basics", {"type": "talk\x00"}, "type"),
-        ("sessions", "kubernetes-basics", {"room": "\x00"}, "room"),
-        ("sessions", "kubernetes-basics", {"track": "ops\x00"}, "track"),
-        ("sessions", "kubernetes-basics", {"title": "a\x00b"}, "title"),
-        ("sessions", "kubernetes-basics", {"speakers": [{"speaker": "bob\x00"}]}, "speakers"),
-        ("speakers", "bob-builder", {"name": "Bob\x00"}, "name"),
-        ("rooms", "hall-a", {"slug": "hall\x00"}, "slug"),
+        ("sessions", "kubernetes-101", {"type": "talk\x00"}, "type"),
+        ("sessions", "kubernetes-101", {"room": "\x00"}, "room"),
+        ("sessions", "kubernetes-101", {"track": "ops\x00"}, "track"),
+        ("sessions", "kubernetes-101", {"title": "a\x00b"}, "title"),
+        ("sessions", "kubernetes-101", {"speakers": [{"speaker": "bob\x00"}]}, "speakers"),
+        ("speakers", "kelsey-hightower", {"name": "Bob\x00"}, "name"),
+        ("rooms", "ballroom-a", {"slug": "hall\x00"}, "slug"),
     ],
 )
 def test_nul_characters_are_a_400_not_a_server_error(api, conf, people, as_user, part, slug,
                                                      data, name):  # fmt: skip
     # PostgreSQL refuses NUL in text: such a value must be stopped before the database.
-    response = as_user(people.a).patch(f"{BASE}/pdx30/{part}/{slug}/", data, format="json")
+    response = as_user(people.a).patch(f"{BASE}/cnc30/{part}/{slug}/", data, format="json")
     assert response.status_code == 400
     assert name in response.json()

@@ -2,7 +2,6 @@
 moving one session (server time, through Django's test client, as the rest of the bench).
 """
 
-import datetime as dt
 import statistics
 import time
 
@@ -11,46 +10,17 @@ BUDGET_OPEN_MS = 100
 BUDGET_MOVE_MS = 8
 
 
-def build(sessions: int = 600, rooms: int = 25):
-    """A published event with ``rooms`` rooms and ``sessions`` sessions over three days."""
-    from events.models import Event, Room
-    from schedule.models import Session, SessionSpeaker
-    from speakers.models import Speaker
-    from tests.factories import make_cast
+def build(sessions: int = 600):
+    """The tests' sized conference (tests/factories.sized_conference: 25 rooms at 600
+    sessions, over three days) in Europe/Berlin, none cancelled, one speaker each (as the
+    board's budgets were measured); the owner of the tests' cast."""
+    from tests.factories import make_cast, sized_conference
 
-    event = Event.objects.create(
-        slug=f"board-{sessions}", name=f"Board {sessions}", timezone="Europe/Berlin",
-        start_date=dt.date(2031, 3, 4), end_date=dt.date(2031, 3, 6), is_published=True,
-    )  # fmt: skip
-    halls = Room.objects.bulk_create(
-        Room(event=event, name=f"Room {n + 1}", slug=f"room-{n + 1}", capacity=50 + 10 * n,
-             position=n)
-        for n in range(rooms)
-    )  # fmt: skip
-    people = Speaker.objects.bulk_create(
-        Speaker(event=event, name=f"Speaker {n}", slug=f"speaker-{n}") for n in range(sessions)
+    built = sized_conference(
+        f"board-{sessions}", sessions, timezone="Europe/Berlin", one_speaker=True, cancel_every=0
     )
-    per_day = -(-sessions // 3)
-    rows = []
-    for n in range(sessions):
-        day, slot = divmod(n, per_day)
-        row, room = divmod(slot, rooms)
-        start = dt.datetime.combine(
-            event.start_date + dt.timedelta(days=day), dt.time(9), tzinfo=event.tzinfo
-        ) + dt.timedelta(minutes=50 * row)
-        rows.append(
-            Session(
-                event=event, title=f"Session {n}", slug=f"session-{n}", frab_id=900_000 + n,
-                room=halls[room], starts_at=start, ends_at=start + dt.timedelta(minutes=40),
-                status=Session.Status.PUBLISHED,
-            )
-        )  # fmt: skip
-    made = Session.objects.bulk_create(rows)
-    SessionSpeaker.objects.bulk_create(
-        SessionSpeaker(session=s, speaker=p) for s, p in zip(made, people, strict=True)
-    )
-    user = make_cast(event, prefix=f"board-{sessions}-").owner  # the tests' cast
-    return event, user, made
+    user = make_cast(built.event, prefix=f"board-{sessions}-").owner
+    return built.event, user, built.sessions
 
 
 def run(repeat: int = 7) -> list[str]:
@@ -82,7 +52,8 @@ def run(repeat: int = 7) -> list[str]:
             f"{p50:.1f} ms p50, {len(response.content)} bytes "
             f"(budget {BUDGET_OPEN_MS} ms {verdict})"
         )
-    # Move one session back and forth between two free hours of the first day.
+    # Move one session back and forth between two free hours of the first day (its own
+    # slot at 8:00, and 7:00 before anything starts).
     session = sessions[0]
     url = reverse("schedule_board_move", args=[event.pk])
     times = []
@@ -90,7 +61,7 @@ def run(repeat: int = 7) -> list[str]:
         version = Session.objects.values_list("version", flat=True).get(pk=session.pk)
         hour = 7 if n % 2 else 8
         payload = {"session": session.pk, "version": version, "room": session.room_id,
-                   "day": "2031-03-04", "start": hour * 60, "duration": 40}  # fmt: skip
+                   "day": str(event.start_date), "start": hour * 60, "duration": 40}  # fmt: skip
         start = time.thread_time()
         response = client.post(url, json.dumps(payload), content_type="application/json")
         times.append((time.thread_time() - start) * 1000)

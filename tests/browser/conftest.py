@@ -13,17 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from events.models import Event, SessionType
-from schedule.models import Session, SessionSpeaker
-from tests.factories import (
-    EventFactory,
-    RoomFactory,
-    SessionFactory,
-    SessionSpeakerFactory,
-    SessionTypeFactory,
-    SpeakerFactory,
-    TrackFactory,
-)
+from events.models import Event
+from tests.factories import conference as shared_conference
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE.parents[1] / "test-artifacts" / "screenshots"
@@ -197,7 +188,7 @@ class Conference:
     url: str  # the live server's root, without a trailing slash
     public_count: int
     track_counts: dict[str, int]  # track slug -> public sessions in it
-    titles: dict[str, str]  # key -> session title
+    titles: dict[str, str]  # key (the shared conference's name of it) -> session title
     draft_title: str
     draft_speaker: str
 
@@ -206,126 +197,23 @@ class Conference:
 
 
 LA = zoneinfo.ZoneInfo("America/Los_Angeles")
-DAY1 = dt.date(2030, 5, 6)  # a Monday
-DAY2 = dt.date(2030, 5, 7)
-
-
-def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LA)
 
 
 @pytest.fixture
 def conference(live_server, transactional_db) -> Conference:
-    """A two-day published event in Los Angeles: 3 rooms, 2 tracks, 12 sessions."""
-    event = EventFactory(
-        slug="cloudconf",
-        name="CloudConf 2030",
-        timezone="America/Los_Angeles",
-        start_date=DAY1,
-        end_date=DAY2,
-        venue_name="Moscone West",
-    )
-    main = RoomFactory(event=event, name="Main Hall", position=0)
-    room_b = RoomFactory(event=event, name="Room B", position=1)
-    lab = RoomFactory(event=event, name="Workshop Lab", position=2)
-    cloud = TrackFactory(event=event, name="Cloud Native", color="#1b7f5b", position=0)
-    security = TrackFactory(event=event, name="Security", color="#b5179e", position=1)
-    keynote = SessionTypeFactory(event=event, name="Keynote")
-    talk = SessionTypeFactory(event=event, name="Talk")
-    panel = SessionTypeFactory(event=event, name="Panel")
-    workshop = SessionTypeFactory(event=event, name="Workshop")
-    pause = SessionType.objects.create(event=event, name="Break", is_break=True)
-
-    people = {
-        key: SpeakerFactory(event=event, name=name, company=company, bio=bio)
-        for key, name, company, bio in [
-            ("ada", "Ada Quinton", "Orbit Labs", "Ada builds *schedulers*."),
-            ("ben", "Ben Okafor", "Harbor Systems", "Ben maintains container tooling."),
-            ("chen", "Chen Wei", "Lockstep", "Chen leads an application security team."),
-            ("dana", "Dana Kowalski", "Kubeworks", "Dana teaches controller development."),
-            ("eve", "Eve Marchetti", "Signet", "Eve works on software provenance."),
-            ("farid", "Farid Haddad", "Signet", "Farid writes transparency logs."),
-            ("grace", "Grace Lindqvist", "Perimeterless", "Grace designs networks."),
-            ("hana", "Hana Sato", "Cloud Weekly", "Hana hosts a podcast about infrastructure."),
-            ("ivan", "Ivan Petrov", "Tracewise", "Ivan works on telemetry pipelines."),
-        ]
-    }
-    hidden = SpeakerFactory(event=event, name="Zed Hidden", company="Stealth Startup")
-
-    def session(key, title, start, end, *, room, track=None, kind=talk, status=None, **kw):
-        return key, SessionFactory(
-            event=event,
-            title=title,
-            abstract=kw.pop("abstract", f"A session about {title.lower()}."),
-            starts_at=start,
-            ends_at=end,
-            room=room,
-            track=track,
-            session_type=kind,
-            status=status or Session.Status.PUBLISHED,
-        )
-
-    sessions = dict(
-        [
-            session("opening", "Opening keynote: the road ahead", _at(DAY1, 9), _at(DAY1, 9, 45),
-                    room=main, track=cloud, kind=keynote),
-            session("k8s", "Kubernetes operators in practice", _at(DAY1, 10), _at(DAY1, 10, 40),
-                    room=main, track=cloud),
-            session("threat", "Threat modelling for platform teams", _at(DAY1, 10),
-                    _at(DAY1, 10, 40), room=room_b, track=security),
-            session("lab", "Hands-on: writing your first operator", _at(DAY1, 11),
-                    _at(DAY1, 12, 30), room=lab, track=cloud, kind=workshop),
-            session("coffee", "Coffee", _at(DAY1, 10, 40), _at(DAY1, 11), room=None,
-                    kind=pause, abstract=""),
-            session("sigstore", "Supply chain security with Sigstore", _at(DAY1, 11),
-                    _at(DAY1, 11, 40), room=room_b, track=security),
-            session("mesh", "Service meshes without the hype", _at(DAY1, 11, 30),
-                    _at(DAY1, 12, 10), room=main, track=cloud,
-                    status=Session.Status.CANCELLED),
-            session("lunch", "Lunch", _at(DAY1, 12, 30), _at(DAY1, 13, 30), room=None,
-                    kind=pause, abstract=""),
-            session("zerotrust", "Zero trust networking, explained", _at(DAY2, 9),
-                    _at(DAY2, 9, 40), room=main, track=security),
-            session("panel", "Panel: the future of cloud security", _at(DAY2, 10),
-                    _at(DAY2, 11), room=main, track=security, kind=panel),
-            session("otel", "Observability with OpenTelemetry", _at(DAY2, 10),
-                    _at(DAY2, 10, 40), room=room_b, track=cloud),
-            session("draft", "Secret unannounced talk", _at(DAY2, 11), _at(DAY2, 11, 40),
-                    room=room_b, track=cloud, status=Session.Status.DRAFT),
-        ]
-    )  # fmt: skip
-
-    speaker, panelist, moderator = (
-        SessionSpeaker.Role.SPEAKER,
-        SessionSpeaker.Role.PANELIST,
-        SessionSpeaker.Role.MODERATOR,
-    )
-    for key, who, role in [
-        ("opening", "ada", speaker),
-        ("k8s", "ben", speaker),
-        ("threat", "chen", speaker),
-        ("lab", "dana", speaker),
-        ("sigstore", "eve", speaker),
-        ("sigstore", "farid", speaker),
-        ("mesh", "ben", speaker),
-        ("zerotrust", "grace", speaker),
-        ("panel", "chen", panelist),
-        ("panel", "eve", panelist),
-        ("panel", "hana", moderator),
-        ("otel", "ivan", speaker),
-    ]:
-        SessionSpeakerFactory(session=sessions[key], speaker=people[who], role=role)
-    SessionSpeakerFactory(session=sessions["draft"], speaker=hidden)
-
-    public = [s for s in sessions.values() if s.status != Session.Status.DRAFT]
+    """The shared conference (tests/factories.conference) on Monday and Tuesday, May 6
+    and 7, 2030 (Pacific daylight time): CloudNativeCon 2030, ``cnc30``."""
+    c = shared_conference(start=dt.date(2030, 5, 6))
+    keys = ("breakfast", "opening", "k101", "helm", "panel_session", "mesh", "draft", "prom")
     return Conference(
-        event=event,
+        event=c.event,
         url=live_server.url,
-        public_count=len(public),
+        public_count=len(c.public),
         track_counts={
-            t.slug: sum(1 for s in public if s.track_id == t.pk) for t in (cloud, security)
+            track.slug: sum(1 for s in c.public if s.track_id == track.pk)
+            for track in (c.ops, c.dev)
         },
-        titles={key: s.title for key, s in sessions.items()},
-        draft_title=sessions["draft"].title,
-        draft_speaker=hidden.name,
+        titles={key: getattr(c, key).title for key in keys},
+        draft_title=c.draft.title,
+        draft_speaker=c.ghost.name,
     )

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.factories import MembershipFactory
+from tests.factories import make_cast
 
 from .test_board import PASSWORD
 
@@ -20,7 +20,7 @@ LANGUAGES = {
         "button": "Deutsch",
         "schedule": "Programm",
         "day": "Montag, 6. Mai",
-        "time": "09:00 PDT",
+        "time": "08:00 PDT",
         "star": "Merken",
         "when": "Wann",
         "agenda": "Meine Agenda",
@@ -32,7 +32,7 @@ LANGUAGES = {
         "button": "Français",
         "schedule": "Programme",
         "day": "lundi 6 mai",
-        "time": "09:00 PDT",
+        "time": "08:00 PDT",
         "star": "Retenir",
         "when": "Quand",
         "agenda": "Mon agenda",
@@ -62,7 +62,7 @@ def viewport():
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_pages_in_the_visitors_language(conference, page, screenshot, lang):
     words = LANGUAGES[lang]
-    MembershipFactory(event=conference.event, user__username="organizer")
+    owner = make_cast(conference.event).owner
     page.goto(conference.path("schedule/?day=all"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.evaluate(BEYOND_THE_EDGE) == []
@@ -95,7 +95,7 @@ def test_pages_in_the_visitors_language(conference, page, screenshot, lang):
 
     # The board: the template's words and those board.js writes (Django's JS catalogue).
     page.goto(f"{conference.url}{reverse('admin:login')}")
-    page.fill("#id_username", "organizer")
+    page.fill("#id_username", owner.username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.goto(f"{conference.url}{reverse('schedule_board', args=[conference.event.pk])}")

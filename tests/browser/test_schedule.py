@@ -43,7 +43,7 @@ def test_list_shows_days_and_sessions(conference, page, viewport, screenshot):
     expect(page.locator(".match-count")).to_have_text(count_text(conference.public_count))
     expect(page.locator("article.session")).to_have_count(conference.public_count)
     # Times are the event's (Pacific) whatever the browser's zone.
-    expect(page.locator(".slot-time").first).to_have_text("9:00am PDT")
+    expect(page.locator(".slot-time").first).to_have_text("8:00am PDT")
     for title in conference.titles.values():
         if title != conference.draft_title:
             expect(page.locator(".session-title", has_text=title)).to_be_visible()
@@ -54,8 +54,8 @@ def test_list_shows_days_and_sessions(conference, page, viewport, screenshot):
     expect(cancelled).to_have_count(1)
     expect(cancelled.locator(".badge")).to_have_text("Cancelled")
     expect(cancelled).to_contain_text(conference.titles["mesh"])
-    expect(page.locator("article.session-break")).to_have_count(2)
-    expect(page.locator(".session-moderators")).to_have_text("Moderated by Hana Sato")
+    expect(page.locator("article.session-break")).to_have_count(1)
+    expect(page.locator(".session-moderators")).to_have_text("Moderated by Dan Kohn")
 
     # The header lines up with the page and nothing touches the window's edge.
     brand, heading = page.locator(".site-brand"), page.locator("h1")
@@ -73,14 +73,14 @@ def test_track_filter_updates_results_in_place(conference, page, viewport, scree
     page.evaluate("window.__marker = 1")
 
     open_group(page, "Track")
-    page.get_by_label("Security", exact=True).check()
+    page.get_by_label("Development", exact=True).check()
 
-    page.wait_for_url(re.compile(r"[?&]track=security(&|$)"))
-    expect(count).to_have_text(count_text(conference.track_counts["security"]))
+    page.wait_for_url(re.compile(r"[?&]track=dev(&|$)"))
+    expect(count).to_have_text(count_text(conference.track_counts["dev"]))
     assert page.evaluate("window.__marker") == 1, "the page was reloaded instead of updated"
-    expect(page.locator("article.session")).to_have_count(conference.track_counts["security"])
-    expect(page.get_by_text(conference.titles["k8s"])).to_have_count(0)
-    expect(page.locator(".filter-chip")).to_have_text(re.compile(r"track: Security"))
+    expect(page.locator("article.session")).to_have_count(conference.track_counts["dev"])
+    expect(page.get_by_text(conference.titles["k101"])).to_have_count(0)
+    expect(page.locator(".filter-chip")).to_have_text(re.compile(r"track: Development"))
     screenshot(page, "filtered")
     no_horizontal_overflow(page)
 
@@ -88,7 +88,7 @@ def test_track_filter_updates_results_in_place(conference, page, viewport, scree
     page.wait_for_url(re.compile(r"/schedule/$"))
     expect(count).to_have_text(count_text(conference.public_count))
     expect(page.locator("article.session")).to_have_count(conference.public_count)
-    expect(page.get_by_label("Security", exact=True)).not_to_be_checked()
+    expect(page.get_by_label("Development", exact=True)).not_to_be_checked()
 
 
 def test_search_narrows_the_list(conference, page, viewport):
@@ -98,19 +98,19 @@ def test_search_narrows_the_list(conference, page, viewport):
     page.evaluate("window.__marker = 1")
 
     open_filters(page)
-    page.get_by_label("Search", exact=True).press_sequentially("operator", delay=40)
+    page.get_by_label("Search", exact=True).press_sequentially("service", delay=40)
 
     expect(count).to_have_text(count_text(2))
     expect(page.locator("article.session")).to_have_count(2)
-    expect(page.get_by_role("link", name=conference.titles["k8s"])).to_be_visible()
-    expect(page.get_by_role("link", name=conference.titles["lab"])).to_be_visible()
-    assert re.search(r"[?&]q=operator(&|$)", page.url), page.url
+    expect(page.get_by_role("link", name=conference.titles["k101"])).to_be_visible()
+    expect(page.get_by_role("link", name=conference.titles["mesh"])).to_be_visible()
+    assert re.search(r"[?&]q=service(&|$)", page.url), page.url
     assert page.evaluate("window.__marker") == 1
 
     # A speaker's name matches too, and every word must match.
-    page.get_by_label("Search", exact=True).fill("chen security")
+    page.get_by_label("Search", exact=True).fill("novotny containers")
     expect(count).to_have_text(count_text(1))
-    expect(page.get_by_role("link", name=conference.titles["panel"])).to_be_visible()
+    expect(page.get_by_role("link", name=conference.titles["panel_session"])).to_be_visible()
 
 
 def test_bad_filter_value_gives_400_with_a_message(conference, page, viewport, screenshot):
@@ -137,10 +137,10 @@ def test_grid_has_room_columns_and_a_sticky_time_column(conference, page, viewpo
     expect(page.locator("h1")).to_have_text("Schedule by room")
     first_day = page.locator(".grid-day").first
     expect(first_day.locator("thead th")).to_have_text(
-        ["PDT", "Main Hall", "Room B", "Workshop Lab"]
+        ["PDT", "Ballroom A", "Ballroom B", "Room 401"]
     )
     expect(page.locator(".grid-day")).to_have_count(2)
-    expect(first_day.get_by_role("link", name=conference.titles["sigstore"])).to_be_visible()
+    expect(first_day.get_by_role("link", name=conference.titles["helm"])).to_be_visible()
     screenshot(page)
     no_horizontal_overflow(page)
 
@@ -160,22 +160,24 @@ def test_grid_has_room_columns_and_a_sticky_time_column(conference, page, viewpo
             box = cell.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= window_width, box
             assert abs(box["x"] - frame["x"]) <= 2, (box, frame)  # stuck to the left edge
-        expect(first_day.locator("tbody .grid-time").first).to_have_text("9:00am")
+        expect(first_day.locator("tbody .grid-time").first).to_have_text("8:00am")
         screenshot(page, "scrolled")
 
 
 def test_session_and_speaker_pages(conference, page, viewport, screenshot):
     page.goto(conference.path("schedule/"))
-    title = conference.titles["panel"]
+    title = conference.titles["panel_session"]
     page.get_by_role("link", name=title).click()
 
     expect(page.locator("h1")).to_have_text(title)
     expect(page).to_have_title(re.compile(re.escape(title)))
     expect(page.locator("#speakers-heading")).to_have_text("Speakers")
     speakers = page.locator("section[aria-labelledby=speakers-heading]")
-    expect(speakers.locator("h3")).to_have_text(["Chen Wei (panelist)", "Eve Marchetti (panelist)"])
+    expect(speakers.locator("h3")).to_have_text(
+        ["Sarah Novotny (panelist)", "Brendan Burns (panelist)"]
+    )
     expect(page.locator("#moderators-heading")).to_have_text("Moderator")
-    expect(page.locator(".session-facts")).to_contain_text("Tuesday May 7, 2030 10:00am")
+    expect(page.locator(".session-facts")).to_contain_text("Monday May 6, 2030 2:00pm")
     ics = page.get_by_role("link", name="Add to calendar (.ics)")
     expect(ics).to_be_visible()
     ics_response = page.request.get(conference.url + ics.get_attribute("href"))
@@ -185,10 +187,10 @@ def test_session_and_speaker_pages(conference, page, viewport, screenshot):
     screenshot(page, "session")
     no_horizontal_overflow(page)
 
-    speakers.get_by_role("link", name="Eve Marchetti").click()
-    expect(page.locator("h1")).to_have_text("Eve Marchetti")
+    speakers.get_by_role("link", name="Brendan Burns").click()
+    expect(page.locator("h1")).to_have_text("Brendan Burns")
     sessions = page.locator("section[aria-labelledby=sessions-heading]")
-    expect(sessions.get_by_role("link")).to_have_text([conference.titles["sigstore"], title])
+    expect(sessions.get_by_role("link")).to_have_text([conference.titles["helm"], title])
     screenshot(page, "speaker")
     no_horizontal_overflow(page)
 
@@ -223,20 +225,20 @@ def test_filter_form_works_without_javascript(conference, new_page, viewport, sc
     expect(count).to_have_text(count_text(conference.public_count))
 
     open_group(page, "Track")
-    page.get_by_label("Cloud Native", exact=True).check()
+    page.get_by_label("Operations", exact=True).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Apply filters").click()
 
-    assert re.search(r"[?&]track=cloud-native(&|$)", page.url), page.url
-    expect(count).to_have_text(count_text(conference.track_counts["cloud-native"]))
-    expect(page.get_by_label("Cloud Native", exact=True)).to_be_checked()
+    assert re.search(r"[?&]track=ops(&|$)", page.url), page.url
+    expect(count).to_have_text(count_text(conference.track_counts["ops"]))
+    expect(page.get_by_label("Operations", exact=True)).to_be_checked()
 
     open_filters(page)  # folded again on the new page: its chips say what is chosen
-    page.get_by_label("Search", exact=True).fill("operator")
+    page.get_by_label("Search", exact=True).fill("kelsey")  # the speaker of both
     with page.expect_navigation():
         page.get_by_label("Search", exact=True).press("Enter")
-    assert re.search(r"[?&]q=operator(&|$)", page.url), page.url
-    assert "track=cloud-native" in page.url
+    assert re.search(r"[?&]q=kelsey(&|$)", page.url), page.url
+    assert "track=ops" in page.url
     expect(count).to_have_text(count_text(2))
     screenshot(page)
 
@@ -252,10 +254,10 @@ def test_no_console_errors_or_failed_static_files(conference, page, viewport):
     assert page.locator(".skip-link").evaluate("el => getComputedStyle(el).position") == (
         "absolute"
     )
-    track_colour = page.locator("article.track-security").first.evaluate(
+    track_colour = page.locator("article.track-dev").first.evaluate(
         "el => getComputedStyle(el).getPropertyValue('--track-color').trim()"
     )
-    assert track_colour == "#b5179e", "the event's theme.css did not load"
+    assert track_colour == "#445566", "the event's theme.css did not load"
 
     # An htmx round trip raises nothing either.
     open_filters(page)

@@ -41,32 +41,32 @@ def test_times_in_my_zone_and_pages_offline(conference, new_page):
     schedule = conference.path("schedule/")
     page.goto(schedule)
     first_slot = page.locator(".slot-time time").first
-    expect(first_slot).to_have_text("9:00am PDT")  # the event's time until asked
+    expect(first_slot).to_have_text("8:00am PDT")  # the event's time until asked
 
     page.get_by_role("button", name="My zone").click()
-    # 9:00 in Los Angeles on Monday May 6 is 1:00 on Tuesday in Tokyo.
-    expect(first_slot).to_have_text("Tue 1:00am GMT+9")
-    expect(first_slot).to_have_attribute("title", "9:00am PDT")
-    expect(page.locator(".meta-time").first).to_have_text("1:00am – 1:45am")
+    # 8:00 in Los Angeles on Monday May 6 is midnight on Tuesday in Tokyo.
+    expect(first_slot).to_have_text("Tue 12:00am GMT+9")
+    expect(first_slot).to_have_attribute("title", "8:00am PDT")
+    expect(page.locator(".meta-time").first).to_have_text("12:00am – 1:00am")
     expect(page.locator("[data-time-note]")).to_have_text(
         "Times are shown in Asia/Tokyo; the event is in America/Los_Angeles."
     )
     # Remembered, on every page with times; another zone can be picked.
-    k8s = Session.objects.get(title=conference.titles["k8s"])
+    k8s = Session.objects.get(title=conference.titles["k101"])
     session = conference.path(f"sessions/{k8s.slug}/")
     page.goto(session)
     when = page.locator(".session-facts time")
-    expect(when).to_have_text("Tuesday, May 7, 2030 2:00am – 2:40am GMT+9")
+    expect(when).to_have_text("Tuesday, May 7, 2030 3:00am – 3:40am GMT+9")
     page.get_by_label("My time zone").select_option("Europe/Berlin")
-    expect(when).to_have_text("Monday, May 6, 2030 7:00pm – 7:40pm GMT+2")
+    expect(when).to_have_text("Monday, May 6, 2030 8:00pm – 8:40pm GMT+2")
 
-    page.goto(conference.path("speakers/ben-okafor/"))  # his talk: 10:00 in Los Angeles
+    page.goto(conference.path("speakers/kelsey-hightower/"))  # his first: 11:00 in LA
     expect(page.locator("main time").first).to_have_text(
-        "Monday, May 6, 2030 7:00pm – 7:40pm GMT+2"
+        "Monday, May 6, 2030 8:00pm – 8:40pm GMT+2"
     )
     page.goto(conference.path("schedule/grid/?day=2030-05-06"))
     expect(page.locator("thead .grid-time")).to_have_text("GMT+2")
-    expect(page.locator(".grid-when").first).to_have_text("6:00pm – 6:45pm")
+    expect(page.locator(".grid-when").first).to_have_text("5:00pm – 6:00pm")
     page.goto(session)
 
     # Offline: the schedule, the sessions opened and the agenda stay readable.
@@ -79,8 +79,8 @@ def test_times_in_my_zone_and_pages_offline(conference, new_page):
     page.context.set_offline(True)
     for url, shows in [
         (schedule, conference.titles["opening"]),
-        (session, conference.titles["k8s"]),
-        (agenda, conference.titles["k8s"]),
+        (session, conference.titles["k101"]),
+        (agenda, conference.titles["k101"]),
     ]:
         page.goto(url)
         expect(page.locator(".offline-note")).to_have_text(
@@ -89,9 +89,9 @@ def test_times_in_my_zone_and_pages_offline(conference, new_page):
         expect(page.locator("main")).to_contain_text(shows)
     expect(page.locator(".agenda-summary")).to_have_text("1 session")
     # In my zone (the agenda's rows are the list's: a range, from the slot and the row).
-    expect(page.locator(".meta-time").first).to_have_text("7:00pm – 7:40pm")
+    expect(page.locator(".meta-time").first).to_have_text("8:00pm – 8:40pm")
     page.goto(schedule)
-    expect(first_slot).to_have_text("6:00pm GMT+2")  # the copy in my zone too (same day)
+    expect(first_slot).to_have_text("5:00pm GMT+2")  # the copy in my zone too (same day)
 
     # Back online: fresh data, and no "as of" any more.
     Session.objects.filter(title=conference.titles["opening"]).update(title="Opening, renamed")
@@ -142,25 +142,23 @@ def test_embed_shows_on_a_listed_site_only(conference, new_page, host_site):
     allowed = f"http://127.0.0.1:{host_site}"
     Event.objects.filter(pk=conference.event.pk).update(frame_origins=allowed, color="#b5179e")
     Event.objects.filter(pk=conference.event.pk).touch()
-    HostSite.embed_url = conference.path("embed/?track=security")
+    HostSite.embed_url = conference.path("embed/?track=dev")
     page = new_page()
     page.goto(f"{allowed}/")
     frame = page.frame_locator("iframe")
-    expect(frame.locator("h1")).to_have_text("CloudConf 2030")
-    expect(frame.locator(".match-count")).to_have_text(
-        f"{conference.track_counts['security']} sessions"
-    )
+    expect(frame.locator("h1")).to_have_text("CloudNativeCon 2030")
+    expect(frame.locator(".match-count")).to_have_text(f"{conference.track_counts['dev']} sessions")
     expect(frame.locator(".site-header")).to_have_count(0)
     header = frame.locator(".embed-header")
     expect(header).to_have_css("background-color", "rgb(181, 23, 158)")  # the conference's
     # Filters work inside the frame; a session opens the full site in a new tab.
     frame.locator("summary", has_text="Filter").click()
-    frame.get_by_label("Cloud Native", exact=True).check()
+    frame.get_by_label("Operations", exact=True).check()
     both = sum(conference.track_counts.values())
     expect(frame.locator(".match-count")).to_have_text(f"{both} sessions")
     with page.context.expect_page() as opened:
-        frame.get_by_role("link", name=conference.titles["k8s"]).click()
-    expect(opened.value.locator("h1")).to_have_text(conference.titles["k8s"])
+        frame.get_by_role("link", name=conference.titles["k101"]).click()
+    expect(opened.value.locator("h1")).to_have_text(conference.titles["k101"])
 
     # The same page on another origin (localhost is not 127.0.0.1) is refused.
     other = new_page()
@@ -168,4 +166,4 @@ def test_embed_shows_on_a_listed_site_only(conference, new_page, host_site):
     other.wait_for_timeout(500)
     assert any("frame-ancestors" in e for e in other.log.console_errors), other.log.console_errors
     assert other.frames[1].url.startswith("chrome-error://")  # the browser's "refused"
-    assert "CloudConf" not in other.frames[1].content()
+    assert "CloudNativeCon" not in other.frames[1].content()

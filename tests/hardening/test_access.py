@@ -29,11 +29,11 @@ from schedule.models import Agenda, AgendaItem, Session, SessionSpeaker
 from tests.factories import (
     PASSWORD,
     EventFactory,
-    MembershipFactory,
     RoomFactory,
     SessionFactory,
     SpeakerFactory,
     UserFactory,
+    make_cast,
 )
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,7 @@ def with_changed_agenda(client: Client, site) -> Agenda:
 
 
 def logged_in(client: Client, site, *, superuser=False):
-    user = MembershipFactory(event=site.event, user__username="organizer").user
+    user = make_cast(site.event).owner
     if superuser:
         user.is_superuser = True
         user.save()
@@ -523,7 +523,7 @@ def unpublish_by_saving(site, client):
 
 
 def unpublish_in_the_admin(site, client):
-    user = MembershipFactory(event=site.event).user
+    user = make_cast(site.event).owner
     admin = Client()
     admin.force_login(user)
     response = admin.post(
@@ -534,7 +534,7 @@ def unpublish_in_the_admin(site, client):
 
 
 def unpublish_through_the_api(site, client):
-    user = MembershipFactory(event=site.event).user
+    user = make_cast(site.event).owner
     token = Token.objects.create(user=user)
     response = Client().patch(
         "/api/v1/events/opencon/sessions/open-talk/", {"status": "draft"},
@@ -600,7 +600,7 @@ def test_organizers_see_exactly_what_the_public_sees(site, url, who):
 
 
 def test_organizers_with_an_api_token_read_what_the_public_reads(site):
-    user = MembershipFactory(event=site.event).user
+    user = make_cast(site.event).owner
     token = Token.objects.create(user=user)
     for url in [u for u in PUBLIC_URLS if u.startswith("/api/")]:
         as_organizer = Client().get(url, HTTP_AUTHORIZATION=f"Token {token.key}")

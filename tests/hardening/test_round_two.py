@@ -1,7 +1,8 @@
 """Hostile input, round two (issue 12): leaks, cheap exhaustion, logs.
 
-The fixed cast: an organizer of one event, an organizer of another event (staff, no
-rights here), a staff account with no event, an anonymous visitor.
+The fixed cast (tests/factories.make_cast) of one event: its owner and editor, an
+organizer of another event (staff, no rights here), a signed-in visitor; and anonymous
+visitors.
 """
 
 import io
@@ -19,17 +20,19 @@ from schedule.models import Agenda, AgendaItem, Session
 from tests.factories import (
     PASSWORD,
     EventFactory,
-    MembershipFactory,
     SessionFactory,
     SpeakerFactory,
     UserFactory,
+    make_cast,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cast(db):
+def world(db):
+    """Our event (``mine``, with the cast) and another one's secrets (``theirs``,
+    unpublished, neither organized by any of the cast)."""
     mine = EventFactory(slug="mine-conf")
     theirs = EventFactory(slug="secret-summit-2031", is_published=False)
     draft = SessionFactory(
@@ -38,14 +41,9 @@ def cast(db):
     )  # fmt: skip
     hidden = SpeakerFactory(event=theirs, name="Anonymous Whistleblower", slug="whistleblower")
     public = SessionFactory(event=mine, title="Open talk", slug="open-talk")
-    organizer = MembershipFactory(event=mine).user
-    nobody = UserFactory(is_staff=True)
-    for user in (organizer, nobody):
-        user.set_password(PASSWORD)
-        user.save()
     return SimpleNamespace(
         mine=mine, theirs=theirs, draft=draft, hidden=hidden, public=public,
-        organizer=organizer, nobody=nobody,
+        cast=make_cast(mine),
     )  # fmt: skip
 
 
@@ -62,30 +60,30 @@ def shortcut(obj) -> str:
     return f"/admin/r/{ContentType.objects.get_for_model(obj).pk}/{obj.pk}/"
 
 
-@pytest.mark.parametrize("who", ["organizer", "nobody"])
+@pytest.mark.parametrize("who", ["owner", "editor", "stranger"])
 @pytest.mark.parametrize("what", ["draft", "hidden", "theirs"])
-def test_the_view_on_site_shortcut_is_404_for_other_events(cast, who, what):
-    response = signed_in(getattr(cast, who)).get(shortcut(getattr(cast, what)))
+def test_the_view_on_site_shortcut_is_404_for_other_events(world, who, what):
+    response = signed_in(getattr(world.cast, who)).get(shortcut(getattr(world, what)))
     assert response.status_code == 404
     assert "Location" not in response
     assert b"secret-summit" not in response.content
 
 
-def test_the_shortcut_still_works_for_ones_own_rows(cast):
-    client = signed_in(cast.organizer)
-    response = client.get(shortcut(cast.public))
+def test_the_shortcut_still_works_for_ones_own_rows(world):
+    client = signed_in(world.cast.owner)
+    response = client.get(shortcut(world.public))
     assert response.status_code == 302
     assert response["Location"].endswith("/mine-conf/sessions/open-talk/")
-    assert client.get(shortcut(cast.mine)).status_code == 302
+    assert client.get(shortcut(world.mine)).status_code == 302
 
 
-def test_the_shortcut_works_for_superusers_everywhere(cast):
+def test_the_shortcut_works_for_superusers_everywhere(world):
     admin = UserFactory(is_staff=True, is_superuser=True)
-    assert signed_in(admin).get(shortcut(cast.draft)).status_code == 302
+    assert signed_in(admin).get(shortcut(world.draft)).status_code == 302
 
 
-def test_the_shortcut_needs_a_staff_sign_in(cast):
-    response = Client().get(shortcut(cast.public))
+def test_the_shortcut_needs_a_staff_sign_in(world):
+    response = Client().get(shortcut(world.public))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
 
@@ -93,8 +91,8 @@ def test_the_shortcut_needs_a_staff_sign_in(cast):
 # --- item 2: the feed's secret never reaches the log --------------------------------
 
 
-def test_the_request_log_does_not_carry_the_feed_token(cast, client, caplog):
-    agenda = Agenda.objects.create(event=cast.mine, key_hash="x" * 64)
+def test_the_request_log_does_not_carry_the_feed_token(world, client, caplog):
+    agenda = Agenda.objects.create(event=world.mine, key_hash="x" * 64)
     token = agendas.feed_token(agenda)
     with caplog.at_level(logging.INFO, logger="lineup.request"):
         assert client.get(f"/mine-conf/agenda/{token}.ics").status_code == 200
@@ -123,7 +121,7 @@ def page_entries() -> int:
         "/mine-conf/schedule/",
     ],
 )
-def test_unknown_parameters_make_no_new_cache_entry(cast, client, url):
+def test_unknown_parameters_make_no_new_cache_entry(world, client, url):
     client.get(url)  # the CSRF cookie, which is part of the ETag
     first = client.get(url)
     assert first.status_code == 200
@@ -136,7 +134,7 @@ def test_unknown_parameters_make_no_new_cache_entry(cast, client, url):
     assert page_entries() == entries
 
 
-def test_the_same_filters_in_any_order_share_one_entry(cast, client):
+def test_the_same_filters_in_any_order_share_one_entry(world, client):
     client.get("/mine-conf/schedule/")
     first = client.get("/mine-conf/schedule/?q=open+talk&day=all")
     entries = page_entries()
@@ -145,7 +143,7 @@ def test_the_same_filters_in_any_order_share_one_entry(cast, client):
     assert page_entries() == entries
 
 
-def test_htmx_header_values_other_than_true_share_the_page(cast, client):
+def test_htmx_header_values_other_than_true_share_the_page(world, client):
     client.get("/mine-conf/schedule/")
     entries = page_entries()
     for n in range(3):
@@ -160,10 +158,10 @@ def star(client, slug="open-talk", **extra):
     return client.post(f"/mine-conf/agenda/{slug}/add", **extra)
 
 
-def test_an_agenda_holds_at_most_its_cap_of_stars(cast, client, settings):
+def test_an_agenda_holds_at_most_its_cap_of_stars(world, client, settings):
     settings.AGENDA_MAX_STARS = 3
     for n in range(4):
-        SessionFactory(event=cast.mine, slug=f"talk-{n}", title=f"Talk {n}")
+        SessionFactory(event=world.mine, slug=f"talk-{n}", title=f"Talk {n}")
     codes = [star(client, f"talk-{n}").status_code for n in range(4)]
     assert codes[:3] == [302, 302, 302]
     assert codes[3] == 400
@@ -177,13 +175,13 @@ def test_an_agenda_holds_at_most_its_cap_of_stars(cast, client, settings):
     assert star(client, "talk-3").status_code == 302
 
 
-def test_no_agenda_is_made_by_a_failed_star_or_an_unstar(cast, client):
+def test_no_agenda_is_made_by_a_failed_star_or_an_unstar(world, client):
     assert star(client, "no-such-session").status_code == 404
     assert client.post("/mine-conf/agenda/open-talk/remove").status_code == 302
     assert Agenda.objects.count() == 0
 
 
-def test_new_anonymous_agendas_are_limited_per_address(cast, settings):
+def test_new_anonymous_agendas_are_limited_per_address(world, settings):
     settings.AGENDA_NEW_PER_HOUR = 3
     codes = [star(Client()).status_code for _ in range(5)]
     assert codes == [302, 302, 302, 429, 429]
@@ -251,7 +249,7 @@ def test_the_admin_sign_in_is_limited_too(db, settings):
 # --- item 12: request size limits in Django -----------------------------------------
 
 
-def test_an_anonymous_huge_post_is_refused_without_being_stored(cast, client, settings):
+def test_an_anonymous_huge_post_is_refused_without_being_stored(world, client, settings):
     settings.UPLOAD_MAX_BYTES = 100_000
     body = b"x" * 200_000
     client = Client(enforce_csrf_checks=True)  # as in production
@@ -267,10 +265,10 @@ def test_an_anonymous_huge_post_is_refused_without_being_stored(cast, client, se
     assert AgendaItem.objects.count() == 0
 
 
-def test_staff_may_send_an_import_sized_upload(cast, settings):
+def test_staff_may_send_an_import_sized_upload(world, settings):
     settings.UPLOAD_MAX_BYTES = 100_000
     settings.UPLOAD_MAX_BYTES_STAFF = 300_000
-    client = signed_in(cast.organizer)
+    client = signed_in(world.cast.owner)
     client.raise_request_exception = False
     ok = client.post("/mine-conf/agenda/open-talk/add", {"file": io.BytesIO(b"x" * 200_000)})
     assert ok.status_code == 302
@@ -286,7 +284,7 @@ def test_limits_are_set(settings):
 # --- item 17: quiet logs -------------------------------------------------------------
 
 
-def test_a_404_is_one_info_line_without_traceback(cast, client, caplog):
+def test_a_404_is_one_info_line_without_traceback(world, client, caplog):
     with caplog.at_level(logging.DEBUG):
         assert client.get("/no-such-event/").status_code == 404
         assert client.get("/mine-conf/sessions/nope/").status_code == 404
