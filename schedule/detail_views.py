@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from events.models import Event
 from events.pages import event_page
-from lib.statements import Statement
+from lib.sql import Statement
 from lib.timefmt import span
 from speakers.models import Speaker
 from speakers.templatetags.avatars import avatar
