@@ -143,14 +143,23 @@ class Statement:
         slots = [markers.index(p) if p in markers else None for p in params]
         return query, list(params), slots, _converters(compiler)
 
-    def rows(self, *values) -> list[tuple]:
+    def _run(self, values) -> tuple[list, dict]:
         db = connections[DEFAULT_DB_ALIAS]
         compiled = self._compiled.get(db)
         if compiled is None:
             compiled = self._compiled[db] = self._compile(db)
         query, params, slots, converters = compiled
         args = [p if slot is None else values[slot] for p, slot in zip(params, slots, strict=True)]
-        found = _fetch(query, args)
+        return _fetch(query, args), converters
+
+    def rows(self, *values) -> list[tuple]:
+        found, converters = self._run(values)
         if not converters:
             return [tuple(row) for row in found]
         return list(zip(*converted(found, converters, DEFAULT_DB_ALIAS), strict=True))
+
+    def columns(self, *values) -> list[list]:
+        """Its rows for those values column by column, converted as ``columns`` does
+        (no rows: an empty list)."""
+        found, converters = self._run(values)
+        return converted(found, converters, DEFAULT_DB_ALIAS)

@@ -25,7 +25,7 @@ from events.models import Event
 from lib import sql
 from lib.text import all_clean, clean_line, clean_text
 
-from .models import SessionFacts, SessionSpeaker
+from .models import Session, SessionFacts, SessionSpeaker
 
 
 @dataclass(slots=True, frozen=True)
@@ -176,18 +176,66 @@ def load_rows(
     page's time. A brief read skips the long texts and the values that cost a
     conversion each (ids, links, the time of the last change).
     """
-    kinds = BRIEF_PLACE_FIELDS if brief else PLACE_FIELDS
-    own = [*BRIEF_FIELDS, *(details if brief else DETAIL_FIELDS), *(("abstract_html",) * html)]
-    own = [name for name in own if name not in without]
-    names = [GUID_TEXT if name == "guid" else _AS_READ.get(name, name) for name in own]
-    for kind, place in kinds.items():  # each kind's id, then its fields
-        names += [f"{kind}__{name}" for name in ("id", *place)]
-    read = sql.columns(queryset.prefetch_related(None).values_list(*names))
+    how = Reading(brief, details, html, without)
+    return _made(sql.columns(queryset.prefetch_related(None).values_list(*how.names)), how)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What ``load_rows`` reads: the Row fields (``own``), then each place's id and fields."""
+
+    brief: bool = False
+    details: tuple[str, ...] = ()
+    html: bool = False
+    without: tuple[str, ...] = ()
+
+    @property
+    def kinds(self) -> dict[str, tuple[str, ...]]:
+        return BRIEF_PLACE_FIELDS if self.brief else PLACE_FIELDS
+
+    @property
+    def own(self) -> list[str]:
+        own = [*BRIEF_FIELDS, *(self.details if self.brief else DETAIL_FIELDS)]
+        own += ["abstract_html"] * self.html
+        return [name for name in own if name not in self.without]
+
+    @property
+    def names(self) -> list:
+        names = [GUID_TEXT if name == "guid" else _AS_READ.get(name, name) for name in self.own]
+        for kind, place in self.kinds.items():  # each kind's id, then its fields
+            names += [f"{kind}__{name}" for name in ("id", *place)]
+        return names
+
+
+# One session by slug, per way of reading it: a statement compiled once (lib/sql.py).
+_ONE: dict[Reading, sql.Statement] = {}
+
+
+def load_session(event: Event, slug: str, how: Reading) -> list[Row]:
+    """The public, scheduled session ``slug`` of ``event`` as ``load_rows`` reads it
+    (none: an empty list), for one session's calendar: the ORM took most of that
+    answer's time to build the statement."""
+    if how not in _ONE:
+        names = how.names
+        _ONE[how] = sql.Statement(
+            lambda event_id, slug: (
+                Session.objects.for_schedule(event_id).filter(slug=slug).values_list(*names)
+            ),
+            int,
+            str,
+        )
+    read = _ONE[how].columns(event.pk, slug)
+    return _made(read, how) if read else []
+
+
+def _made(read: list[list], how: Reading) -> list[Row]:
+    """Rows from the columns ``how.names`` read, with their people (one query)."""
+    own = how.own
     values = dict(zip(own, read, strict=False))
     if "guid" in values:
         values["guid"] = [guid_text(guid) for guid in values["guid"]]
     at = len(own)
-    for kind, place in kinds.items():
+    for kind, place in how.kinds.items():
         made: dict[int | None, Place | None] = {
             pk: Place(pk, **dict(zip(place, fields, strict=True)))
             for pk, *fields in set(zip(*read[at : at + 1 + len(place)], strict=True))
@@ -196,7 +244,7 @@ def load_rows(
         made[None] = None
         values[kind] = [made[pk] for pk in read[at]]
         at += 1 + len(place)
-    people = _people(values["pk"], PERSON_COLUMNS if not brief else BRIEF_PERSON_COLUMNS)
+    people = _people(values["pk"], PERSON_COLUMNS if not how.brief else BRIEF_PERSON_COLUMNS)
     values["people"] = [people.get(pk, []) for pk in values["pk"]]
     # Row's fields in its order; a field not read repeats its default (the pk is always
     # read, so the rows end with it).
