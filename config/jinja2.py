@@ -4,9 +4,12 @@ Django's engine for the same markup. The pages' own bodies are mostly Django tem
 
 Their words go through Django's own gettext (the i18n extension with Django's
 callables), written as ``{{ _("Text") }}`` or ``{{ _("%(day)s ...")|format(day=...) }}``:
-``makemessages`` (Django's template reader) finds only that form, so a word with a
-context or a plural is handed in from Python (``MAIN_NAVIGATION``) or stays in a Django
-template (the draft preview's banner, through ``django()``).
+``makemessages`` (Django's template reader) finds only that form: a word with a
+context is marked here as well (``MARKED_HERE``), a plural stays in a Django template
+(the draft preview's banner, through ``django()``).
+
+Each render looks up the active language's catalogue once (``Page``): through Django's
+``gettext`` a word cost some thirty calls, and a session's page has forty words.
 """
 
 import datetime as dt
@@ -20,7 +23,8 @@ from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from jinja2 import Environment, StrictUndefined
+from django.utils.translation import trans_real
+from jinja2 import Environment, StrictUndefined, Template
 
 
 class KeysFirst(Environment):
@@ -40,14 +44,34 @@ class KeysFirst(Environment):
         return super().getattr(obj, attribute)
 
 
+class Page(Template):
+    """A template whose every render reads its words from the catalogue of the language
+    active when it starts (a Django request's, LocaleMiddleware's choice)."""
+
+    def new_context(self, vars=None, shared=False, locals=None):
+        if vars is None or "gettext" not in vars:  # not an include's: it has its page's
+            catalogue = trans_real.catalog()
+            vars = {
+                "_": catalogue.gettext,  # not through the i18n extension's alias
+                "gettext": catalogue.gettext,
+                "ngettext": catalogue.ngettext,
+                "pgettext": catalogue.pgettext,
+                "LANGUAGE_CODE": translation.get_language(),
+                **(vars or {}),
+            }
+        return super().new_context(vars, shared, locals)
+
+
+# Words that base.jinja asks for with a context (pgettext), which makemessages does not
+# read in a Jinja2 template.
+MARKED_HERE = (translation.pgettext_lazy("navigation", "Main"),)
+
+
 @lru_cache(maxsize=64)
-def _static(path: str, base: str, debug: bool) -> str:
-    return static_url(path)
-
-
 def static(path: str) -> str:
-    """A static file's URL (its hashed name without DEBUG): looked up once per process."""
-    return _static(path, settings.STATIC_URL, settings.DEBUG)
+    """A static file's URL (its hashed name without DEBUG): looked up once per process,
+    whose files and their manifest do not change while it runs."""
+    return static_url(path)
 
 
 @lru_cache(maxsize=64)
@@ -74,6 +98,7 @@ def environment(**options) -> Environment:
     options["undefined"] = StrictUndefined
     options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.i18n"]
     env = KeysFirst(autoescape=options.pop("autoescape", True), **options)
+    env.template_class = Page
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translation.gettext,
         translation.ngettext,
@@ -82,23 +107,15 @@ def environment(**options) -> Environment:
         npgettext=translation.npgettext,
     )
 
-    def chrome(name: str):
-        """A macro of includes/chrome.jinja, callable from templates and Python."""
-        return lambda *args: getattr(env.get_template("includes/chrome.jinja").module, name)(*args)
-
     env.globals.update(
         static=static,
         url=url,
         django=django,
-        get_language=translation.get_language,
         # Each language named in its own tongue (the switch in the footer).
         LANGUAGES=[
             (code, capfirst(translation.get_language_info(code)["name_local"]))
             for code, _name in settings.LANGUAGES
         ],
-        MAIN_NAVIGATION=translation.pgettext_lazy("navigation", "Main"),
-        time_switch=chrome("time_switch"),
-        language_switch=chrome("language_switch"),
     )
     env.filters["stamp"] = stamp
     return env

@@ -8,7 +8,7 @@ ORM's compiling took most of these pages' time, several times what the database 
 
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import get_template
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from events.models import Event
 from events.pages import event_page
-from lib.statements import Statement
+from lib.sql import Statement
 from lib.timefmt import span
 from speakers.models import Speaker
 from speakers.templatetags.avatars import avatar
@@ -179,14 +179,19 @@ class SpeakerSession(SessionFacts):
     role: str
 
 
+def _speaker_id(event_id, slug) -> Subquery:
+    return Subquery(Speaker.objects.filter(event_id=event_id, slug=slug).order_by().values("pk"))
+
+
 SPEAKER_PAGE_COLUMNS = (*SPEAKER_COLUMNS, "website", "mastodon", "github", "linkedin")
 LISTED_COLUMNS = ("slug", "title", "status", "starts_at", "ends_at", "room__name")
 # The speaker's public sessions, each with the speaker: none, and the speaker is not
 # public (speakers are announced with their first public session: public_speakers).
+# The speaker is found first, by slug (SQLite otherwise read every session of the event).
 _SPEAKER = Statement(
     lambda event_id, slug: (
         Session.objects.public()
-        .filter(event_id=event_id, speaker_links__speaker__slug=slug)
+        .filter(event_id=event_id, speaker_links__speaker=_speaker_id(event_id, slug))
         .order_by(F("starts_at").asc(nulls_last=True), "title")  # alike on every database
         .values_list(
             *LISTED_COLUMNS,

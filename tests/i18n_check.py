@@ -149,7 +149,7 @@ def jinja_template(path: Path, root: Path, environment) -> list[Finding]:
         elif kind == "variable_end":
             in_variable = False
         elif in_variable:
-            if kind == "string" and not _in_gettext(recent):
+            if kind == "string" and not _in_call(recent, GETTEXT_NAMES | NAMING_CALLS):
                 text = ast.literal_eval(value)
                 if _needs_translation(text):
                     found.append(Finding(name, lineno, text))
@@ -160,8 +160,13 @@ def jinja_template(path: Path, root: Path, environment) -> list[Finding]:
     return found + parser.found
 
 
-def _in_gettext(tokens: list[tuple[str, str]]) -> bool:
-    """Whether the innermost open call of these tokens is one of gettext's."""
+# Calls whose string arguments name something rather than show it (config/jinja2.py):
+# a static file's path, a route, a Django template.
+NAMING_CALLS = {"static", "url", "django"}
+
+
+def _in_call(tokens: list[tuple[str, str]], names: set[str]) -> bool:
+    """Whether the innermost open call of these tokens is one of ``names``."""
     depth = 0
     for index in range(len(tokens) - 1, -1, -1):
         kind, value = tokens[index]
@@ -169,7 +174,7 @@ def _in_gettext(tokens: list[tuple[str, str]]) -> bool:
             depth += 1
         elif kind == "operator" and value == "(":
             if depth == 0:
-                return index > 0 and tokens[index - 1][1] in GETTEXT_NAMES
+                return index > 0 and tokens[index - 1][1] in names
             depth -= 1
     return False
 

@@ -75,6 +75,7 @@ def test_the_checker_finds_unmarked_words(tmp_path):
     rows = tmp_path / "rows.jinja"
     rows.write_text(
         '<p>{{ _("Cancelled") }} {{ row.type or "Break" }}</p><b>{{ row.title }}</b><i>Room</i>'
+        '<a href="{{ url("event_list") }}"><img src="{{ static("logo.svg") }}" alt=""></a>'
     )
     env = engines["jinja2"].env
     assert [f.text for f in i18n_check.jinja_template(rows, tmp_path, env)] == ["Break", "Room"]

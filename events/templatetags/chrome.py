@@ -42,15 +42,14 @@ def layout(parser, token) -> LayoutNode:
 
 @register.simple_tag(takes_context=True)
 def time_switch(context, reserve=False) -> SafeString:
-    """The time zone switch of templates/jinja2/includes/chrome.jinja."""
-    return _chrome("time_switch", context["event"], reserve)
+    return _part("includes/time_switch.jinja", event=context["event"], reserve=reserve)
 
 
 @register.simple_tag
 def language_switch() -> SafeString:
-    return _chrome("language_switch")
+    return _part("includes/language_switch.jinja")
 
 
-def _chrome(name: str, *args) -> SafeString:
-    env = get_template("base.jinja", using="jinja2").template.environment  # type: ignore[attr-defined]
-    return env.globals[name](*args)
+def _part(name: str, **context) -> SafeString:
+    """A part of the layout (templates/jinja2/includes/) where a Django template puts it."""
+    return mark_safe(get_template(name, using="jinja2").render(context))  # noqa: S308 - Jinja2 escaped it

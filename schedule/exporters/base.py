@@ -11,8 +11,9 @@ class Exporter:
     content_type = "application/octet-stream"
     filename = "{slug}"
     # What the format writes beyond what the pages print (brief rows, schedule.rows);
-    # None: every field.
+    # None: every field but those ``without`` names.
     details: tuple[str, ...] | None = None
+    without: tuple[str, ...] = ()
 
     def __init__(self, event: Event, base_url: str):
         self.event = event
@@ -25,7 +26,7 @@ class Exporter:
     def read(cls, queryset, event: Event) -> list[Row]:
         """The sessions of ``queryset`` as rows, with the fields this format writes."""
         if cls.details is None:
-            return load_rows(queryset, event)
+            return load_rows(queryset, event, without=cls.without)
         return load_rows(queryset, event, brief=True, details=cls.details)
 
     def render(self, sessions: list[Row]) -> bytes:
