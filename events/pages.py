@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from lib.conditional import Personal, canonical_query, conditional_response
-from lib.statements import Statement
+from lib.sql import Statement
 
 from .models import Event
 
@@ -22,7 +22,7 @@ from .models import Event
 PAGE_VARY = ("HX-Request", "Cookie", "Accept-Encoding", "Accept-Language")
 
 
-# Every public request reads its event first: a statement compiled once (lib/statements.py).
+# Every public request reads its event first: a statement compiled once (lib/sql.py).
 _COLUMNS = [f.attname for f in Event._meta.concrete_fields]
 _PUBLISHED = Statement(
     lambda slug: Event.objects.published().filter(slug=slug).order_by().values_list(*_COLUMNS),

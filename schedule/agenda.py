@@ -26,7 +26,7 @@ from markupsafe import Markup
 from events.models import Event
 from lib.conditional import Personal
 from lib.limits import client_ip, count_hit
-from lib.statements import Statement
+from lib.sql import Statement
 
 from .models import Agenda, AgendaItem, Session
 
@@ -148,7 +148,7 @@ def rotate_feed(agenda: Agenda) -> None:
 
 
 # Calendar apps poll the feed hourly, each poll a 304 or a cached copy: the agenda is
-# read with a statement compiled once (lib/statements.py), as the event is.
+# read with a statement compiled once (lib/sql.py), as the event is.
 _AGENDA_COLUMNS = [f.attname for f in Agenda._meta.concrete_fields]
 _BY_FEED_TOKEN = Statement(
     lambda event_id, token_hash: (

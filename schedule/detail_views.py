@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.db.models import F, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from django.utils.translation import ngettext
 
 from events.models import Event
 from events.pages import event_page
-from lib.statements import Statement
+from lib.sql import Statement
 from lib.timefmt import span
 from speakers.models import Speaker
 from speakers.templatetags.avatars import avatar
@@ -154,7 +153,7 @@ def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         ends=_iso(session.ends_at),
         summary=Truncator(session.abstract_text).chars(META_CHARS),
         page_url=request.build_absolute_uri(),
-        schedule_url=reverse("schedule_list", args=[event.slug]),
+        schedule_url=event.urls["schedule_list"],
         ics_url=url_for("session_ics", event.slug, session.slug),
         star=star_button(event.slug, session.slug, session.title, False) if starrable else "",
         starrable=starrable,
@@ -239,7 +238,7 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         summary=Truncator(bio).chars(META_CHARS),
         page_url=request.build_absolute_uri(),
         image_url=f"{request.scheme}://{request.get_host()}{image}" if image else "",
-        speakers_url=reverse("speaker_list", args=[event.slug]),
+        speakers_url=event.urls["speaker_list"],
         picture=avatar(speaker, "lg"),
         sessions=sessions,
         sessions_heading=ngettext("Session", "Sessions", len(sessions)),

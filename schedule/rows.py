@@ -15,18 +15,17 @@ one property below.
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
+from itertools import repeat
 
-from django.db import connections
 from django.db.models import CharField
 from django.db.models.functions import Cast
-from django.db.models.sql.constants import MULTI
 
 from events.models import Event
 from lib import sql
-from lib.text import BAD_IN_LINE, BAD_IN_TEXT, clean_line, clean_text
+from lib.text import all_clean, clean_line, clean_text
 
-from .models import SessionFacts, SessionSpeaker
+from .models import Session, SessionFacts, SessionSpeaker
 
 
 @dataclass(slots=True, frozen=True)
@@ -115,7 +114,10 @@ class Row(SessionFacts):
 _SESSION_NAMES = [f.name for f in fields(Row)]
 BRIEF_FIELDS = tuple(_SESSION_NAMES[: _SESSION_NAMES.index("room")])
 DETAIL_FIELDS = tuple(_SESSION_NAMES[_SESSION_NAMES.index("people") + 1 : -1])
-# A row's room, track and type: read with it (after its brief fields), each made once.
+# What a field not read holds (the plain-text abstract has no default: only the frab
+# formats leave it out, which do not write it).
+_DEFAULTS = {f.name: f.default for f in fields(Row)} | {"abstract_text": "", "links": ()}
+# A row's room, track and type: read with it (after its own fields), each made once.
 PLACE_FIELDS = {
     "room": ("name", "slug", "position", "guid", "capacity"),
     "track": ("name", "slug", "position", "color"),
@@ -126,16 +128,27 @@ BRIEF_PLACE_FIELDS = {
     "track": ("name", "slug"),
     "session_type": ("name", "slug", "is_break"),
 }
-# Person's fields in its order, read in plain SQL (speaker_id: the frab id of a speaker
-# who has none). The ORM took longer to build this statement, with hundreds of ids in
-# it, than the database took to answer it.
-BRIEF_PERSON_COLUMNS = "link.session_id, person.name, person.slug, person.company, link.role"
-PERSON_COLUMNS = (
-    f"{BRIEF_PERSON_COLUMNS}, person.bio, person.frab_id, CAST(person.guid AS TEXT), "
-    "person.code, link.position, person.avatar, person.avatar_thumb, link.speaker_id"
-)
+# Person's fields as SQL, by name; a brief read takes those without a default (what the
+# pages print). Read in plain SQL (lib/sql.py): the ORM took longer to build this statement,
+# with hundreds of ids in it, than the database took to answer it. A speaker without a
+# frab id has their own id.
+_PERSON_SQL = {
+    "name": "person.name",
+    "slug": "person.slug",
+    "company": "person.company",
+    "role": "link.role",
+    "bio": "person.bio",
+    "frab_id": "COALESCE(NULLIF(person.frab_id, 0), person.id)",
+    "guid": "CAST(person.guid AS TEXT)",
+    "code": "person.code",
+    "position": "link.position",
+    "avatar": "person.avatar",
+    "avatar_thumb": "person.avatar_thumb",
+}
+PERSON_COLUMNS = {f.name: _PERSON_SQL[f.name] for f in fields(Person)}  # in its order
+BRIEF_PERSON_COLUMNS = {f.name: _PERSON_SQL[f.name] for f in fields(Person) if f.default is MISSING}
 PEOPLE_SQL = (
-    "SELECT {columns} FROM schedule_sessionspeaker link "
+    "SELECT link.session_id, {columns} FROM schedule_sessionspeaker link "
     "JOIN speakers_speaker person ON person.id = link.speaker_id "
     "WHERE link.session_id IN %s ORDER BY link.position, person.name"
 )
@@ -150,112 +163,123 @@ def load_rows(
     brief: bool = False,
     details: tuple[str, ...] = (),
     html: bool = False,
+    without: tuple[str, ...] = (),
 ) -> list[Row]:
     """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
-    ``brief``: only what the pages print, and of the other fields the ``details`` named
-    (the rest keep their defaults); with ``html`` their ``abstract_html`` as well.
+    ``brief``: only what the pages print, and of the other fields the ``details`` named;
+    with ``html`` their ``abstract_html`` as well; ``without``: fields not read (the
+    frab formats write the abstract, not its plain text). Fields not read keep their
+    defaults.
 
-    Read column by column (``columns``): each distinct value converted once, each room,
-    track and type made once; at hundreds of rows this is a good part of a page's time.
-    A brief read skips the long texts and the values that cost a conversion each (ids,
-    links, the time of the last change).
+    Read column by column (``lib.sql.columns``): each distinct value converted once,
+    each room, track and type made once; at hundreds of rows this is a good part of a
+    page's time. A brief read skips the long texts and the values that cost a
+    conversion each (ids, links, the time of the last change).
     """
-    queryset = queryset.prefetch_related(None)
-    kinds = BRIEF_PLACE_FIELDS if brief else PLACE_FIELDS
-    names = [*BRIEF_FIELDS]
-    for kind, own in kinds.items():  # each kind's id, then its fields
-        names += [f"{kind}__{name}" for name in ("id", *own)]
-    later = [*(details if brief else DETAIL_FIELDS), *(("abstract_html",) if html else ())]
-    read = columns(queryset, names + [GUID_TEXT if name == "guid" else name for name in later])
-    if "guid" in later:
-        at = len(names) + later.index("guid")
-        read[at] = [guid_text(guid) for guid in read[at]]
-    width = len(BRIEF_FIELDS)
-    places = []
-    at = width
-    for own in kinds.values():
-        ids = read[at]
+    how = Reading(brief, details, html, without)
+    return _made(sql.columns(queryset.prefetch_related(None).values_list(*how.names)), how)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What ``load_rows`` reads: the Row fields (``own``), then each place's id and fields."""
+
+    brief: bool = False
+    details: tuple[str, ...] = ()
+    html: bool = False
+    without: tuple[str, ...] = ()
+
+    @property
+    def kinds(self) -> dict[str, tuple[str, ...]]:
+        return BRIEF_PLACE_FIELDS if self.brief else PLACE_FIELDS
+
+    @property
+    def own(self) -> list[str]:
+        own = [*BRIEF_FIELDS, *(self.details if self.brief else DETAIL_FIELDS)]
+        own += ["abstract_html"] * self.html
+        return [name for name in own if name not in self.without]
+
+    @property
+    def names(self) -> list:
+        names = [GUID_TEXT if name == "guid" else _AS_READ.get(name, name) for name in self.own]
+        for kind, place in self.kinds.items():  # each kind's id, then its fields
+            names += [f"{kind}__{name}" for name in ("id", *place)]
+        return names
+
+
+# One session by slug, per way of reading it: a statement compiled once (lib/sql.py).
+_ONE: dict[Reading, sql.Statement] = {}
+
+
+def load_session(event: Event, slug: str, how: Reading) -> list[Row]:
+    """The public, scheduled session ``slug`` of ``event`` as ``load_rows`` reads it
+    (none: an empty list), for one session's calendar: the ORM took most of that
+    answer's time to build the statement."""
+    if how not in _ONE:
+        names = how.names
+        _ONE[how] = sql.Statement(
+            lambda event_id, slug: (
+                Session.objects.for_schedule(event_id).filter(slug=slug).values_list(*names)
+            ),
+            int,
+            str,
+        )
+    read = _ONE[how].columns(event.pk, slug)
+    return _made(read, how) if read else []
+
+
+def _made(read: list[list], how: Reading) -> list[Row]:
+    """Rows from the columns ``how.names`` read, with their people (one query)."""
+    own = how.own
+    values = dict(zip(own, read, strict=False))
+    if "guid" in values:
+        values["guid"] = [guid_text(guid) for guid in values["guid"]]
+    at = len(own)
+    for kind, place in how.kinds.items():
         made: dict[int | None, Place | None] = {
-            pk: Place(pk, **dict(zip(own, values, strict=True)))
-            for pk, *values in set(zip(*read[at : at + 1 + len(own)], strict=True))
+            pk: Place(pk, **dict(zip(place, fields, strict=True)))
+            for pk, *fields in set(zip(*read[at : at + 1 + len(place)], strict=True))
             if pk is not None
         }
         made[None] = None
-        places.append([made[pk] for pk in ids])
-        at += 1 + len(own)
-    people = _people(read[0], brief)
-    mine = [people.get(pk, []) for pk in read[0]]
-    if brief:  # the brief fields, places and people; then the details asked for
-        rows = [Row(*values) for values in zip(*read[:width], *places, mine, strict=True)]
-        for name, column in zip(later, read[at:], strict=True):
-            for row, value in zip(rows, column, strict=True):
-                setattr(row, name, value)
-    else:  # Row's fields in its order: the brief ones, places and people, then the others
-        rows = [
-            Row(*values) for values in zip(*read[:width], *places, mine, *read[at:], strict=True)
-        ]
+        values[kind] = [made[pk] for pk in read[at]]
+        at += 1 + len(place)
+    people = _people(values["pk"], PERSON_COLUMNS if not how.brief else BRIEF_PERSON_COLUMNS)
+    values["people"] = [people.get(pk, []) for pk in values["pk"]]
+    # Row's fields in its order; a field not read repeats its default (the pk is always
+    # read, so the rows end with it).
+    column = [values[n] if n in values else repeat(_DEFAULTS[n]) for n in _SESSION_NAMES]
+    rows = [Row(*row) for row in zip(*column, strict=False)]
     _clean(rows, people)
     return rows
 
 
 # A guid read as text: no UUID made and written again for every row and person.
 GUID_TEXT = Cast("guid", output_field=CharField())
+# Times as stored: converted once per distinct value (lib/sql.py).
+_AS_READ = {name: sql.AsStored(name) for name in ("starts_at", "ends_at", "updated_at")}
 
 
-def guid_text(value: str) -> str:
+def guid_text(value: str | None) -> str | None:
     """A guid in its canonical form ("6fa459ea-ee8a-3ca4-894e-db77e160355e") from its
     text in the database: SQLite keeps the 32 hex digits, PostgreSQL the canonical form."""
-    if len(value) == 32:
+    if value is not None and len(value) == 32:
         return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
     return value
 
 
-def columns(queryset, names: list) -> list[list]:
-    """``queryset.values_list(*names)``, column by column, with each column's converters
-    (the database's and the field's: times, UUIDs, JSON) applied once per distinct
-    value instead of once per row: a start time or a room repeats hundreds of times.
-    """
-    compiler = queryset.values_list(*names).query.get_compiler(queryset.db)
-    fetched = [row for chunk in compiler.execute_sql(MULTI) for row in chunk]
-    if not fetched:
-        return [[] for _ in names]
-    read = [list(column) for column in zip(*fetched, strict=True)]
-    selected = [column[0] for column in compiler.select[: compiler.col_count]]
-    connection = connections[queryset.db]
-    for at, (converters, expression) in compiler.get_converters(selected).items():
-
-        def convert(value, converters=converters, expression=expression):
-            for converter in converters:
-                value = converter(value, expression, connection)
-            return value
-
-        column = read[at]
-        try:
-            made = {value: convert(value) for value in set(column)}
-        except TypeError:  # a value that cannot be a key: convert them all
-            read[at] = [convert(value) for value in column]
-        else:
-            read[at] = [made[value] for value in column]
-    return read
-
-
-def _people(session_ids: list[int], brief: bool) -> dict[int, list[Person]]:
-    """Each session's people, in order (one query: none without sessions), made column
-    by column as ``columns`` makes rows."""
+def _people(session_ids: list[int], columns: dict[str, str]) -> dict[int, list[Person]]:
+    """Each session's people, in order, with the fields ``columns`` names (one query:
+    none without sessions)."""
     people: dict[int, list[Person]] = {}
     if not session_ids:
         return people
-    query = PEOPLE_SQL.format(columns=BRIEF_PERSON_COLUMNS if brief else PERSON_COLUMNS)
-    fetched = sql.rows(query, [session_ids])
-    if not fetched:
-        return people
-    sessions, *read = (list(column) for column in zip(*fetched, strict=True))
-    if not brief:
-        speaker_ids = read.pop()
-        read[5] = [frab_id or pk for frab_id, pk in zip(read[5], speaker_ids, strict=True)]
-        read[6] = [guid_text(guid) for guid in read[6]]
-    for session_id, person in zip(sessions, map(Person, *read), strict=True):
-        people.setdefault(session_id, []).append(person)
+    names = ", ".join(columns.values())
+    for session_id, *read in sql.rows(PEOPLE_SQL.format(columns=names), [session_ids]):
+        people.setdefault(session_id, []).append(Person(*read))  # columns in Person's order
+    if "guid" in columns:
+        for person in (person for group in people.values() for person in group):
+            person.guid = guid_text(person.guid)
     return people
 
 
@@ -278,9 +302,8 @@ def _clean(rows: list[Row], people: dict[int, list[Person]]) -> None:
     lines += [v for p in persons for v in (p.name, p.company, p.code)]
     lines += [v for r in rows for link in r.links for v in link.values()]
     lines += [p.name for p in places.values()]
-    texts = "".join([getattr(r, name) for r in rows for name in TEXT_FIELDS])
-    texts += "".join([p.bio for p in persons])
-    if not (BAD_IN_LINE.search("".join(lines)) or BAD_IN_TEXT.search(texts) or "\r" in texts):
+    texts = [getattr(r, name) for r in rows for name in TEXT_FIELDS]
+    if all_clean(texts + [p.bio for p in persons], lines):
         return
     for person in persons:
         person.name, person.company = clean_line(person.name), clean_line(person.company)

@@ -337,7 +337,7 @@ def _attachment(exporter, sessions, filename: str) -> HttpResponse:
 
 @event_page
 def session_ics(request: HttpRequest, event: Event, slug: str) -> HttpResponse:
-    found = ICalExporter.read(Session.objects.for_schedule(event).filter(slug=slug), event)
+    found = ICalExporter.read_session(event, slug)
     if not found:
         raise Http404(_("No such session."))
     exporter = ICalExporter(event, request.build_absolute_uri("/"), name=found[0].title)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import uuid
+from json.encoder import encode_basestring as _str  # json's C escaper
 
 from django.urls import reverse
 
@@ -56,6 +57,9 @@ class FrabExporter(Exporter):
     """
 
     version_prefix = "lineup-"
+    # Whole rows but what frab does not write: the abstract's plain text (it writes the
+    # abstract), the version and the time of the last change.
+    without = ("abstract_text", "version", "updated_at")
 
     def __init__(self, event: Event, base_url: str):
         super().__init__(event, base_url)
@@ -180,9 +184,14 @@ class FrabJSONExporter(FrabExporter):
     content_type = "application/json; charset=utf-8"
     filename = "{slug}.schedule.json"
 
+    def __init__(self, event: Event, base_url: str):
+        super().__init__(event, base_url)
+        self.person_texts: dict[str | None, str] = {}
+
     def render(self, sessions: list[Row]) -> bytes:
         event = self.event
         prepared = self.prepare(sessions)
+        written: list[str] = []
         conference = {
             "acronym": event.acronym,
             "title": self.title,
@@ -211,7 +220,11 @@ class FrabJSONExporter(FrabExporter):
                     "date": day["date"],
                     "day_start": day["start"],
                     "day_end": day["end"],
-                    "rooms": {room.name: room_sessions for room, room_sessions in day["rooms"]},
+                    # Each room's sessions as a placeholder, its JSON written below.
+                    "rooms": {
+                        room.name: self.placeholder(room_sessions, written)
+                        for room, room_sessions in day["rooms"]
+                    },
                 }
                 for day in prepared["days"]
             ],
@@ -223,8 +236,53 @@ class FrabJSONExporter(FrabExporter):
             "generator": {"name": "lineup", "version": "1"},
             "schedule": {"base_url": prepared["base_url"], "conference": conference},
         }
-        # No indent: that keeps json on its C encoder, several times faster. The version
-        # goes last, into the written text: a digest of the rest, with no second dump.
-        text = json.dumps(document, ensure_ascii=False).encode()
+        # No indent: that keeps json on its C encoder, several times faster; the sessions,
+        # written by hand, take the places of their placeholders. The version goes last,
+        # into the written text: a digest of the rest, with no second dump.
+        text = json.dumps(document, ensure_ascii=False)
+        text = PLACEHOLDER_RE.sub(lambda found: written[int(found[1])], text).encode()
         version = json.dumps(self.version(text), ensure_ascii=False).encode()
         return b"".join([text.removesuffix(b"}}"), b', "version": ', version, b"}}"])
+
+    def placeholder(self, room_sessions: list[dict], written: list) -> str:
+        """A string that no text can be (cleaned text holds no NUL; json writes it
+        "\\u0000"), standing for these sessions' JSON."""
+        written.append("[" + ", ".join(map(self.session_json, room_sessions)) + "]")
+        return f"\x00{len(written) - 1}"
+
+    def session_json(self, fields: dict) -> str:
+        """``json.dumps(fields, ensure_ascii=False)`` for a session of ``session_fields``,
+        its keys written as they are, its texts through json's own C escaper, each
+        person once: the same bytes in a fraction of the time (a dump encodes every key
+        of every session, and a person in each of their sessions)."""
+        links, texts = fields["links"], self.person_texts
+        persons = []
+        for person in fields["persons"]:
+            text = texts.get(person["guid"])
+            if text is None:
+                code = f', "code": {_str(person["code"])}' if "code" in person else ""
+                text = texts[person["guid"]] = (
+                    f'{{"id": {person["id"]}, "guid": {_str(person["guid"])}, '
+                    f'"name": {_str(person["name"])}, '
+                    f'"biography": {_str(person["biography"])}{code}}}'
+                )
+            persons.append(text)
+        return (
+            f'{{"id": {fields["id"]}, "guid": {_str(fields["guid"])}, '
+            f'"date": {_str(fields["date"])}, "start": {_str(fields["start"])}, '
+            f'"duration": {_str(fields["duration"])}, "room": {_str(fields["room"])}, '
+            f'"slug": {_str(fields["slug"])}, "url": {_str(fields["url"])}, '
+            f'"title": {_str(fields["title"])}, "subtitle": {_str(fields["subtitle"])}, '
+            f'"track": {_str(fields["track"])}, "type": {_str(fields["type"])}, '
+            f'"language": {_str(fields["language"])}, '
+            f'"abstract": {_str(fields["abstract"])}, '
+            f'"description": {_str(fields["description"])}, '
+            f'"recording_license": {_str(fields["recording_license"])}, '
+            f'"do_not_record": {"true" if fields["do_not_record"] else "false"}, '
+            f'"links": {_dump(links) if links else "[]"}, '
+            f'"persons": [{", ".join(persons)}]}}'
+        )
+
+
+PLACEHOLDER_RE = re.compile(r'"\\u0000(\d+)"')
+_dump = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False)

@@ -67,12 +67,17 @@ class FrabXMLExporter(FrabExporter):
             f"\n    <start>{fields['start']}</start>"
             f"\n    <duration>{fields['duration']}</duration>"
         ]
+        # Its texts escaped at once (cleaned text holds no NUL to join them with).
+        texts = [fields[tag] for tag in EVENT_TEXTS] + [fields["description"]]
+        escaped = _text("\x00".join(texts)).split("\x00")
+        if len(escaped) != len(texts):  # a NUL after all (in a slug): one by one
+            escaped = [_text(text) for text in texts]
         out += [
-            f"\n    <{tag}>{_text(text)}</{tag}>" if (text := fields[tag]) else f"\n    <{tag} />"
-            for tag in EVENT_TEXTS
+            f"\n    <{tag}>{text}</{tag}>" if text else f"\n    <{tag} />"
+            for tag, text in zip(EVENT_TEXTS, escaped, strict=False)
         ]
-        if fields["description"]:
-            out.append(leaf("description", fields["description"], 4))
+        if escaped[-1]:  # the description, when there is one
+            out.append(f"\n    <description>{escaped[-1]}</description>")
         if fields["recording_license"] or fields["do_not_record"]:
             out.append("\n    <recording>")
             out.append(leaf("license", fields["recording_license"], 5))

@@ -108,7 +108,7 @@ def test_text_validator_allows_line_breaks_and_tabs_only():
 
 
 @given(hostile_text)
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # no timing: the machine may be busy
 def test_cleaned_text_always_passes_its_validator(value):
     validate_line(clean_line(value))
     validate_text(clean_text(value))
@@ -381,3 +381,15 @@ def test_any_imported_text_is_stored_clean_and_exports_stay_valid(text, tmp_path
     for value in stored_texts():
         assert not BAD_IN_TEXT.search(value), value
     check_exports(Client(), Event.objects.get(slug="hostile"), xsd, json_validator)
+
+
+@given(st.lists(hostile_text, max_size=4), st.lists(hostile_text, max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_all_clean_says_whether_cleaning_would_change_anything(texts, lines):
+    """The rows' one search for control characters (ASCII as bytes, the rest by the
+    expressions) agrees with the cleaners, text by text and line by line."""
+    from lib.text import all_clean
+
+    expected = all(clean_text(t) == t for t in texts) and all(clean_line(v) == v for v in lines)
+    assert all_clean(texts, lines) is expected
+    assert all_clean(texts + ["plain ascii\n\ttext"], lines + ["A line"]) is expected

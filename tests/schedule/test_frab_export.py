@@ -335,6 +335,31 @@ def test_xml_bytes_are_elementtree_serialization(froscon):
     assert 'Zoë "Z" &lt;Ünal&gt; &amp; co</person>'.encode() in body
 
 
+def test_json_bytes_are_those_json_dumps_wrote(froscon):
+    """schedule.json writes its sessions by hand (issue 13); its bytes are what
+    ``json.dumps(document, ensure_ascii=False)`` writes for the same document, as
+    before: escapes, non-ASCII text, links, persons with and without a code, empty
+    lists, the version last."""
+    Speaker.objects.filter(name="Zoë Ünal").update(name='Zoë "Z" \\ <Ünal>', code="ZOE1")
+    hostile = froscon.published[1]
+    hostile.title = 'Quotes " and \\ backslashes\ttab'
+    hostile.description = "Two\nlines & <b>more</b> \u2028 ✓"
+    hostile.links = [{"url": 'https://x.org/?a=1&b="2"', "title": ""}, {"url": "https://y.org"}]
+    hostile.do_not_record = True
+    hostile.save()
+    body = fetch("/froscon30/schedule.json").content
+    document = json.loads(body)
+    assert json.dumps(document, ensure_ascii=False).encode() == body
+    events = {event["guid"]: event for event in json_events(document)}
+    written = events[str(hostile.guid)]
+    assert written["description"] == "Two\nlines & <b>more</b> \u2028 ✓"
+    assert written["links"] == [{"url": 'https://x.org/?a=1&b="2"', "title": ""},
+                                {"url": "https://y.org", "title": ""}]  # fmt: skip
+    zoe = [p for e in events.values() for p in e["persons"] if p["name"].startswith("Zoë")]
+    assert zoe and all(p["code"] == "ZOE1" for p in zoe)
+    assert any(e["persons"] == [] for e in events.values())
+
+
 # schedule.json -----------------------------------------------------------------
 
 
