@@ -15,8 +15,8 @@ one property below.
 
 import datetime as dt
 import uuid
-from dataclasses import MISSING, dataclass, field, fields, replace
-from itertools import repeat
+from dataclasses import dataclass, field, fields, replace
+from itertools import chain, repeat
 
 from django.db.models import CharField
 from django.db.models.functions import Cast
@@ -44,12 +44,12 @@ class Place:
 
 @dataclass(slots=True)
 class Person:
-    # What the pages print first; the rest only the exports and the API read (``brief``
-    # rows leave them at these defaults).
+    # What the pages print first; the rest only the exports and the API read. A reading
+    # reads the fields it needs (``Reading.person_fields``); the others keep these defaults.
     name: str
-    slug: str
-    company: str
-    role: str
+    slug: str = ""
+    company: str = ""
+    role: str = ""
     bio: str = ""
     frab_id: int = 0
     guid: str | None = None  # as text (guid_text), as every output writes it
@@ -128,10 +128,9 @@ BRIEF_PLACE_FIELDS = {
     "track": ("name", "slug"),
     "session_type": ("name", "slug", "is_break"),
 }
-# Person's fields as SQL, by name; a brief read takes those without a default (what the
-# pages print). Read in plain SQL (lib/sql.py): the ORM took longer to build this statement,
-# with hundreds of ids in it, than the database took to answer it. A speaker without a
-# frab id has their own id.
+# Person's fields as SQL, by name. Read in plain SQL (lib/sql.py): the ORM took longer to
+# build this statement, with hundreds of ids in it, than the database took to answer it.
+# A speaker without a frab id has their own id.
 _PERSON_SQL = {
     "name": "person.name",
     "slug": "person.slug",
@@ -145,8 +144,11 @@ _PERSON_SQL = {
     "avatar": "person.avatar",
     "avatar_thumb": "person.avatar_thumb",
 }
-PERSON_COLUMNS = {f.name: _PERSON_SQL[f.name] for f in fields(Person)}  # in its order
-BRIEF_PERSON_COLUMNS = {f.name: _PERSON_SQL[f.name] for f in fields(Person) if f.default is MISSING}
+PERSON_FIELDS = tuple(f.name for f in fields(Person))
+BRIEF_PERSON_FIELDS = ("name", "slug", "company", "role")  # what the pages print
+# A field not read is selected as its default, so that a row makes a Person as it is:
+# a constant costs the database next to nothing.
+_PERSON_DEFAULTS = {f.name: {"": "''", 0: "0", None: "NULL"}[f.default] for f in fields(Person)[1:]}
 PEOPLE_SQL = (
     "SELECT link.session_id, {columns} FROM schedule_sessionspeaker link "
     "JOIN speakers_speaker person ON person.id = link.speaker_id "
@@ -164,19 +166,21 @@ def load_rows(
     details: tuple[str, ...] = (),
     html: bool = False,
     without: tuple[str, ...] = (),
+    people: tuple[str, ...] | None = None,
 ) -> list[Row]:
     """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
     ``brief``: only what the pages print, and of the other fields the ``details`` named;
     with ``html`` their ``abstract_html`` as well; ``without``: fields not read (the
-    frab formats write the abstract, not its plain text). Fields not read keep their
-    defaults.
+    frab formats write the abstract, not its plain text); ``people``: the fields of
+    Person read (the brief ones for a brief read, all otherwise). Fields not read keep
+    their defaults.
 
     Read column by column (``lib.sql.columns``): each distinct value converted once,
     each room, track and type made once; at hundreds of rows this is a good part of a
     page's time. A brief read skips the long texts and the values that cost a
     conversion each (ids, links, the time of the last change).
     """
-    how = Reading(brief, details, html, without)
+    how = Reading(brief, details, html, without, people)
     return _made(sql.columns(queryset.prefetch_related(None).values_list(*how.names)), how)
 
 
@@ -188,6 +192,13 @@ class Reading:
     details: tuple[str, ...] = ()
     html: bool = False
     without: tuple[str, ...] = ()
+    people: tuple[str, ...] | None = None
+
+    @property
+    def person_fields(self) -> tuple[str, ...]:
+        if self.people is not None:
+            return self.people
+        return BRIEF_PERSON_FIELDS if self.brief else PERSON_FIELDS
 
     @property
     def kinds(self) -> dict[str, tuple[str, ...]]:
@@ -207,14 +218,28 @@ class Reading:
         return names
 
 
-# One session by slug, per way of reading it: a statement compiled once (lib/sql.py).
+# The whole schedule, and one session by slug, per way of reading them: statements
+# compiled once (lib/sql.py). Building and compiling the queryset took the ORM longer
+# than a session's calendar took to write, and some 3 ms of each whole export.
+_SCHEDULE: dict[Reading, sql.Statement] = {}
 _ONE: dict[Reading, sql.Statement] = {}
+
+
+def load_schedule(event: Event, how: Reading) -> list[Row]:
+    """``load_rows(Session.objects.for_schedule(event), event)`` as ``how`` reads it:
+    the whole public schedule, for the exports of all of it."""
+    if how not in _SCHEDULE:
+        names = how.names
+        _SCHEDULE[how] = sql.Statement(
+            lambda event_id: Session.objects.for_schedule(event_id).values_list(*names), int
+        )
+    read = _SCHEDULE[how].columns(event.pk)
+    return _made(read, how) if read else []
 
 
 def load_session(event: Event, slug: str, how: Reading) -> list[Row]:
     """The public, scheduled session ``slug`` of ``event`` as ``load_rows`` reads it
-    (none: an empty list), for one session's calendar: the ORM took most of that
-    answer's time to build the statement."""
+    (none: an empty list), for one session's calendar."""
     if how not in _ONE:
         names = how.names
         _ONE[how] = sql.Statement(
@@ -234,24 +259,49 @@ def _made(read: list[list], how: Reading) -> list[Row]:
     values = dict(zip(own, read, strict=False))
     if "guid" in values:
         values["guid"] = [guid_text(guid) for guid in values["guid"]]
+    if "links" in values:
+        values["links"] = [_links(links) if links else [] for links in values["links"]]
     at = len(own)
+    places: list[Place] = []
     for kind, place in how.kinds.items():
-        made: dict[int | None, Place | None] = {
-            pk: Place(pk, **dict(zip(place, fields, strict=True)))
-            for pk, *fields in set(zip(*read[at : at + 1 + len(place)], strict=True))
+        ids, columns = read[at], read[at + 1 : at + 1 + len(place)]
+        # Each room, track and type made once, from one of its rows.
+        kept = {
+            pk: Place(pk, **{name: column[n] for name, column in zip(place, columns, strict=True)})
+            for pk, n in dict(zip(ids, range(len(ids)), strict=True)).items()
             if pk is not None
         }
-        made[None] = None
-        values[kind] = [made[pk] for pk in read[at]]
+        places += kept.values()
+        made: dict[int | None, Place | None] = {**kept, None: None}
+        values[kind] = list(map(made.__getitem__, ids))
         at += 1 + len(place)
-    people = _people(values["pk"], PERSON_COLUMNS if not how.brief else BRIEF_PERSON_COLUMNS)
+    people = _people(values["pk"], how.person_fields)
     values["people"] = [people.get(pk, []) for pk in values["pk"]]
     # Row's fields in its order; a field not read repeats its default (the pk is always
     # read, so the rows end with it).
     column = [values[n] if n in values else repeat(_DEFAULTS[n]) for n in _SESSION_NAMES]
     rows = [Row(*row) for row in zip(*column, strict=False)]
-    _clean(rows, people)
+    # No control character reaches an output, whatever the database holds (the models
+    # refuse them and the importer strips them; this is the last line). They are all but
+    # absent: all text is searched at once, column by column, and cleaned field by field
+    # only when that search finds one.
+    lines = list(chain.from_iterable(values[name] for name in LINE_FIELDS if name in values))
+    lines += [v for links in values.get("links", ()) for link in links for v in link.values()]
+    lines += [p.name for p in places]
+    texts = list(chain.from_iterable(values[name] for name in TEXT_FIELDS if name in values))
+    if not all_clean(texts, lines):
+        _clean(rows)
     return rows
+
+
+def _links(links) -> list[dict[str, str]]:
+    """A session's links as the outputs write them: those with a URL, text only."""
+    if not isinstance(links, list):
+        return []
+    return [
+        {"url": str(link.get("url") or ""), "title": str(link.get("title") or "")}
+        for link in links if isinstance(link, dict) and link.get("url")
+    ]  # fmt: skip
 
 
 # A guid read as text: no UUID made and written again for every row and person.
@@ -268,46 +318,35 @@ def guid_text(value: str | None) -> str | None:
     return value
 
 
-def _people(session_ids: list[int], columns: dict[str, str]) -> dict[int, list[Person]]:
-    """Each session's people, in order, with the fields ``columns`` names (one query:
-    none without sessions)."""
+def _people(session_ids: list[int], read: tuple[str, ...]) -> dict[int, list[Person]]:
+    """Each session's people, in order, with the fields ``read`` names (one query: none
+    without sessions), their text clean (as a row's, see ``_made``)."""
     people: dict[int, list[Person]] = {}
     if not session_ids:
         return people
-    names = ", ".join(columns.values())
-    for session_id, *read in sql.rows(PEOPLE_SQL.format(columns=names), [session_ids]):
-        people.setdefault(session_id, []).append(Person(*read))  # columns in Person's order
-    if "guid" in columns:
-        for person in (person for group in people.values() for person in group):
+    names = ", ".join(
+        _PERSON_SQL[name] if name in read else _PERSON_DEFAULTS[name] for name in PERSON_FIELDS
+    )
+    found = sql.rows(PEOPLE_SQL.format(columns=names), [session_ids])
+    for session_id, *values in found:
+        people.setdefault(session_id, []).append(Person(*values))  # columns in Person's order
+    persons = [person for group in people.values() for person in group]
+    if "guid" in read:
+        for person in persons:
             person.guid = guid_text(person.guid)
+    if found:
+        columns = dict(zip(["session", *PERSON_FIELDS], zip(*found, strict=True), strict=True))
+        lines = list(chain.from_iterable(columns[name] for name in ("name", "company", "code")))
+        if not all_clean(list(columns["bio"]), lines):
+            for person in persons:
+                person.name, person.company = clean_line(person.name), clean_line(person.company)
+                person.code, person.bio = clean_line(person.code), clean_text(person.bio)
     return people
 
 
-def _clean(rows: list[Row], people: dict[int, list[Person]]) -> None:
-    """No control character reaches an output, whatever the database holds (the models
-    refuse them and the importer strips them; this is the last line).
-
-    Such characters are all but absent, so all text is searched at once, and cleaned
-    field by field only when that search finds one.
-    """
-    for row in rows:
-        links = row.links if isinstance(row.links, list) else []
-        row.links = [
-            {"url": str(link.get("url") or ""), "title": str(link.get("title") or "")}
-            for link in links if isinstance(link, dict) and link.get("url")
-        ]  # fmt: skip
-    persons = [p for group in people.values() for p in group]
+def _clean(rows: list[Row]) -> None:
+    """Each row's text cleaned field by field (see ``_made``)."""
     places = {id(p): p for r in rows for p in (r.room, r.track, r.session_type) if p}
-    lines = [getattr(r, name) for r in rows for name in LINE_FIELDS]
-    lines += [v for p in persons for v in (p.name, p.company, p.code)]
-    lines += [v for r in rows for link in r.links for v in link.values()]
-    lines += [p.name for p in places.values()]
-    texts = [getattr(r, name) for r in rows for name in TEXT_FIELDS]
-    if all_clean(texts + [p.bio for p in persons], lines):
-        return
-    for person in persons:
-        person.name, person.company = clean_line(person.name), clean_line(person.company)
-        person.code, person.bio = clean_line(person.code), clean_text(person.bio)
     cleaned = {key: replace(p, name=clean_line(p.name)) for key, p in places.items()}
     for row in rows:
         for name in LINE_FIELDS:

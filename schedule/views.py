@@ -349,12 +349,15 @@ def schedule_export(request: HttpRequest, event: Event, fmt: str, query) -> Http
     """The public schedule as iCalendar or frab XML/JSON, whole or filtered as the list
     is (``schedule.ics?track=data&type=workshop``: a subscription to what that view
     shows). A bad filter value is a 400 that names it."""
-    filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
-    if not filterset.is_valid():
-        message = "\n".join(filterset.error_messages)
-        return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
     exporter = EXPORTERS[fmt](event, request.build_absolute_uri("/"))
-    sessions = exporter.read(filterset.qs, event)
+    if not query:  # the whole schedule (nearly every request): no filter to build
+        sessions = exporter.read_schedule(event)
+    else:
+        filterset = SessionFilter(query, Session.objects.for_schedule(event), event=event)
+        if not filterset.is_valid():
+            message = "\n".join(filterset.error_messages)
+            return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
+        sessions = exporter.read(filterset.qs, event)
     return _attachment(exporter, sessions, exporter.filename.format(slug=event.slug))
 
 

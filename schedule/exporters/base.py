@@ -1,10 +1,14 @@
 """What every export format is: a content type, a file name, and rows to bytes."""
 
+from collections.abc import Callable
 from dataclasses import asdict
 
 from events.models import Event
 
-from ..rows import Reading, Row, load_rows, load_session
+from ..display import url_for
+from ..rows import Reading, Row, load_rows, load_schedule, load_session
+
+SLUG = "__slug__"  # where a session's slug goes in ``Exporter.session_url``
 
 
 class Exporter:
@@ -16,10 +20,14 @@ class Exporter:
     # None: every field but those ``without`` names.
     details: tuple[str, ...] | None = None
     without: tuple[str, ...] = ()
+    # The fields of each person it writes (schedule.rows.Person); None: as the rows read.
+    people: tuple[str, ...] | None = None
 
     def __init__(self, event: Event, base_url: str):
         self.event = event
         self.base_url = base_url.rstrip("/")
+        # A session's page, its slug to be put in place of SLUG (one reverse per export).
+        self.session_url = self.absolute(url_for("session_detail", event.slug, SLUG))
 
     def absolute(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -28,13 +36,18 @@ class Exporter:
     def reading(cls) -> Reading:
         """The fields this format writes."""
         if cls.details is None:
-            return Reading(without=cls.without)
-        return Reading(brief=True, details=cls.details)
+            return Reading(without=cls.without, people=cls.people)
+        return Reading(brief=True, details=cls.details, people=cls.people)
 
     @classmethod
     def read(cls, queryset, event: Event) -> list[Row]:
         """The sessions of ``queryset`` as rows, with the fields this format writes."""
         return load_rows(queryset, event, **asdict(cls.reading()))
+
+    @classmethod
+    def read_schedule(cls, event: Event) -> list[Row]:
+        """The whole public schedule, with the fields this format writes."""
+        return load_schedule(event, cls.reading())
 
     @classmethod
     def read_session(cls, event: Event, slug: str) -> list[Row]:
@@ -43,3 +56,11 @@ class Exporter:
 
     def render(self, sessions: list[Row]) -> bytes:
         raise NotImplementedError
+
+
+def escape_all(texts: list[str], escape: Callable[[str], str], joint: str = "\x00") -> list[str]:
+    """``[escape(text) for text in texts]`` in one call of ``escape``: the texts joined by
+    NULs (row text holds none, lib/text.py), which ``escape`` writes as ``joint``. Were a
+    text to hold ``joint`` already, the count of pieces would differ: then one by one."""
+    escaped = escape("\x00".join(texts)).split(joint)
+    return escaped if len(escaped) == len(texts) else [escape(text) for text in texts]

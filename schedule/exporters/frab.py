@@ -10,7 +10,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-import uuid
+from collections.abc import Callable, Iterable
+from itertools import islice
 from json.encoder import encode_basestring as _str  # json's C escaper
 
 from django.urls import reverse
@@ -18,10 +19,9 @@ from django.urls import reverse
 from events.models import Event
 from lib.text import clean_line, clean_text
 
-from ..display import url_for
 from ..models import Release
 from ..rows import Person, Place, Row
-from .base import Exporter
+from .base import SLUG, Exporter, escape_all
 
 TRACK_SLUG_RE = re.compile(r"[a-z][a-z0-9-]+")
 SCHEMA_SLUG_RE = re.compile(r"[a-z0-9_-]+[a-z0-9]")
@@ -41,11 +41,6 @@ def schema_slug(obj: Place, kind: str) -> str:
     return fixed if SCHEMA_SLUG_RE.fullmatch(fixed) else f"{kind}-{obj.pk}"
 
 
-def frab_slug(event: Event, session: Row) -> str:
-    # The schemas want it to end in a letter or digit; older slugs may end in "-".
-    return f"{event.acronym}-{session.export_id}-{session.slug}".rstrip("-_")
-
-
 PRETALX_CODE_RE = re.compile(r"[A-Z0-9]+")
 
 
@@ -60,36 +55,31 @@ class FrabExporter(Exporter):
     # Whole rows but what frab does not write: the abstract's plain text (it writes the
     # abstract), the version and the time of the last change.
     without = ("abstract_text", "version", "updated_at")
+    people = ("name", "bio", "frab_id", "guid", "code")
 
     def __init__(self, event: Event, base_url: str):
         super().__init__(event, base_url)
         self.title = clean_line(event.name)
         self.language = event.language or "en"
-        # Written once per distinct value: times repeat in every room, people in their
-        # sessions.
-        self.local_times: dict[dt.datetime, tuple[dt.date, str, str]] = {}
-        self.durations: dict[dt.timedelta | None, str] = {}
-        self.persons: dict[uuid.UUID | None, dict] = {}
-
-    def local(self, moment: dt.datetime) -> tuple[dt.date, str, str]:
-        """The local day of ``moment``, its ISO 8601 form and its "HH:MM"."""
-        known = self.local_times.get(moment)
-        if known is None:
-            local = moment.astimezone(self.event.tzinfo)
-            known = (local.date(), local.isoformat(), f"{local.hour:02}:{local.minute:02}")
-            self.local_times[moment] = known
-        return known
 
     def frab_sessions(self, sessions):
         return [s for s in sessions if s.room_id and s.starts_at and not s.is_cancelled]
 
     def prepare(self, sessions: list[Row]) -> dict:
+        """The document's days, each with its rooms and their sessions (rows); and
+        ``sessions``, those placed in it, in the order it writes them."""
         sessions = self.frab_sessions(sessions)
         event, tz = self.event, self.event.tzinfo
+        # Each distinct start converted once: times repeat in every room.
+        self.local = {
+            moment: (local.date(), local.isoformat(), f"{local.hour:02}:{local.minute:02}")
+            for moment in {s.starts_at for s in sessions}
+            for local in (moment.astimezone(tz),)
+        }
         by_day: dict[dt.date, dict[int, list[Row]]] = {}
         rooms, tracks = {}, {}
         for s in sessions:
-            by_day.setdefault(self.local(s.starts_at)[0], {}).setdefault(s.room_id, []).append(s)
+            by_day.setdefault(self.local[s.starts_at][0], {}).setdefault(s.room_id, []).append(s)
             rooms.setdefault(s.room_id, s.room)
             if s.track:
                 tracks.setdefault(s.track_id, s.track)
@@ -107,10 +97,7 @@ class FrabExporter(Exporter):
                     "date": day.isoformat(),
                     "start": start.astimezone(tz).isoformat(),
                     "end": end.astimezone(tz).isoformat(),
-                    "rooms": [
-                        (room, [self.session_fields(s) for s in per_room.get(room.pk, [])])
-                        for room in room_order
-                    ],
+                    "rooms": [(room, per_room.get(room.pk, [])) for room in room_order],
                 }
             )
         prepared = {
@@ -119,6 +106,7 @@ class FrabExporter(Exporter):
             "tracks": sorted(tracks.values(), key=lambda t: (t.position, t.name)),
             "rooms": room_order,
             "days": days,
+            "sessions": [s for day in days for _, placed in day["rooms"] for s in placed],
         }
         return prepared
 
@@ -136,61 +124,62 @@ class FrabExporter(Exporter):
         )
         return f"{clean_line(latest.label)} ({digest})" if latest else digest
 
-    def session_fields(self, session: Row) -> dict:
-        _, date, start = self.local(session.starts_at)
-        duration = self.durations.get(session.duration)
-        if duration is None:
-            duration = self.durations[session.duration] = frab_duration(session.duration)
-        return {
-            "id": session.export_id,
-            "guid": session.guid,
-            "date": date,
-            "start": start,
-            "duration": duration,
-            "room": session.room.name,
-            "slug": frab_slug(self.event, session),
-            "url": self.absolute(url_for("session_detail", self.event.slug, session.slug)),
-            "title": session.title,
-            "subtitle": session.subtitle,
-            "track": session.track.name if session.track else "",
-            "type": session.session_type.name if session.session_type else "Talk",
-            "language": session.language or self.language,
-            "abstract": session.abstract,
-            "description": session.description,
-            "recording_license": session.recording_license,
-            "do_not_record": session.do_not_record,
-            "links": session.links,
-            "persons": [self.person_fields(person) for person in session.people],
-        }
+    def session_values(
+        self, sessions: list[Row], escape: Callable[[str], str], joint: str = "\x00"
+    ) -> list[tuple]:
+        """What each of ``sessions`` writes: its id, its local date and start and its
+        duration (which need no escapes), then its ``FRAB_TEXTS`` as ``escape`` writes
+        them (every session's at once, see ``escape_all``)."""
+        event, url, language = self.event, self.session_url, self.language
+        ids = [s.export_id for s in sessions]
+        texts: list[str] = []
+        for s, export_id in zip(sessions, ids, strict=True):
+            texts += (
+                s.room.name,
+                # The schemas want it to end in a letter or digit; older slugs may end in "-".
+                f"{event.acronym}-{export_id}-{s.slug}".rstrip("-_"),
+                url.replace(SLUG, s.slug),
+                s.title,
+                s.subtitle,
+                s.track.name if s.track else "",
+                s.session_type.name if s.session_type else "Talk",
+                s.language or language,
+                s.abstract,
+                s.description,
+                s.recording_license,
+            )
+        escaped = escape_all(texts, escape, joint)
+        lengths = [s.ends_at - s.starts_at for s in sessions]
+        durations = {length: frab_duration(length) for length in set(lengths)}
+        n = len(FRAB_TEXTS)
+        return [
+            (export_id, *self.local[s.starts_at][1:], durations[length], *escaped[at : at + n])
+            for s, export_id, length, at in zip(
+                sessions, ids, lengths, range(0, len(escaped), n), strict=True
+            )
+        ]
 
-    def person_fields(self, person: Person) -> dict:
-        """A person as frab lists them; the same dict in each of their sessions (a
-        speaker's guid is unique within the event)."""
-        fields = self.persons.get(person.guid)
-        if fields is not None:
-            return fields
-        fields = self.persons[person.guid] = {
-            "id": person.frab_id,
-            "guid": person.guid,
-            "name": person.name,
-            "biography": person.bio,
-        }
-        if person.code and PRETALX_CODE_RE.fullmatch(person.code):
-            fields["code"] = person.code
-        return fields
+    @staticmethod
+    def persons(sessions: list[Row]) -> dict[str | None, Person]:
+        """Everybody in ``sessions`` once, by guid (unique within the event), as first met."""
+        return {person.guid: person for s in sessions for person in s.people}
+
+
+# A session's texts as both formats write them, in order.
+FRAB_TEXTS = (
+    "room", "slug", "url", "title", "subtitle", "track", "type", "language", "abstract",
+    "description", "recording_license",
+)  # fmt: skip
 
 
 class FrabJSONExporter(FrabExporter):
     content_type = "application/json; charset=utf-8"
     filename = "{slug}.schedule.json"
 
-    def __init__(self, event: Event, base_url: str):
-        super().__init__(event, base_url)
-        self.person_texts: dict[str | None, str] = {}
-
     def render(self, sessions: list[Row]) -> bytes:
         event = self.event
         prepared = self.prepare(sessions)
+        session_texts = iter(self.sessions_json(prepared["sessions"]))
         written: list[str] = []
         conference = {
             "acronym": event.acronym,
@@ -222,8 +211,8 @@ class FrabJSONExporter(FrabExporter):
                     "day_end": day["end"],
                     # Each room's sessions as a placeholder, its JSON written below.
                     "rooms": {
-                        room.name: self.placeholder(room_sessions, written)
-                        for room, room_sessions in day["rooms"]
+                        room.name: placeholder(islice(session_texts, len(placed)), written)
+                        for room, placed in day["rooms"]
                     },
                 }
                 for day in prepared["days"]
@@ -244,45 +233,58 @@ class FrabJSONExporter(FrabExporter):
         version = json.dumps(self.version(text), ensure_ascii=False).encode()
         return b"".join([text.removesuffix(b"}}"), b', "version": ', version, b"}}"])
 
-    def placeholder(self, room_sessions: list[dict], written: list) -> str:
-        """A string that no text can be (cleaned text holds no NUL; json writes it
-        "\\u0000"), standing for these sessions' JSON."""
-        written.append("[" + ", ".join(map(self.session_json, room_sessions)) + "]")
-        return f"\x00{len(written) - 1}"
-
-    def session_json(self, fields: dict) -> str:
-        """``json.dumps(fields, ensure_ascii=False)`` for a session of ``session_fields``,
-        its keys written as they are, its texts through json's own C escaper, each
+    def sessions_json(self, sessions: list[Row]) -> list[str]:
+        """Each session as ``json.dumps(..., ensure_ascii=False)`` wrote it, its keys
+        written as they are, its texts escaped by json's own C escaper all at once, each
         person once: the same bytes in a fraction of the time (a dump encodes every key
         of every session, and a person in each of their sessions)."""
-        links, texts = fields["links"], self.person_texts
-        persons = []
-        for person in fields["persons"]:
-            text = texts.get(person["guid"])
-            if text is None:
-                code = f', "code": {_str(person["code"])}' if "code" in person else ""
-                text = texts[person["guid"]] = (
-                    f'{{"id": {person["id"]}, "guid": {_str(person["guid"])}, '
-                    f'"name": {_str(person["name"])}, '
-                    f'"biography": {_str(person["biography"])}{code}}}'
-                )
-            persons.append(text)
-        return (
-            f'{{"id": {fields["id"]}, "guid": {_str(fields["guid"])}, '
-            f'"date": {_str(fields["date"])}, "start": {_str(fields["start"])}, '
-            f'"duration": {_str(fields["duration"])}, "room": {_str(fields["room"])}, '
-            f'"slug": {_str(fields["slug"])}, "url": {_str(fields["url"])}, '
-            f'"title": {_str(fields["title"])}, "subtitle": {_str(fields["subtitle"])}, '
-            f'"track": {_str(fields["track"])}, "type": {_str(fields["type"])}, '
-            f'"language": {_str(fields["language"])}, '
-            f'"abstract": {_str(fields["abstract"])}, '
-            f'"description": {_str(fields["description"])}, '
-            f'"recording_license": {_str(fields["recording_license"])}, '
-            f'"do_not_record": {"true" if fields["do_not_record"] else "false"}, '
-            f'"links": {_dump(links) if links else "[]"}, '
-            f'"persons": [{", ".join(persons)}]}}'
-        )
+        people = self.persons(sessions).values()
+        texts = escape_all([p.name for p in people] + [p.bio for p in people], _json_text, JOINT)
+        names, bios = texts[: len(people)], texts[len(people) :]
+        persons = {
+            person.guid: (
+                f'{{"id": {person.frab_id}, "guid": "{person.guid}", "name": "{name}", '
+                f'"biography": "{bio}"'
+                # A pretalx code is capitals and digits: no escapes.
+                + (f', "code": "{person.code}"}}' if is_code(person.code) else "}")
+            )
+            for person, name, bio in zip(people, names, bios, strict=True)
+        }
+        return [
+            f'{{"id": {export_id}, "guid": "{s.guid}", '
+            f'"date": "{date}", "start": "{start}", "duration": "{duration}", '
+            f'"room": "{room}", "slug": "{slug}", "url": "{url}", '
+            f'"title": "{title}", "subtitle": "{subtitle}", '
+            f'"track": "{track}", "type": "{type_}", "language": "{language}", '
+            f'"abstract": "{abstract}", "description": "{description}", '
+            f'"recording_license": "{license_}", '
+            f'"do_not_record": {"true" if s.do_not_record else "false"}, '
+            f'"links": {_dump(s.links) if s.links else "[]"}, '
+            f'"persons": [{", ".join([persons[p.guid] for p in s.people])}]}}'
+            for s, (
+                export_id, date, start, duration, room, slug, url, title, subtitle, track, type_,
+                language, abstract, description, license_,
+            ) in zip(sessions, self.session_values(sessions, _json_text, JOINT), strict=True)
+        ]  # fmt: skip
+
+
+def placeholder(room_sessions: Iterable[str], written: list[str]) -> str:
+    """A string that no text can be (cleaned text holds no NUL; json writes it
+    "\\u0000"), standing for these sessions' JSON, kept in ``written``."""
+    written.append(f"[{', '.join(room_sessions)}]")
+    return f"\x00{len(written) - 1}"
 
 
 PLACEHOLDER_RE = re.compile(r'"\\u0000(\d+)"')
 _dump = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False)
+JOINT = "\\u0000"  # a NUL as json writes it
+
+
+def _json_text(text: str) -> str:
+    """A JSON string's content, as json writes it (without its quotes)."""
+    return _str(text)[1:-1]
+
+
+def is_code(code: str) -> bool:
+    """Whether a person's code is a pretalx code, which frab writes."""
+    return bool(code) and PRETALX_CODE_RE.fullmatch(code) is not None

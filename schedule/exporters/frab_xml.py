@@ -1,7 +1,10 @@
 """frab XML, written as text."""
 
+from itertools import islice
+
 from ..rows import Row
-from .frab import TRACK_SLUG_RE, FrabExporter
+from .base import escape_all
+from .frab import FRAB_TEXTS, TRACK_SLUG_RE, FrabExporter
 
 
 class FrabXMLExporter(FrabExporter):
@@ -15,6 +18,7 @@ class FrabXMLExporter(FrabExporter):
     def render(self, sessions: list[Row]) -> bytes:
         event = self.event
         prepared = self.prepare(sessions)
+        events = iter(self.events(prepared["sessions"]))
         out = ["\n <conference>"]
         for tag, text in (
             ("acronym", event.acronym),
@@ -38,11 +42,11 @@ class FrabXMLExporter(FrabExporter):
             attrs = {"index": str(day["index"]), "date": day["date"], "start": day["start"],
                      "end": day["end"]}  # fmt: skip
             out.append(opening("day", attrs, 1, bool(day["rooms"])))
-            for room, room_sessions in day["rooms"]:
+            for room, placed in day["rooms"]:
                 attrs = {"name": room.name, "guid": str(room.guid)}
-                out.append(opening("room", attrs, 2, bool(room_sessions)))
-                out.extend(self.session_element(fields) for fields in room_sessions)
-                if room_sessions:
+                out.append(opening("room", attrs, 2, bool(placed)))
+                out += islice(events, len(placed))
+                if placed:
                     out.append("\n  </room>")
             if day["rooms"]:
                 out.append("\n </day>")
@@ -55,50 +59,57 @@ class FrabXMLExporter(FrabExporter):
         )
         return b"".join([(head + leaf("version", self.version(rest), 1)).encode(), rest])
 
-    def session_element(self, fields: dict) -> str:
-        """One <event> with its children, indented at its depth (schedule/day/room).
-
-        Written as one list of strings: ids, guids, dates, times and durations need no
-        escapes.
-        """
-        out = [
-            f'\n   <event id="{fields["id"]}" guid="{fields["guid"]}">'
-            f"\n    <date>{fields['date']}</date>"
-            f"\n    <start>{fields['start']}</start>"
-            f"\n    <duration>{fields['duration']}</duration>"
+    def events(self, sessions: list[Row]) -> list[str]:
+        """Each session's <event> with its children, indented at its depth (schedule/
+        day/room), its texts escaped all at once (ids, guids, dates, times and durations
+        need no escapes), each person written once."""
+        people = self.persons(sessions).values()
+        # Ids are numbers and guids hex: no escapes in their attributes.
+        persons = {
+            person.guid: (
+                f'\n     <person id="{person.frab_id}" guid="{person.guid}">{name}</person>'
+                if name
+                else f'\n     <person id="{person.frab_id}" guid="{person.guid}" />'
+            )
+            for person, name in zip(
+                people, escape_all([p.name for p in people], _text), strict=True
+            )
+        }
+        return [
+            self.event_element(s, values, persons)
+            for s, values in zip(sessions, self.session_values(sessions, _text), strict=True)
         ]
-        # Its texts escaped at once (cleaned text holds no NUL to join them with).
-        texts = [fields[tag] for tag in EVENT_TEXTS] + [fields["description"]]
-        escaped = _text("\x00".join(texts)).split("\x00")
-        if len(escaped) != len(texts):  # a NUL after all (in a slug): one by one
-            escaped = [_text(text) for text in texts]
+
+    def event_element(self, session: Row, values: tuple, persons: dict[str | None, str]) -> str:
+        export_id, date, start, duration, *texts, description, license_ = values
+        out = [
+            f'\n   <event id="{export_id}" guid="{session.guid}">'
+            f"\n    <date>{date}</date>"
+            f"\n    <start>{start}</start>"
+            f"\n    <duration>{duration}</duration>"
+        ]
         out += [
             f"\n    <{tag}>{text}</{tag}>" if text else f"\n    <{tag} />"
-            for tag, text in zip(EVENT_TEXTS, escaped, strict=False)
+            for tag, text in zip(EVENT_TEXTS, texts, strict=True)
         ]
-        if escaped[-1]:  # the description, when there is one
-            out.append(f"\n    <description>{escaped[-1]}</description>")
-        if fields["recording_license"] or fields["do_not_record"]:
-            out.append("\n    <recording>")
-            out.append(leaf("license", fields["recording_license"], 5))
-            out.append(leaf("optout", str(fields["do_not_record"]).lower(), 5))
-            out.append("\n    </recording>")
-        persons = fields["persons"]
-        if persons:  # ids are numbers and guids hex: no escapes in their attributes
+        if description:
+            out.append(f"\n    <description>{description}</description>")
+        if license_ or session.do_not_record:
+            out.append(
+                "\n    <recording>"
+                + (f"\n     <license>{license_}</license>" if license_ else "\n     <license />")
+                + f"\n     <optout>{'true' if session.do_not_record else 'false'}</optout>"
+                + "\n    </recording>"
+            )
+        if session.people:
             out.append("\n    <persons>")
-            out += [
-                f'\n     <person id="{p["id"]}" guid="{p["guid"]}">{_text(p["name"])}</person>'
-                if p["name"]
-                else f'\n     <person id="{p["id"]}" guid="{p["guid"]}" />'
-                for p in persons
-            ]
+            out += [persons[p.guid] for p in session.people]
             out.append("\n    </persons>")
         else:
             out.append("\n    <persons />")
-        links = fields["links"]
-        if links:
+        if session.links:
             out.append("\n    <links>")
-            for link in links:
+            for link in session.links:
                 out.append(leaf("link", link["title"] or link["url"], 5, {"href": link["url"]}))
             out.append("\n    </links>")
         else:
@@ -107,8 +118,9 @@ class FrabXMLExporter(FrabExporter):
         return "".join(out)
 
 
-# An event's children that hold text, after its date, start and duration, in order.
-EVENT_TEXTS = ("room", "slug", "url", "title", "subtitle", "track", "type", "language", "abstract")
+# An event's children that hold text, after its date, start and duration, in order
+# (then its description, if any, and the recording's license).
+EVENT_TEXTS = FRAB_TEXTS[: FRAB_TEXTS.index("description")]
 
 
 # ElementTree's serialization, by hand: text escapes &, < and >; attribute values also

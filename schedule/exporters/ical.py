@@ -1,15 +1,15 @@
 """iCalendar (RFC 5545): the whole schedule, a filtered part, one session, an agenda."""
 
 import datetime as dt
+import re
 
 from django.utils.translation import gettext as _
 
 from events.models import Event
 from lib.text import clean_line
 
-from ..display import url_for
 from ..rows import Place, Row
-from .base import Exporter
+from .base import SLUG, Exporter
 
 PARAGRAPH = "\n\n"
 
@@ -19,8 +19,9 @@ class ICalExporter(Exporter):
 
     The lines are those the icalendar package wrote (tests/schedule/test_ical.py pins
     them against it): its TEXT escaping and its folding, without its value objects,
-    which were most of the time of a large calendar. Each event is one string, folded
-    in one pass; each distinct time and place is written once.
+    which were most of the time of a large calendar. Each event is one string; the
+    texts of all events are escaped in one pass, and the whole calendar folded in
+    another; each distinct time and place is written once.
     """
 
     content_type = "text/calendar; charset=utf-8"
@@ -28,6 +29,7 @@ class ICalExporter(Exporter):
     refresh = "PT1H"  # how often a subscribed calendar should look again
     # Brief rows (names of rooms, tracks and people, the plain-text abstract) and these.
     details = ("guid", "version", "updated_at")
+    people = ("name", "role")
 
     def __init__(self, event: Event, base_url: str, *, name: str | None = None):
         super().__init__(event, base_url)
@@ -39,7 +41,6 @@ class ICalExporter(Exporter):
         self.moderators_label = _("Moderated by: %(names)s")
         # A guid is hex and dashes: only the rest of the UID can need escapes.
         self.uid_suffix = ical_text(f"@{event.slug}.lineup")
-        self.times: dict[dt.datetime, str] = {}
         self.places: dict[tuple[str, int], str] = {}
 
     def render(self, sessions: list[Row]) -> bytes:
@@ -52,22 +53,44 @@ class ICalExporter(Exporter):
             "PRODID:-//Lineup//Conference schedule//EN\r\n"
             "CALSCALE:GREGORIAN\r\n"
             "METHOD:PUBLISH\r\n"
-            f"{fold(f'X-WR-CALNAME:{self.name}')}\r\n"
+            f"X-WR-CALNAME:{self.name}\r\n"
             f"REFRESH-INTERVAL;VALUE=DURATION:{self.refresh}\r\n"
             f"X-PUBLISHED-TTL:{self.refresh}\r\n"
-            f"{fold(f'X-WR-TIMEZONE:{self.event.timezone}')}\r\n"
+            f"X-WR-TIMEZONE:{self.event.timezone}\r\n"
         )
+        sessions = [s for s in sessions if s.starts_at is not None]
+        urls = [self.session_url.replace(SLUG, s.slug) for s in sessions]
+        # The TEXT values of every event escaped at once, titles then descriptions.
+        texts = ical_texts(
+            [s.title for s in sessions]
+            + [self.description(s, url) for s, url in zip(sessions, urls, strict=True)]
+        )
+        titles, descriptions = texts[: len(sessions)], texts[len(sessions) :]
+        # Each distinct time written once: times repeat in every room.
+        moments = {m for s in sessions for m in (s.starts_at, s.ends_at, s.updated_at)}
+        utc = {moment: ical_utc(moment) for moment in moments}
         # When the published data last changed: the same bytes for the same data, in
         # every encoding and on every worker.
         stamp = ical_utc(self.event.changed_at)
-        events = [self.vevent(s, stamp) for s in sessions if s.starts_at is not None]
-        return "".join([head, *events, "END:VCALENDAR\r\n"]).encode()
-
-    def utc(self, moment: dt.datetime) -> str:
-        text = self.times.get(moment)
-        if text is None:
-            text = self.times[moment] = ical_utc(moment)
-        return text
+        events = [
+            "BEGIN:VEVENT\r\n"
+            f"SUMMARY:{title}\r\n"
+            f"DTSTART:{utc[s.starts_at]}\r\n"
+            f"DTEND:{utc[s.ends_at]}\r\n"
+            f"DTSTAMP:{stamp}\r\n"
+            f"UID:{s.guid}{self.uid_suffix}\r\n"
+            f"{self.category(s.track) if s.track else ''}"
+            f"DESCRIPTION:{description}\r\n"
+            f"LAST-MODIFIED:{utc[s.updated_at]}\r\n"
+            f"LOCATION:{self.location(s.room)}\r\n"
+            # Calendar clients update an event in place when its SEQUENCE goes up.
+            f"SEQUENCE:{s.version}\r\n"
+            f"STATUS:{'CANCELLED' if s.is_cancelled else 'CONFIRMED'}\r\n"
+            f"URL:{url}\r\n"  # a URI: not escaped (ours hold no CR or LF)
+            "END:VEVENT\r\n"
+            for s, title, description, url in zip(sessions, titles, descriptions, urls, strict=True)
+        ]
+        return fold("".join([head, *events, "END:VCALENDAR\r\n"]).encode())
 
     def location(self, room: Place | None) -> str:
         """Every event has a place, breaks too: the room and the venue, or what is known."""
@@ -82,14 +105,14 @@ class ICalExporter(Exporter):
         return text
 
     def category(self, track: Place) -> str:
+        """The CATEGORIES line of a track's sessions."""
         text = self.places.get(("track", track.pk))
         if text is None:
-            text = self.places["track", track.pk] = ical_text(track.name)
+            text = self.places["track", track.pk] = f"CATEGORIES:{ical_text(track.name)}\r\n"
         return text
 
-    def vevent(self, session: Row, stamp: str) -> str:
-        """One VEVENT, its properties in the order the calendar has always had."""
-        url = self.absolute(url_for("session_detail", self.event.slug, session.slug))
+    def description(self, session: Row, url: str) -> str:
+        """The abstract, who speaks and moderates, and the session's page (unescaped)."""
         description = [session.abstract_text] if session.abstract_text else []
         people, moderators = [], []
         for person in session.people:
@@ -99,25 +122,7 @@ class ICalExporter(Exporter):
         if moderators:
             description.append(self.moderators_label % {"names": ", ".join(moderators)})
         description.append(url)
-        track = f"{fold(f'CATEGORIES:{self.category(session.track)}')}\r\n" if session.track else ""
-        # Only the lines of variable length can need folding: times and numbers cannot.
-        return (
-            "BEGIN:VEVENT\r\n"
-            f"{fold(f'SUMMARY:{ical_text(session.title)}')}\r\n"
-            f"DTSTART:{self.utc(session.starts_at)}\r\n"
-            f"DTEND:{self.utc(session.ends_at)}\r\n"
-            f"DTSTAMP:{stamp}\r\n"
-            f"{fold(f'UID:{session.guid}{self.uid_suffix}')}\r\n"
-            f"{track}"
-            f"{fold(f'DESCRIPTION:{ical_text(PARAGRAPH.join(description))}')}\r\n"
-            f"LAST-MODIFIED:{self.utc(session.updated_at)}\r\n"
-            f"{fold(f'LOCATION:{self.location(session.room)}')}\r\n"
-            # Calendar clients update an event in place when its SEQUENCE goes up.
-            f"SEQUENCE:{session.version}\r\n"
-            f"STATUS:{'CANCELLED' if session.is_cancelled else 'CONFIRMED'}\r\n"
-            f"{fold(f'URL:{url}')}\r\n"  # a URI: not escaped (ours hold no CR or LF)
-            "END:VEVENT\r\n"
-        )
+        return PARAGRAPH.join(description)
 
 
 def ical_text(text: str) -> str:
@@ -141,31 +146,30 @@ def ical_utc(moment: dt.datetime) -> str:
     return f"{m.year:04}{m.month:02}{m.day:02}T{m.hour:02}{m.minute:02}{m.second:02}Z"
 
 
+def ical_texts(texts: list[str]) -> list[str]:
+    """``ical_text`` of each of ``texts``, in one pass over them all (row text holds no
+    NUL, lib/text.py; were there one, each is escaped on its own)."""
+    escaped = ical_text("\x00".join(texts)).split("\x00")
+    return escaped if len(escaped) == len(texts) else [ical_text(text) for text in texts]
+
+
 # Folding, byte for byte as icalendar folds: a content line of 75 octets or more is cut
 # into pieces of at most 74 (a continuation line's leading space makes 75), never
 # inside a UTF-8 character, and a piece that would end in a backslash or caret (an
-# escape) leaves it to the next. Slices, not icalendar's walk through every character.
+# escape) leaves it to the next. The whole calendar at once: one search finds the long
+# lines (a line's content holds no CR: TEXT values are escaped, URIs hold none).
 FOLD_OCTETS = 74
+LONG_LINE = re.compile(rb"\n([^\r]{%d,})" % (FOLD_OCTETS + 1))
 
 
-def fold(line: str) -> str:
-    """One content line (without its CRLF), folded if it is too long."""
-    return line if len(line) <= FOLD_OCTETS and line.isascii() else fold_line(line)
+def fold(calendar: bytes) -> bytes:
+    """``calendar`` (each line ended by CRLF) with every long line folded; its first line
+    (BEGIN:VCALENDAR) is short."""
+    return LONG_LINE.sub(_folded, calendar)
 
 
-def fold_line(line: str) -> str:
-    """``fold`` for a line that may be too long."""
-    if line.isascii():  # characters are octets (nearly every line): slice the text
-        pieces, start, end = [], 0, len(line)
-        while end - start > FOLD_OCTETS:
-            cut = start + FOLD_OCTETS
-            if line[cut - 1] in "\\^":
-                cut -= 1
-            pieces.append(line[start:cut])
-            start = cut
-        pieces.append(line[start:])
-        return "\r\n ".join(pieces)
-    raw = line.encode()
+def _folded(found: re.Match) -> bytes:
+    raw = found[1]
     chunks, start = [], 0
     while len(raw) - start > FOLD_OCTETS:
         cut = start + FOLD_OCTETS
@@ -176,4 +180,4 @@ def fold_line(line: str) -> str:
         chunks.append(raw[start:cut])
         start = cut
     chunks.append(raw[start:])
-    return b"\r\n ".join(chunks).decode()
+    return b"\n" + b"\r\n ".join(chunks)
