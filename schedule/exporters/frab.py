@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable
 from itertools import islice
 from json.encoder import encode_basestring as _str  # json's C escaper
 
+from django.db import DEFAULT_DB_ALIAS
 from django.urls import reverse
 
 from events.models import Event
+from lib import sql
 from lib.text import clean_line, clean_text
 
 from ..models import Release
@@ -42,6 +44,18 @@ def schema_slug(obj: Place, kind: str) -> str:
 
 
 PRETALX_CODE_RE = re.compile(r"[A-Z0-9]+")
+# An event's latest release, read by a statement compiled once (lib/sql.py). The first
+# schedule is not named: a file imported and exported again is unchanged.
+_RELEASE_COLUMNS = [f.attname for f in Release._meta.concrete_fields]
+_LATEST_RELEASE = sql.Statement(
+    lambda event_id: (
+        Release.objects.filter(event=event_id)
+        .exclude(kind=Release.Kind.FIRST)
+        .order_by("-number")
+        .values_list(*_RELEASE_COLUMNS)[:1]
+    ),
+    int,
+)
 
 
 class FrabExporter(Exporter):
@@ -115,14 +129,11 @@ class FrabExporter(Exporter):
         digest of the rest of the ``document`` as written (encoded once, for the digest
         and the answer), so it changes exactly when the document does."""
         digest = self.version_prefix + hashlib.sha256(document).hexdigest()[:12]
-        # The first schedule is not named: a file imported and exported again is unchanged.
-        latest = (
-            Release.objects.filter(event=self.event)
-            .exclude(kind=Release.Kind.FIRST)
-            .order_by("-number")
-            .first()
-        )
-        return f"{clean_line(latest.label)} ({digest})" if latest else digest
+        found = _LATEST_RELEASE.rows(self.event.pk)
+        if not found:
+            return digest
+        latest = Release.from_db(DEFAULT_DB_ALIAS, _RELEASE_COLUMNS, found[0])
+        return f"{clean_line(latest.label)} ({digest})"
 
     def session_values(
         self, sessions: list[Row], escape: Callable[[str], str], joint: str = "\x00"
