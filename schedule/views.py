@@ -175,11 +175,8 @@ def list_rows(event: Event, *, embed: bool = False):
     """Builds the list's days from the filtered sessions (HTML)."""
 
     def build(sessions, rooms):
-        days = group_by_day_and_time(sessions, event)
-        star = _star(event, embed)
-        return render_rows(
-            "schedule/day_list.jinja", days=days, star=star, embed=embed, agenda=None
-        )
+        days = group_by_day_and_time(sessions, event, star=_star(event, embed))
+        return render_rows("schedule/day_list.jinja", days=days, embed=embed, agenda=None)
 
     return build
 
