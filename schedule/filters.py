@@ -6,6 +6,7 @@ unknown slug or a malformed value makes the FilterSet invalid with a message tha
 names the value, which the views turn into a 400.
 """
 
+import copy
 import datetime as dt
 
 import django_filters
@@ -42,6 +43,21 @@ UNKNOWN = {
 }
 
 
+class Copied:
+    """A filter whose copy shares what never changes: django-filter deep-copies a
+    FilterSet's filters for every instance, querysets, labels and messages included
+    (the larger part of making a SessionFilter, on every page and export). What a
+    FilterSet changes per instance is its filters' attributes and ``extra`` (the form
+    field's arguments): those are the copy's own."""
+
+    def __deepcopy__(self, memo):
+        copied = copy.copy(self)
+        copied.extra = dict(self.extra)
+        copied.__dict__.pop("_field", None)  # the form field, made from ``extra``
+        copied.method = self.method  # a method's caller is bound to its filter: rebind
+        return copied
+
+
 class SlugChoiceField(ModelMultipleChoiceField):
     def clean(self, value):
         # No value: an empty list, where Django gives ``queryset.none()``, whose every
@@ -49,7 +65,7 @@ class SlugChoiceField(ModelMultipleChoiceField):
         return super().clean(value) if value else []
 
 
-class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+class SlugChoiceFilter(Copied, django_filters.ModelMultipleChoiceFilter):
     """Several slugs of one event's rooms, tracks, types or speakers."""
 
     field_class = SlugChoiceField
@@ -92,7 +108,7 @@ class DayField(forms.CharField):
         return day
 
 
-class DayFilter(django_filters.Filter):
+class DayFilter(Copied, django_filters.Filter):
     field_class = DayField
 
     def filter(self, qs, value):
@@ -102,6 +118,10 @@ class DayFilter(django_filters.Filter):
         start = dt.datetime.combine(value, dt.time.min, tzinfo=tz)
         end = dt.datetime.combine(value + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         return qs.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+class TextFilter(Copied, django_filters.CharFilter):
+    pass
 
 
 class SessionFilter(django_filters.FilterSet):
@@ -116,9 +136,7 @@ class SessionFilter(django_filters.FilterSet):
         queryset=Speaker.objects.none(), noun="speaker", method="filter_speaker",
         label=_("Speaker"),
     )  # fmt: skip
-    q = django_filters.CharFilter(
-        method="filter_text", label=_("Search"), max_length=MAX_QUERY_LENGTH
-    )
+    q = TextFilter(method="filter_text", label=_("Search"), max_length=MAX_QUERY_LENGTH)
 
     class Meta:
         model = Session
