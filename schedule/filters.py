@@ -43,18 +43,19 @@ UNKNOWN = {
 }
 
 
-class Copied:
-    """A filter whose copy shares what never changes: django-filter deep-copies a
-    FilterSet's filters for every instance, querysets, labels and messages included
-    (the larger part of making a SessionFilter, on every page and export). What a
-    FilterSet changes per instance is its filters' attributes and ``extra`` (the form
-    field's arguments): those are the copy's own."""
+class CopiedLightly:
+    """A FilterSet copies its class's filters for each instance with ``copy.deepcopy``,
+    which copied every filter's queryset, query and all, on every request. What an
+    instance changes in a filter is its ``extra`` (``SessionFilter`` puts the event
+    there) and attributes it replaces (a queryset), so a copy of the filter and of its
+    ``extra`` is enough: the rest is shared, never changed in place. A filter with a
+    ``method`` gets its own caller, which finds the method on the copy's FilterSet."""
 
     def __deepcopy__(self, memo):
         copied = copy.copy(self)
         copied.extra = dict(self.extra)
-        copied.__dict__.pop("_field", None)  # the form field, made from ``extra``
-        copied.method = self.method  # a method's caller is bound to its filter: rebind
+        copied.__dict__.pop("_field", None)  # the form field is made from the copy
+        copied.method = self.method
         return copied
 
 
@@ -65,7 +66,7 @@ class SlugChoiceField(ModelMultipleChoiceField):
         return super().clean(value) if value else []
 
 
-class SlugChoiceFilter(Copied, django_filters.ModelMultipleChoiceFilter):
+class SlugChoiceFilter(CopiedLightly, django_filters.ModelMultipleChoiceFilter):
     """Several slugs of one event's rooms, tracks, types or speakers."""
 
     field_class = SlugChoiceField
@@ -108,7 +109,7 @@ class DayField(forms.CharField):
         return day
 
 
-class DayFilter(Copied, django_filters.Filter):
+class DayFilter(CopiedLightly, django_filters.Filter):
     field_class = DayField
 
     def filter(self, qs, value):
@@ -120,7 +121,7 @@ class DayFilter(Copied, django_filters.Filter):
         return qs.filter(starts_at__gte=start, starts_at__lt=end)
 
 
-class TextFilter(Copied, django_filters.CharFilter):
+class TextFilter(CopiedLightly, django_filters.CharFilter):
     pass
 
 

@@ -461,6 +461,14 @@ def test_agenda_lists_sessions_by_day_and_time_with_clashes(fest, starred):
     assert "5 sessions" in summary and "1 clash" in summary and "clashes" not in summary
 
 
+def test_agenda_escapes_its_rows_and_clash_notes(fest, starred):
+    Session.objects.filter(pk=fest.beta.pk).update(title='Beta <x1> & "co"')
+    content = starred.client.get("/fest30/agenda/").content.decode()
+    assert "<x1>" not in content
+    assert "overlaps “Beta &lt;x1&gt; &amp; &#34;co&#34;”</p>" in content
+    assert ">Beta &lt;x1&gt; &amp; &#34;co&#34;</a>" in content
+
+
 def test_agenda_flags_changes_and_cancellations_until_seen(fest, starred):
     fest.gamma.starts_at += dt.timedelta(hours=1)
     fest.gamma.ends_at += dt.timedelta(hours=1)

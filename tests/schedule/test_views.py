@@ -7,8 +7,9 @@ import re
 import icalendar
 import pytest
 
-from events.models import Event
+from events.models import Event, Room, SessionType, Track
 from schedule.models import Session
+from speakers.models import Speaker
 from tests.factories import EventFactory, SessionFactory, SessionSpeakerFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,32 @@ def test_list_shows_each_session_with_its_details(client, conf, html):
     assert "alert" not in excerpt and "<" not in excerpt
     link = html.find(article, "a")
     assert html.attr(link, "href") == "/cnc16/sessions/kubernetes-101/"
+
+
+def test_list_escapes_every_value_it_prints(client, conf):
+    """The rows come escaped from display.ListRows, and day_list.jinja prints them as
+    they are: every text a row shows is escaped, as Jinja2 escapes (&#34;, &#39;)."""
+    Session.objects.filter(pk=conf.panel_session.pk).update(
+        title='Q&A <x1>"live"', abstract_text="Ask <x2> & 'more'"
+    )
+    Speaker.objects.filter(pk=conf.sarah.pk).update(name="Sarah <x3>", company='G&"co"')
+    Speaker.objects.filter(pk=conf.dan.pk).update(name="Dan <x4>")
+    Room.objects.filter(pk=conf.room_401.pk).update(name="Room <x5> & co")
+    Track.objects.filter(pk=conf.dev.pk).update(name="Dev & <x6>")
+    SessionType.objects.filter(pk=conf.panel.pk).update(name="Panel <x7>")
+    SessionType.objects.filter(pk=conf.meal.pk).update(name="Meal <x8>")
+    content = get(client, "/cnc16/schedule/").content.decode()
+    assert "<x" not in content
+    for escaped in (
+        "Q&amp;A &lt;x1&gt;&#34;live&#34;</a>",
+        "Sarah &lt;x3&gt;, G&amp;&#34;co&#34;; Brendan Burns, Microsoft",
+        "Moderated by Dan &lt;x4&gt;</p>",
+        "Ask &lt;x2&gt; &amp; &#39;more&#39;",
+        " · Room &lt;x5&gt; &amp; co · Panel &lt;x7&gt; ",
+        '<span class="track-dot">Dev &amp; &lt;x6&gt;</span>',
+        '<span class="break-label">Meal &lt;x8&gt;</span>',
+    ):
+        assert escaped in content
 
 
 def test_list_sessions_in_one_slot_are_ordered_by_room(client, conf, html):
