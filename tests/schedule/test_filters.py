@@ -380,7 +380,7 @@ def test_unknown_parameters_neither_render_nor_store_a_page_of_their_own(client,
 
 
 def test_each_filterset_has_filters_of_its_own_sharing_what_never_changes(conf):
-    """A SessionFilter's filters are copies (``filters.Copied``): each has its own form
+    """A SessionFilter's filters are copies (``filters.CopiedLightly``): each has its own form
     field arguments, queryset and method bound to its own filterset, while the labels
     and messages of the class's filters are shared, not copied for every request."""
     from django.http import QueryDict
