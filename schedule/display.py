@@ -275,7 +275,7 @@ class DayGrid:
                 "iso": moment.isoformat() if moment.minute % 15 == 0 else "",
                 "on_hour": moment.minute == 0,
                 "labelled": moment.minute % 15 == 0,
-                "cells": _runs(cell for cell in line[:width] if cell != "covered"),
+                "cells": _runs(line[:width]),
             }
             for moment, line in zip(self.times, self.grid, strict=True)
         ]
@@ -292,14 +292,18 @@ class DayGrid:
 
 
 def _runs(cells) -> list[dict]:
-    """A line's cells, each run of empty ones (None) as one ``{"empty": count}``: a day
-    of 25 rooms is mostly empty cells, and the template then turns once per run."""
+    """A line's cells, each run of side-by-side empty ones (None) as one
+    ``{"empty": count}``, printed as one cell spanning them (issue 17: a day of 25 rooms
+    is mostly empty cells, each a box for the phone to lay out; the table's columns
+    draw the lines between rooms). A cell covered by one above ends a run."""
     runs: list[dict] = []
+    after_empty = False
     for cell in cells:
-        if cell is not None:
-            runs.append(cell)
-        elif runs and runs[-1]["empty"]:
+        if cell is None and after_empty:
             runs[-1]["empty"] += 1
-        else:
+        elif cell is None:
             runs.append({"empty": 1})
+        elif cell != "covered":
+            runs.append(cell)
+        after_empty = cell is None
     return runs

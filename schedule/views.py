@@ -164,12 +164,12 @@ def _filter_options(query, places: dict[str, list[dict]]) -> list[dict]:
     ]
 
 
-def _star(event: Event, embed: bool):
+def _star(event: Event, embed: bool, *, in_form: bool = False):
     """The row's star button, or None once the event is over (nothing left to attend) and
     in a frame on another site (no cookie of ours there to keep an agenda in)."""
     if embed or event.phase() == "ended":
         return None
-    return star_buttons(event.slug)
+    return star_buttons(event.slug, in_form=in_form)
 
 
 def list_rows(event: Event, *, embed: bool = False):
@@ -190,7 +190,7 @@ def grid_rows(event: Event, *, embed: bool = False):
             "schedule/grid_tables.jinja",
             rooms=rooms,
             tables=grid_days(sessions, event, rooms),
-            star=_star(event, embed),
+            star=_star(event, embed, in_form=True),
             embed=embed,
         )
 

@@ -8,6 +8,7 @@ import icalendar
 import pytest
 
 from events.models import Event, Room, SessionType, Track
+from schedule import display
 from schedule.models import Session
 from speakers.models import Speaker
 from tests.factories import EventFactory, SessionFactory, SessionSpeakerFactory
@@ -259,6 +260,14 @@ def test_grid_rows_cover_the_day_at_an_even_step(client, conf, html):
             for k in range(int(html.attr(td, "rowspan") or 1)):
                 occupied[r + k] += int(html.attr(td, "colspan") or 1)
     assert occupied == [3] * len(rows)
+    # The lines between rooms are the columns' (a run of empty cells is one cell).
+    assert len(html.find_all(table, "col")) == 1 + 3
+
+
+def test_grid_prints_a_run_of_side_by_side_empty_cells_as_one():
+    talk = {"empty": False}
+    runs = display._runs([None, None, "covered", None, talk, None, None])
+    assert runs == [{"empty": 2}, {"empty": 1}, talk, {"empty": 2}]
 
 
 def test_grid_break_without_room_spans_all_rooms(client, conf, html):
