@@ -411,6 +411,15 @@ def test_session_page_open_graph(client, conf, html):
     assert meta["og:site_name"] == "CloudNativeCon 2016"
 
 
+@pytest.mark.parametrize("page", ["sessions/kubernetes-101/", "speakers/kelsey-hightower/"])
+def test_a_page_names_its_own_url_whatever_query_rendered_it(client, conf, html, page):
+    """A page takes no query, so it is cached whatever the query: the first visitor's
+    (a campaign tag, say) must not become everybody's og:url."""
+    tagged = html.meta(html.dom(get(client, f"/cnc16/{page}?utm_source=mail")))
+    plain = html.meta(html.dom(get(client, f"/cnc16/{page}")))
+    assert tagged["og:url"] == plain["og:url"] == f"http://testserver/cnc16/{page}"
+
+
 def test_cancelled_session_page_says_so(client, conf, html):
     dom = html.dom(get(client, "/cnc16/sessions/service-mesh/"))
     assert html.text(html.find(dom, "h1")) == "Cancelled Service mesh deep dive"
