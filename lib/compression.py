@@ -45,11 +45,15 @@ CACHE_SECONDS = 60 * 60 * 24  # as lib.conditional: entries are keyed by version
 PERSONAL_SECONDS = 10 * 60
 GZIP_LEVEL = 6  # zlib's default: level 9 saves under 1% more here, for twice the time
 BROTLI_QUALITY = 4  # for dynamic content: 5 took twice the time for 8-10% fewer bytes
-# The whole-schedule exports (460 KB-760 KB at 600 sessions, 4-6 MB at 5,000): quality 1
-# took a quarter of quality 4's time (json: 2.8 ms against 10.9; 26 ms against 72) for
-# 15-29% more bytes, still fewer than gzip's level 6 gives them.
+# Quality 1 at both ends. The whole-schedule exports (460 KB-760 KB at 600 sessions, 4-6
+# MB at 5,000): it took a quarter of quality 4's time (json: 2.8 ms against 10.9; 26 ms
+# against 72) for 15-29% more bytes, still fewer than gzip's level 6 gives them. A page
+# of a few KB (a session's, a speaker's): quality 4 first clears a 512 KB match table,
+# which took longer than the rest of compressing (in a worker, 0.4-0.6 ms of a 6 KB
+# page against 0.1-0.15 at quality 1) to save some 300 bytes, within the same packets.
+SMALL_BODY = 16 * 1024
 LARGE_BODY = 256 * 1024
-BROTLI_QUALITY_LARGE = 1
+BROTLI_QUALITY_QUICK = 1
 ETAG_SUFFIX = {"br": "-br", "gzip": "-gz", None: ""}
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time
 
@@ -108,7 +112,8 @@ def store(body: bytes, encoding: str | None, headers: dict[str, str]) -> Stored:
             4, "little"
         )
         return Stored(headers, encoding, packed + trailer)
-    quality = BROTLI_QUALITY_LARGE if len(body) >= LARGE_BODY else BROTLI_QUALITY
+    quick = len(body) < SMALL_BODY or len(body) >= LARGE_BODY
+    quality = BROTLI_QUALITY_QUICK if quick else BROTLI_QUALITY
     return Stored(headers, encoding, brotli.compress(body, quality=quality))
 
 

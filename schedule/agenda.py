@@ -216,21 +216,24 @@ URL_MARK, TITLE_MARK = "\x00url\x00", "\x00title\x00"
 
 
 @lru_cache(maxsize=64)
-def _star_pattern(starred: bool, language: str | None) -> str:
+def _star_pattern(starred: bool, language: str | None, in_form: bool) -> str:
     """The star button's template rendered once per state and language, as a format
     string: every row then costs one ``str.format``, not a template render."""
     html = get_template("schedule/star_button.jinja", using="jinja2").render(
-        {"url": URL_MARK, "title": TITLE_MARK, "starred": starred}
+        {"url": URL_MARK, "title": TITLE_MARK, "starred": starred, "in_form": in_form}
     )
     html = html.replace("{", "{{").replace("}", "}}")
     return html.replace(URL_MARK, "{url}").replace(TITLE_MARK, "{title}")
 
 
-def star_buttons(event_slug: str, starred: bool = False) -> Callable[[str, str], Markup]:
+def star_buttons(
+    event_slug: str, starred: bool = False, *, in_form: bool = False
+) -> Callable[[str, str], Markup]:
     """``star_button`` for many rows of one page: the URL, the language and the pattern
-    looked up once, then each row costs one ``str.format``."""
+    looked up once, then each row costs one ``str.format``. ``in_form``: for buttons
+    inside the star form (the grid), without the attribute that names it."""
     url = _agenda_url(event_slug, "remove" if starred else "add")
-    pattern = _star_pattern(starred, get_language())
+    pattern = _star_pattern(starred, get_language(), in_form)
 
     def star(session_slug: str, title: str) -> Markup:
         # html.escape: Django's escape, without its lazy-string wrapper.
@@ -248,6 +251,10 @@ def star_button(event_slug: str, session_slug: str, title: str, starred: bool) -
     return star_buttons(event_slug, starred)(session_slug, title)
 
 
+def _from_url(button: str) -> bytes:
+    return button[button.index(" formaction=") :].encode()
+
+
 def personalize(request: HttpRequest, event: Event) -> Personal:
     """Turn on the stars of this visitor's agenda in a shared, cached page."""
     agenda = find_agenda(request, event)
@@ -258,10 +265,11 @@ def personalize(request: HttpRequest, event: Event) -> Personal:
     )
 
     def apply(content: bytes) -> bytes:
+        # From the URL on, a button is the same inside the star form and outside it.
         for slug, title in items:
             content = content.replace(
-                star_button(event.slug, slug, title, False).encode(),
-                star_button(event.slug, slug, title, True).encode(),
+                _from_url(star_button(event.slug, slug, title, False)),
+                _from_url(star_button(event.slug, slug, title, True)),
             )
         return content
 

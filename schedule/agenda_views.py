@@ -144,7 +144,6 @@ def agenda_page(request: HttpRequest, event_slug: str) -> HttpResponse:
             rows=render_rows(
                 "schedule/day_list.jinja",
                 days=days,
-                star=None,
                 embed=False,
                 agenda={"overlaps": OVERLAPS, "next": request.path, "csrf": csrf_input(request)},
             ),

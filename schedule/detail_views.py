@@ -152,7 +152,7 @@ def session_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         starts=_iso(session.starts_at),
         ends=_iso(session.ends_at),
         summary=Truncator(session.abstract_text).chars(META_CHARS),
-        page_url=request.build_absolute_uri(),
+        page_url=request.build_absolute_uri(request.path),  # cached whatever the query
         schedule_url=event.urls["schedule_list"],
         ics_url=url_for("session_ics", event.slug, session.slug),
         star=star_button(event.slug, session.slug, session.title, False) if starrable else "",
@@ -236,7 +236,7 @@ def speaker_detail(request: HttpRequest, event: Event, slug: str) -> HttpRespons
         section="speakers",
         speaker=speaker,
         summary=Truncator(bio).chars(META_CHARS),
-        page_url=request.build_absolute_uri(),
+        page_url=request.build_absolute_uri(request.path),  # cached whatever the query
         image_url=f"{request.scheme}://{request.get_host()}{image}" if image else "",
         speakers_url=event.urls["speaker_list"],
         picture=avatar(speaker, "lg"),

@@ -10,11 +10,13 @@ from collections import defaultdict
 from functools import lru_cache
 from itertools import groupby
 from math import gcd
+from operator import attrgetter
 
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from markupsafe import escape
 
 from events.models import Event
 from lib.timefmt import clock, clock_zone, clocks, day_heading, short_day
@@ -47,9 +49,9 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 
 def row_view(row: Row, event: Event, clock=clock) -> dict:
-    """A session row as the list, the grid and my agenda print it: strings only.
-    (``clock``: ``timefmt.clocks()``, found once for a page of rows.) Only what both
-    print; ``list_row`` and ``grid_row`` add their own."""
+    """A session row as a grid cell prints it: strings only (``clock``:
+    ``timefmt.clocks()``, found once for a page of rows); ``grid_row`` adds its own.
+    (The list's and my agenda's rows: ``ListRows``.)"""
     tz = event.tzinfo
     track = row.track
     return {
@@ -67,21 +69,6 @@ def row_view(row: Row, event: Event, clock=clock) -> dict:
     }
 
 
-def list_row(row: Row, event: Event, clock=clock) -> dict:
-    """``row_view`` with what the list and my agenda add: the people with their
-    companies ("Ada, ACME; Bob"), the excerpt, room, type and track by name."""
-    view = row_view(row, event, clock)
-    track, kind, room = row.track, row.session_type, row.room
-    view["speakers"] = "; ".join(
-        f"{p.name}, {p.company}" if p.company else p.name for p in row.speakers
-    )
-    view["excerpt"] = excerpt(row.abstract_text)
-    view["track"] = track.name if track else ""
-    view["type"] = kind.name if kind else ""
-    view["room"] = room.name if room else ""
-    return view
-
-
 def grid_row(row: Row, event: Event, clock=clock) -> dict:
     """``row_view`` with what a grid cell adds: its start as an instant and the
     speakers' names only ("Ada, Bob")."""
@@ -95,26 +82,88 @@ def local_day(session: Row, event: Event) -> dt.date:
     return session.starts_at.astimezone(event.tzinfo).date()
 
 
-def group_by_day_and_time(sessions, event: Event) -> list[dict]:
-    """[{day, heading, slots: [{time, iso, sessions: [row, ...]}]}] in time order."""
-    tz = event.tzinfo
-    clock = clocks()
-    days = []
-    for day, day_sessions in groupby(sessions, key=lambda s: local_day(s, event)):
-        slots = []
-        for starts_at, slot_sessions in groupby(day_sessions, key=lambda s: s.starts_at):
-            local = starts_at.astimezone(tz)
-            slots.append(
-                {
-                    "time": clock_zone(starts_at, tz, clock),
-                    "iso": starts_at.isoformat(),
-                    "anchor": f"t{local.year:04}{local.month:02}{local.day:02}-"
-                    f"{local.hour:02}{local.minute:02}",
-                    "sessions": [list_row(s, event, clock) for s in slot_sessions],
-                }
-            )
-        days.append(
-            {"day": day, "iso": day.isoformat(), "heading": day_heading(day), "slots": slots}
+class ListRows:
+    """The rows of the list, the embedded list and my agenda as day_list.jinja prints
+    them, for one page: every value HTML-escaped here (the template prints the rows'
+    values as they are: escaping in the template cost a call per value, thirteen a
+    row), and each distinct time and room, track or type formatted and escaped once,
+    not per row (a day of two hundred sessions has some twenty start times). With
+    ``star`` (``agenda.star_buttons``) each session that can be starred has its button.
+    """
+
+    def __init__(self, event: Event, star=None):
+        self.event, self.tz, self.star = event, event.tzinfo, star
+        self.clock = clocks()
+        self.times: dict[dt.datetime, tuple[str, str]] = {}
+        self.places: dict[int, tuple[str, str]] = {}
+
+    def time(self, moment: dt.datetime) -> tuple[str, str]:
+        """(its clock time, the instant in ISO 8601), escaped."""
+        found = self.times.get(moment)
+        if found is None:
+            found = (escape(self.clock(moment, self.tz)), escape(moment.isoformat()))
+            self.times[moment] = found
+        return found
+
+    def place(self, place) -> tuple[str, str]:
+        """A room's, track's or type's (name, slug), escaped (empty for none)."""
+        if place is None:
+            return ("", "")
+        found = self.places.get(id(place))
+        if found is None:
+            found = self.places[id(place)] = (escape(place.name), escape(place.slug))
+        return found
+
+    def row(self, row: Row) -> dict:
+        """A row: its title, link and times; the people with their companies ("Ada,
+        ACME; Bob"); the excerpt; room, type and track by name; its star button."""
+        track_name, track_slug = self.place(row.track)
+        start = self.time(row.starts_at)[0]
+        end, ends_iso = self.time(row.ends_at)
+        cancelled, is_break = row.is_cancelled, row.is_break
+        star = self.star(row.slug, row.title) if self.star and not (cancelled or is_break) else ""
+        people = "; ".join(f"{p.name}, {p.company}" if p.company else p.name for p in row.speakers)
+        moderators = ", ".join(p.name for p in row.moderators)
+        text = excerpt(row.abstract_text)
+        return {
+            "pk": row.pk,
+            "title": escape(row.title),
+            "url": escape(url_for("session_detail", self.event.slug, row.slug)),
+            "is_break": is_break,
+            "is_cancelled": cancelled,
+            "ends_iso": ends_iso,
+            "start": start,
+            "end": end,
+            "star": star,
+            "speakers": escape(people) if people else "",
+            "moderators": escape(moderators) if moderators else "",
+            "excerpt": escape(text) if text else "",
+            "track_slug": track_slug,
+            "track": track_name,
+            "type": self.place(row.session_type)[0],
+            "room": self.place(row.room)[0],
+        }
+
+
+def group_by_day_and_time(sessions, event: Event, star=None) -> list[dict]:
+    """[{day, iso, heading, slots: [{time, iso, anchor, sessions: [row, ...]}]}] in
+    time order, escaped (``ListRows``)."""
+    rows = ListRows(event, star)
+    days: list[dict] = []
+    for starts_at, slot_sessions in groupby(sessions, key=attrgetter("starts_at")):
+        local = starts_at.astimezone(rows.tz)
+        day = local.date()
+        if not days or days[-1]["day"] != day:
+            heading = escape(day_heading(day))
+            days.append({"day": day, "iso": day.isoformat(), "heading": heading, "slots": []})
+        days[-1]["slots"].append(
+            {
+                "time": escape(clock_zone(starts_at, rows.tz, rows.clock)),
+                "iso": rows.time(starts_at)[1],
+                "anchor": f"t{local.year:04}{local.month:02}{local.day:02}-"
+                f"{local.hour:02}{local.minute:02}",
+                "sessions": [rows.row(s) for s in slot_sessions],
+            }
         )
     return days
 
@@ -226,7 +275,7 @@ class DayGrid:
                 "iso": moment.isoformat() if moment.minute % 15 == 0 else "",
                 "on_hour": moment.minute == 0,
                 "labelled": moment.minute % 15 == 0,
-                "cells": _runs(cell for cell in line[:width] if cell != "covered"),
+                "cells": _runs(line[:width]),
             }
             for moment, line in zip(self.times, self.grid, strict=True)
         ]
@@ -243,14 +292,18 @@ class DayGrid:
 
 
 def _runs(cells) -> list[dict]:
-    """A line's cells, each run of empty ones (None) as one ``{"empty": count}``: a day
-    of 25 rooms is mostly empty cells, and the template then turns once per run."""
+    """A line's cells, each run of side-by-side empty ones (None) as one
+    ``{"empty": count}``, printed as one cell spanning them (issue 17: a day of 25 rooms
+    is mostly empty cells, each a box for the phone to lay out; the table's columns
+    draw the lines between rooms). A cell covered by one above ends a run."""
     runs: list[dict] = []
+    after_empty = False
     for cell in cells:
-        if cell is not None:
-            runs.append(cell)
-        elif runs and runs[-1]["empty"]:
+        if cell is None and after_empty:
             runs[-1]["empty"] += 1
-        else:
+        elif cell is None:
             runs.append({"empty": 1})
+        elif cell != "covered":
+            runs.append(cell)
+        after_empty = cell is None
     return runs

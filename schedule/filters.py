@@ -6,6 +6,7 @@ unknown slug or a malformed value makes the FilterSet invalid with a message tha
 names the value, which the views turn into a 400.
 """
 
+import copy
 import datetime as dt
 
 import django_filters
@@ -42,6 +43,22 @@ UNKNOWN = {
 }
 
 
+class CopiedLightly:
+    """A FilterSet copies its class's filters for each instance with ``copy.deepcopy``,
+    which copied every filter's queryset, query and all, on every request. What an
+    instance changes in a filter is its ``extra`` (``SessionFilter`` puts the event
+    there) and attributes it replaces (a queryset), so a copy of the filter and of its
+    ``extra`` is enough: the rest is shared, never changed in place. A filter with a
+    ``method`` gets its own caller, which finds the method on the copy's FilterSet."""
+
+    def __deepcopy__(self, memo):
+        copied = copy.copy(self)
+        copied.extra = dict(self.extra)
+        copied.__dict__.pop("_field", None)  # the form field is made from the copy
+        copied.method = self.method
+        return copied
+
+
 class SlugChoiceField(ModelMultipleChoiceField):
     def clean(self, value):
         # No value: an empty list, where Django gives ``queryset.none()``, whose every
@@ -49,7 +66,7 @@ class SlugChoiceField(ModelMultipleChoiceField):
         return super().clean(value) if value else []
 
 
-class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+class SlugChoiceFilter(CopiedLightly, django_filters.ModelMultipleChoiceFilter):
     """Several slugs of one event's rooms, tracks, types or speakers."""
 
     field_class = SlugChoiceField
@@ -92,7 +109,7 @@ class DayField(forms.CharField):
         return day
 
 
-class DayFilter(django_filters.Filter):
+class DayFilter(CopiedLightly, django_filters.Filter):
     field_class = DayField
 
     def filter(self, qs, value):
@@ -102,6 +119,10 @@ class DayFilter(django_filters.Filter):
         start = dt.datetime.combine(value, dt.time.min, tzinfo=tz)
         end = dt.datetime.combine(value + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         return qs.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+class TextFilter(CopiedLightly, django_filters.CharFilter):
+    pass
 
 
 class SessionFilter(django_filters.FilterSet):
@@ -116,9 +137,7 @@ class SessionFilter(django_filters.FilterSet):
         queryset=Speaker.objects.none(), noun="speaker", method="filter_speaker",
         label=_("Speaker"),
     )  # fmt: skip
-    q = django_filters.CharFilter(
-        method="filter_text", label=_("Search"), max_length=MAX_QUERY_LENGTH
-    )
+    q = TextFilter(method="filter_text", label=_("Search"), max_length=MAX_QUERY_LENGTH)
 
     class Meta:
         model = Session

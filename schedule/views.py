@@ -5,6 +5,7 @@ canonical query, render. The decorator answers 304 or from the page cache.
 import unicodedata
 
 from django.core.paginator import Paginator
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -163,23 +164,20 @@ def _filter_options(query, places: dict[str, list[dict]]) -> list[dict]:
     ]
 
 
-def _star(event: Event, embed: bool):
+def _star(event: Event, embed: bool, *, in_form: bool = False):
     """The row's star button, or None once the event is over (nothing left to attend) and
     in a frame on another site (no cookie of ours there to keep an agenda in)."""
     if embed or event.phase() == "ended":
         return None
-    return star_buttons(event.slug)
+    return star_buttons(event.slug, in_form=in_form)
 
 
 def list_rows(event: Event, *, embed: bool = False):
     """Builds the list's days from the filtered sessions (HTML)."""
 
     def build(sessions, rooms):
-        days = group_by_day_and_time(sessions, event)
-        star = _star(event, embed)
-        return render_rows(
-            "schedule/day_list.jinja", days=days, star=star, embed=embed, agenda=None
-        )
+        days = group_by_day_and_time(sessions, event, star=_star(event, embed))
+        return render_rows("schedule/day_list.jinja", days=days, embed=embed, agenda=None)
 
     return build
 
@@ -192,7 +190,7 @@ def grid_rows(event: Event, *, embed: bool = False):
             "schedule/grid_tables.jinja",
             rooms=rooms,
             tables=grid_days(sessions, event, rooms),
-            star=_star(event, embed),
+            star=_star(event, embed, in_form=True),
             embed=embed,
         )
 
@@ -224,18 +222,38 @@ def _initial(name: str) -> str:
     return first if "A" <= first <= "Z" else "#"
 
 
-DIRECTORY_FIELDS = ("pk", "name", "slug", "company", "job_title", "avatar", "avatar_thumb")
+# What the directory reads of every public speaker (columns in the model's order, as
+# ``Speaker.from_db`` takes them): the name to sort and file them by, the rest for the
+# sixty of a page.
+DIRECTORY_FIELDS = tuple(
+    f.attname
+    for f in Speaker._meta.concrete_fields
+    if f.attname in {"id", "event_id", "name", "slug", "job_title", "company", "avatar_thumb"}
+)
+_NAME = DIRECTORY_FIELDS.index("name")
+# The directory without a search, a statement compiled once (lib/sql.py): building and
+# compiling its query (the speakers of public sessions) took as long as running it.
+_DIRECTORY = sql.Statement(
+    lambda event_id: public_speakers(event_id).order_by().values_list(*DIRECTORY_FIELDS), int
+)
 
 
-def _directory_order(entry: tuple[str, tuple]) -> tuple:
-    letter, (pk, name, *_rest) = entry
-    return (letter == "#", letter, name.casefold(), name, pk)  # the same order every time
+def _directory(event: Event, words: list[str]):
+    """The DIRECTORY_FIELDS of the public speakers whose name, company or title
+    contains every one of ``words``."""
+    if not words:
+        return _DIRECTORY.rows(event.pk)
+    speakers = public_speakers(event)
+    for word in words:
+        speakers = speakers.filter(
+            Q(name__icontains=word) | Q(company__icontains=word) | Q(job_title__icontains=word)
+        )
+    return speakers.order_by().values_list(*DIRECTORY_FIELDS)
 
 
 @event_page(query=["page", "q"])
 def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
     q = query.get("q", "").strip()
-    speakers = public_speakers(event)
     error = ""
     if len(q) > MAX_QUERY_LENGTH:
         error = _("q: the search text is too long (at most %(limit)d characters).") % {
@@ -243,16 +261,17 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
         }
     elif "\x00" in q:  # PostgreSQL refuses NUL in text: a 500 otherwise
         error = _("q: the search text cannot contain a NUL character.")
-    else:
-        for word in q.split()[:MAX_QUERY_WORDS]:
-            speakers = speakers.filter(
-                Q(name__icontains=word) | Q(company__icontains=word) | Q(job_title__icontains=word)
-            )
     # By letter as the A–Z shows them ("Émile" among the E), then by name; others last.
     # Sorted here, so every public speaker is read: as tuples of what is shown, each
-    # with its letter, found once.
-    shown = speakers.order_by().values_list(*DIRECTORY_FIELDS)  # no ORDER BY: sorted below
-    found = [] if error else sorted(((_initial(v[1]), v) for v in shown), key=_directory_order)
+    # with its letter, found once. (No ORDER BY: sorted below; the key is unique.)
+    found: list[tuple[tuple, str, tuple]] = []
+    if not error:
+        for values in _directory(event, q.split()[:MAX_QUERY_WORDS]):
+            name = values[_NAME]
+            letter = _initial(name)
+            order = (letter == "#", letter, name.casefold(), name, values[0])
+            found.append((order, letter, values))
+        found.sort()
     pages = Paginator(found, SPEAKERS_PER_PAGE, allow_empty_first_page=True)
     number = query.get("page", "1")
     if not error and not (number.isascii() and number.isdigit()):
@@ -261,11 +280,10 @@ def speaker_list(request: HttpRequest, event: Event, query) -> HttpResponse:
         raise Http404(_("There is no page %(number)s of speakers.") % {"number": number})
     page = pages.page(1 if error else int(number))
     shown_here = []
-    for letter, values in page.object_list:
-        # For its byline, initials and avatar URLs; a guid given: none drawn (uuid4 for
-        # sixty speakers was an eighth of the page).
-        fields = dict(zip(DIRECTORY_FIELDS, values, strict=True))
-        speaker = Speaker(event=event, guid=None, **fields)
+    for _order, letter, values in page.object_list:
+        # For its byline, initials and avatar URL: the columns read, the others
+        # deferred (Model.__init__ made each field's default, and a guid's uuid4).
+        speaker = Speaker.from_db(DEFAULT_DB_ALIAS, DIRECTORY_FIELDS, values)
         speaker.url = url_for("speaker_detail", event.slug, speaker.slug)
         shown_here.append((letter, speaker))
     ctx = {
@@ -296,7 +314,7 @@ def _letter_groups(speakers) -> list[dict]:
 def _letter_links(speakers, query) -> list[dict]:
     """A–Z: each letter links to the page where its names start, or is shown as absent."""
     where: dict[str, int] = {}
-    for n, (letter, _speaker) in enumerate(speakers):
+    for n, (_order, letter, _values) in enumerate(speakers):
         where.setdefault(letter, n // SPEAKERS_PER_PAGE + 1)
     links = []
     target, pages = query.copy(), {}  # a page's query, made once for its letters

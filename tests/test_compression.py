@@ -221,18 +221,24 @@ def test_small_answers_stay_plain(event):
     assert "Content-Encoding" not in health
 
 
-def test_large_bodies_take_the_quicker_brotli_quality():
-    """Whole-schedule exports (hundreds of KB) are compressed at quality 1, pages at 4;
-    both inflate to the body."""
+def test_large_and_small_bodies_take_the_quicker_brotli_quality():
+    """Whole-schedule exports (hundreds of KB) and pages of a few KB are compressed at
+    quality 1, the pages between at 4; all inflate to the body."""
     words = " ".join(f"session {n} in room {n % 7} at {n % 24}:00" for n in range(20_000))
     large = words.encode()[: compression.LARGE_BODY]
-    small = large[: compression.LARGE_BODY // 4]
+    middle = large[: compression.LARGE_BODY // 4]
+    small = large[: compression.SMALL_BODY - 1]
+    assert compression.SMALL_BODY <= len(middle) < compression.LARGE_BODY
     packed = compression.store(large, "br", {})
-    assert packed.body == brotli.compress(large, quality=compression.BROTLI_QUALITY_LARGE)
+    assert packed.body == brotli.compress(large, quality=compression.BROTLI_QUALITY_QUICK)
     assert compression.plain(packed) == large
+    kept = compression.store(middle, "br", {})
+    assert kept.body == brotli.compress(middle, quality=compression.BROTLI_QUALITY)
+    assert compression.plain(kept) == middle
     quick = compression.store(small, "br", {})
-    assert quick.body == brotli.compress(small, quality=compression.BROTLI_QUALITY)
-    assert compression.BROTLI_QUALITY_LARGE != compression.BROTLI_QUALITY
+    assert quick.body == brotli.compress(small, quality=compression.BROTLI_QUALITY_QUICK)
+    assert compression.plain(quick) == small
+    assert compression.BROTLI_QUALITY_QUICK != compression.BROTLI_QUALITY
 
 
 def test_the_api_is_compressed_with_a_304_per_encoding(event):

@@ -115,7 +115,9 @@ def stars(response) -> dict[str, bool]:
         form = doc.get_element_by_id("star-form")
         assert form.find(".//input") is None
     for button in buttons:
-        assert button.get("form") == "star-form"
+        # by naming the form, or inside it (the grid's tables are)
+        inside = any(up.get("id") == "star-form" for up in button.iterancestors())
+        assert button.get("form") == "star-form" or inside
         action = button.get("formaction")
         assert button.get("type") is None  # a submit button, but not one htmx sets up
         slug = action.split("/")[-2]
@@ -459,6 +461,14 @@ def test_agenda_lists_sessions_by_day_and_time_with_clashes(fest, starred):
         assert by_title[title]["change"] == ""
     summary = doc.find_class("agenda-summary")[0].text_content()
     assert "5 sessions" in summary and "1 clash" in summary and "clashes" not in summary
+
+
+def test_agenda_escapes_its_rows_and_clash_notes(fest, starred):
+    Session.objects.filter(pk=fest.beta.pk).update(title='Beta <x1> & "co"')
+    content = starred.client.get("/fest30/agenda/").content.decode()
+    assert "<x1>" not in content
+    assert "overlaps “Beta &lt;x1&gt; &amp; &#34;co&#34;”</p>" in content
+    assert ">Beta &lt;x1&gt; &amp; &#34;co&#34;</a>" in content
 
 
 def test_agenda_flags_changes_and_cancellations_until_seen(fest, starred):

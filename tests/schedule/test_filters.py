@@ -15,6 +15,7 @@ from tests.factories import (
     SessionSpeakerFactory,
     SpeakerFactory,
     TrackFactory,
+    conference,
 )
 
 pytestmark = pytest.mark.django_db
@@ -376,3 +377,37 @@ def test_unknown_parameters_neither_render_nor_store_a_page_of_their_own(client,
         assert again.content == first.content and again["ETag"] == first["ETag"]
         assert len(queries) <= 2  # the event (and for stars, the agenda): no render
     assert len(cache._cache) == entries  # nothing stored under a new key
+
+
+def test_each_filterset_has_filters_of_its_own_sharing_what_never_changes(conf):
+    """A SessionFilter's filters are copies (``filters.CopiedLightly``): each has its own form
+    field arguments, queryset and method bound to its own filterset, while the labels
+    and messages of the class's filters are shared, not copied for every request."""
+    from django.http import QueryDict
+
+    from schedule.filters import SessionFilter
+    from schedule.models import Session
+
+    other = conference(start=dt.date(2030, 11, 2)).event  # cnc30
+    sessions = {e.slug: Session.objects.for_schedule(e) for e in (conf.event, other)}
+    query = QueryDict("speaker=kelsey-hightower&track=ops&day=2016-11-08")
+    ours = SessionFilter(query, sessions["cnc16"], event=conf.event)
+    theirs = SessionFilter(QueryDict("speaker=kelsey-hightower"), sessions["cnc30"], event=other)
+    base = SessionFilter.base_filters
+    for name, kept in base.items():
+        assert ours.filters[name] is not kept and ours.filters[name] is not theirs.filters[name]
+        assert ours.filters[name].extra is not kept.extra
+        assert ours.filters[name].label is kept.label
+        assert kept.extra.items() <= ours.filters[name].extra.items()
+    messages = base["speaker"].extra["error_messages"]
+    assert ours.filters["speaker"].extra["error_messages"] is messages
+    assert ours.filters["day"].extra["event"] == conf.event
+    assert theirs.filters["day"].extra["event"] == other and "event" not in base["day"].extra
+    assert "_field" not in vars(base["track"]) and "_field" not in vars(base["speaker"])
+    # Each method filter calls its own filterset's method.
+    assert ours.filters["speaker"].filter.f is ours.filters["speaker"]
+    assert ours.filters["speaker"].parent is ours and theirs.filters["q"].parent is theirs
+    assert [s.title for s in ours.qs] == ["Kubernetes 101"]
+    assert [s.title for s in theirs.qs] == ["Kubernetes 101", "Prometheus at scale"]
+    assert SessionFilter(QueryDict("speaker=kelsey-hightower"), sessions["cnc16"],
+                         event=conf.event).qs.count() == 2  # fmt: skip

@@ -7,8 +7,10 @@ import re
 import icalendar
 import pytest
 
-from events.models import Event
+from events.models import Event, Room, SessionType, Track
+from schedule import display
 from schedule.models import Session
+from speakers.models import Speaker
 from tests.factories import EventFactory, SessionFactory, SessionSpeakerFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +72,32 @@ def test_list_shows_each_session_with_its_details(client, conf, html):
     assert "alert" not in excerpt and "<" not in excerpt
     link = html.find(article, "a")
     assert html.attr(link, "href") == "/cnc16/sessions/kubernetes-101/"
+
+
+def test_list_escapes_every_value_it_prints(client, conf):
+    """The rows come escaped from display.ListRows, and day_list.jinja prints them as
+    they are: every text a row shows is escaped, as Jinja2 escapes (&#34;, &#39;)."""
+    Session.objects.filter(pk=conf.panel_session.pk).update(
+        title='Q&A <x1>"live"', abstract_text="Ask <x2> & 'more'"
+    )
+    Speaker.objects.filter(pk=conf.sarah.pk).update(name="Sarah <x3>", company='G&"co"')
+    Speaker.objects.filter(pk=conf.dan.pk).update(name="Dan <x4>")
+    Room.objects.filter(pk=conf.room_401.pk).update(name="Room <x5> & co")
+    Track.objects.filter(pk=conf.dev.pk).update(name="Dev & <x6>")
+    SessionType.objects.filter(pk=conf.panel.pk).update(name="Panel <x7>")
+    SessionType.objects.filter(pk=conf.meal.pk).update(name="Meal <x8>")
+    content = get(client, "/cnc16/schedule/").content.decode()
+    assert "<x" not in content
+    for escaped in (
+        "Q&amp;A &lt;x1&gt;&#34;live&#34;</a>",
+        "Sarah &lt;x3&gt;, G&amp;&#34;co&#34;; Brendan Burns, Microsoft",
+        "Moderated by Dan &lt;x4&gt;</p>",
+        "Ask &lt;x2&gt; &amp; &#39;more&#39;",
+        " · Room &lt;x5&gt; &amp; co · Panel &lt;x7&gt; ",
+        '<span class="track-dot">Dev &amp; &lt;x6&gt;</span>',
+        '<span class="break-label">Meal &lt;x8&gt;</span>',
+    ):
+        assert escaped in content
 
 
 def test_list_sessions_in_one_slot_are_ordered_by_room(client, conf, html):
@@ -232,6 +260,14 @@ def test_grid_rows_cover_the_day_at_an_even_step(client, conf, html):
             for k in range(int(html.attr(td, "rowspan") or 1)):
                 occupied[r + k] += int(html.attr(td, "colspan") or 1)
     assert occupied == [3] * len(rows)
+    # The lines between rooms are the columns' (a run of empty cells is one cell).
+    assert len(html.find_all(table, "col")) == 1 + 3
+
+
+def test_grid_prints_a_run_of_side_by_side_empty_cells_as_one():
+    talk = {"empty": False}
+    runs = display._runs([None, None, "covered", None, talk, None, None])
+    assert runs == [{"empty": 2}, {"empty": 1}, talk, {"empty": 2}]
 
 
 def test_grid_break_without_room_spans_all_rooms(client, conf, html):
@@ -373,6 +409,15 @@ def test_session_page_open_graph(client, conf, html):
     assert "alert" not in meta["og:description"]
     assert meta["og:url"] == "http://testserver/cnc16/sessions/kubernetes-101/"
     assert meta["og:site_name"] == "CloudNativeCon 2016"
+
+
+@pytest.mark.parametrize("page", ["sessions/kubernetes-101/", "speakers/kelsey-hightower/"])
+def test_a_page_names_its_own_url_whatever_query_rendered_it(client, conf, html, page):
+    """A page takes no query, so it is cached whatever the query: the first visitor's
+    (a campaign tag, say) must not become everybody's og:url."""
+    tagged = html.meta(html.dom(get(client, f"/cnc16/{page}?utm_source=mail")))
+    plain = html.meta(html.dom(get(client, f"/cnc16/{page}")))
+    assert tagged["og:url"] == plain["og:url"] == f"http://testserver/cnc16/{page}"
 
 
 def test_cancelled_session_page_says_so(client, conf, html):

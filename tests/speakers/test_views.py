@@ -2,17 +2,17 @@
 
 import datetime as dt
 import zoneinfo
-from types import SimpleNamespace
 
 import pytest
 
-from schedule.models import Session, SessionSpeaker
+from schedule.models import Session
 from tests.factories import (
+    SECRET_DOMAIN,
     EventFactory,
-    RoomFactory,
     SessionFactory,
     SessionSpeakerFactory,
     SpeakerFactory,
+    conference,
 )
 from tests.html import attr, dom, find, find_all, meta, text
 
@@ -28,58 +28,31 @@ BIO = (
 
 
 @pytest.fixture
-def people(db):
-    event = EventFactory(
-        slug="cnc16", name="CloudNativeCon 2016", timezone="America/Los_Angeles",
-        start_date=dt.date(2016, 11, 8), end_date=dt.date(2016, 11, 9),
+def conf(db):
+    """The shared conference (tests/factories.conference, with its extras: another event
+    and speakers in no public session), and what only the speaker pages read: Kelsey
+    Hightower's bio (Markdown, a link, a script) and links, and three more sessions of
+    his, made after the others though not last in time: a cancelled talk before the
+    others, one without a time yet, and the draft (Gustav Draftson's) as a co-speaker."""
+    c = conference(extras=True)
+    kelsey = c.kelsey
+    kelsey.bio = BIO
+    kelsey.website = "https://kelsey.example"
+    kelsey.mastodon = "@kelsey@hachyderm.io"
+    kelsey.github = "kelseyhightower"
+    kelsey.linkedin = "https://www.linkedin.com/in/kelsey"
+    kelsey.save()
+    start = dt.datetime.combine(c.day1, dt.time(9), tzinfo=LA)
+    old = SessionFactory(
+        event=c.event, title="Old talk", slug="old-talk", status=Session.Status.CANCELLED,
+        room=c.room_401, starts_at=start, ends_at=start + dt.timedelta(minutes=40),
     )  # fmt: skip
-    room = RoomFactory(event=event, name="Ballroom A")
-    kelsey = SpeakerFactory(
-        event=event, name="Kelsey Hightower", slug="kelsey-hightower",
-        job_title="Developer Advocate", company="Google", bio=BIO,
-        website="https://kelsey.example", mastodon="@kelsey@hachyderm.io",
-        github="kelseyhightower", linkedin="https://www.linkedin.com/in/kelsey",
-        email="kelsey@private.example",
-    )  # fmt: skip
-    brendan = SpeakerFactory(
-        event=event, name="Brendan Burns", slug="brendan-burns",
-        job_title="Partner Architect", company="Microsoft", bio="",
-    )  # fmt: skip
-    sarah = SpeakerFactory(
-        event=event, name="Sarah Novotny", slug="sarah-novotny",
-        job_title="Community Lead", company="Nginx",
-    )  # fmt: skip
-    gustav = SpeakerFactory(event=event, name="Gustav Draftson", slug="gustav-draftson")
-    nora = SpeakerFactory(event=event, name="Nora Nosessions", slug="nora-nosessions")
-
-    def session(title, slug, day, hour, status=Session.Status.PUBLISHED, **kwargs):
-        start = dt.datetime(2016, 11, day, hour, tzinfo=LA)
-        return SessionFactory(
-            event=event, title=title, slug=slug, status=status, room=room,
-            starts_at=start, ends_at=start + dt.timedelta(minutes=40), **kwargs,
-        )  # fmt: skip
-
-    # Created out of time order: the speaker page sorts them.
-    prom = session("Prometheus at scale", "prometheus", 9, 10)
-    k101 = session("Kubernetes 101", "kubernetes-101", 8, 11)
-    old = session("Old talk", "old-talk", 8, 9, Session.Status.CANCELLED)
-    secret = session("Secret roadmap", "secret-roadmap", 8, 16, Session.Status.DRAFT)
-    tba = SessionFactory(event=event, title="Office hours", slug="office-hours",
+    tba = SessionFactory(event=c.event, title="Office hours", slug="office-hours",
                          starts_at=None, ends_at=None, room=None)  # fmt: skip
-    mesh = session("Service mesh", "service-mesh", 8, 15, Session.Status.CANCELLED)
-    hidden = session("Hidden panel", "hidden-panel", 9, 14, Session.Status.DRAFT)
-    for s in (prom, k101, old, secret, tba):
-        SessionSpeakerFactory(session=s, speaker=kelsey)
-    SessionSpeakerFactory(session=mesh, speaker=brendan)  # only a cancelled session
-    SessionSpeakerFactory(session=k101, speaker=sarah, role=SessionSpeaker.Role.MODERATOR)
-    SessionSpeakerFactory(session=hidden, speaker=gustav)  # only a draft
-    other = EventFactory(slug="other-conf")
-    SpeakerFactory(event=other, name="Kelsey Elsewhere", slug="kelsey-elsewhere")
-    SessionSpeakerFactory(session=SessionFactory(event=other),
-                          speaker=other.speakers.get())  # fmt: skip
-    return SimpleNamespace(
-        event=event, kelsey=kelsey, brendan=brendan, sarah=sarah, gustav=gustav, nora=nora
-    )
+    for session in (old, tba):
+        SessionSpeakerFactory(session=session, speaker=kelsey)
+    SessionSpeakerFactory(session=c.draft, speaker=kelsey, position=1)
+    return c
 
 
 def names(response) -> list[str]:
@@ -89,32 +62,45 @@ def names(response) -> list[str]:
 # The directory ---------------------------------------------------------------
 
 
-def test_directory_lists_speakers_with_public_sessions(client, people):
-    assert people.gustav.sessions.exists() and people.nora.pk  # they exist, but...
+ALL = [
+    "Brendan Burns", "Dan Kohn", "Dora Dormant", "Erin Evening", "Kelsey Hightower",
+    "Sarah Novotny",
+]  # fmt: skip
+
+
+def entry(response, name: str):
+    """The directory's entry of the speaker named ``name``."""
+    entries = find_all(dom(response), "li", "speaker-entry")
+    return next(e for e in entries if text(find(e, "a", "speaker-name")) == name)
+
+
+def test_directory_lists_speakers_with_public_sessions(client, conf):
+    assert conf.ghost.sessions.exists() and conf.nobody.pk  # they exist, but...
     response = client.get("/cnc16/speakers/")
     assert response.status_code == 200
-    # ...only speakers of published or cancelled sessions are listed, by name.
-    assert names(response) == ["Brendan Burns", "Kelsey Hightower", "Sarah Novotny"]
+    # ...only speakers of published or cancelled sessions are listed, by name (Dora
+    # Dormant is in a cancelled session only), and only this event's.
+    assert names(response) == ALL
     content = response.content.decode()
-    assert "Gustav" not in content and "Nora" not in content and "Elsewhere" not in content
-    assert text(find(dom(response), None, "match-count")) == "3 speakers"
+    for absent in ("Gustav", "Nora", "Bea Other", "Cid Hidden"):
+        assert absent not in content
+    assert text(find(dom(response), None, "match-count")) == "6 speakers"
 
 
-def test_directory_entry(client, people):
-    entries = find_all(dom(client.get("/cnc16/speakers/")), "li", "speaker-entry")
-    kelsey = entries[1]
+def test_directory_entry(client, conf):
+    kelsey = entry(client.get("/cnc16/speakers/"), "Kelsey Hightower")
     assert attr(find(kelsey, "a"), "href") == "/cnc16/speakers/kelsey-hightower/"
     assert text(find(kelsey, "span", "speaker-byline")) == "Developer Advocate, Google"
     assert text(find(kelsey, "span", "avatar-initials")) == "KH"
 
 
-def test_directory_shows_avatars(client, people):
-    people.sarah.avatar = "avatars/1/sarah.jpg"
-    people.sarah.avatar_thumb = "avatars/1/sarah-thumb.jpg"
-    people.sarah.save()
-    entry = find_all(dom(client.get("/cnc16/speakers/")), "li", "speaker-entry")[2]
-    assert attr(find(entry, "img"), "src") == "/media/avatars/1/sarah-thumb.jpg"
-    assert find_all(entry, "span", "avatar-initials") == []
+def test_directory_shows_avatars(client, conf):
+    conf.sarah.avatar = "avatars/1/sarah.jpg"
+    conf.sarah.avatar_thumb = "avatars/1/sarah-thumb.jpg"
+    conf.sarah.save()
+    sarah = entry(client.get("/cnc16/speakers/"), "Sarah Novotny")
+    assert attr(find(sarah, "img"), "src") == "/media/avatars/1/sarah-thumb.jpg"
+    assert find_all(sarah, "span", "avatar-initials") == []
 
 
 @pytest.mark.parametrize(
@@ -124,14 +110,15 @@ def test_directory_shows_avatars(client, people):
         ("HIGHTOWER", ["Kelsey Hightower"]),  # case-insensitive
         ("microsoft", ["Brendan Burns"]),  # company
         ("community", ["Sarah Novotny"]),  # job title
-        ("google advocate", ["Kelsey Hightower"]),  # every word
+        ("google advocate", ["Kelsey Hightower"]),  # every word (Sarah is at Google too)
         ("google microsoft", []),
-        ("  ", ["Brendan Burns", "Kelsey Hightower", "Sarah Novotny"]),
+        ("  ", ALL),
         ("gustav", []),  # not announced yet
-        ("private.example", []),  # e-mail addresses are never searched
+        (SECRET_DOMAIN, []),  # e-mail addresses are never searched
+        ("bea", []),  # another event's
     ],
 )
-def test_directory_search(client, people, q, expected):
+def test_directory_search(client, conf, q, expected):
     response = client.get("/cnc16/speakers/", {"q": q})
     assert response.status_code == 200
     assert names(response) == expected
@@ -141,12 +128,12 @@ def test_directory_search(client, people, q, expected):
         assert find_all(dom(response), "a", href="/cnc16/speakers/")  # show all
 
 
-def test_directory_search_keeps_the_text_in_the_box(client, people):
+def test_directory_search_keeps_the_text_in_the_box(client, conf):
     box = find(dom(client.get("/cnc16/speakers/?q=google")), "input", id="s-q")
     assert attr(box, "value") == "google"
 
 
-def test_directory_search_too_long_is_400(client, people):
+def test_directory_search_too_long_is_400(client, conf):
     assert client.get("/cnc16/speakers/", {"q": "k" * 200}).status_code == 200
     response = client.get("/cnc16/speakers/", {"q": "k" * 201})
     assert response.status_code == 400
@@ -155,23 +142,23 @@ def test_directory_search_too_long_is_400(client, people):
     assert text(find(dom(response), "h1")) == "Speakers"
 
 
-def test_directory_search_with_a_nul_character_is_400(client, people):
+def test_directory_search_with_a_nul_character_is_400(client, conf):
     response = client.get("/cnc16/speakers/", {"q": "kel\x00sey"})
     assert response.status_code == 400
     assert "q:" in text(find(dom(response), "div", role="alert"))
 
 
-def test_directory_of_unknown_or_unpublished_event_is_404(client, people):
+def test_directory_of_unknown_or_unpublished_event_is_404(client, conf):
     assert client.get("/nope/speakers/").status_code == 404
-    people.event.is_published = False
-    people.event.save()
+    conf.event.is_published = False
+    conf.event.save()
     assert client.get("/cnc16/speakers/").status_code == 404
 
 
 # One speaker -------------------------------------------------------------------
 
 
-def test_speaker_page_shows_the_full_bio_sanitized(client, people):
+def test_speaker_page_shows_the_full_bio_sanitized(client, conf):
     response = client.get("/cnc16/speakers/kelsey-hightower/")
     assert response.status_code == 200
     document = dom(response)
@@ -183,11 +170,12 @@ def test_speaker_page_shows_the_full_bio_sanitized(client, people):
     assert attr(find(bio, "a"), "href") == "https://google.com"
     content = response.content.decode()
     assert "alert(" not in content
-    assert "kelsey@private.example" not in content  # never public
+    assert conf.kelsey.email.endswith(SECRET_DOMAIN)
+    assert SECRET_DOMAIN not in content  # an e-mail address is never public
     assert text(find(document, "span", "avatar-initials")) == "KH"
 
 
-def test_speaker_page_links(client, people):
+def test_speaker_page_links(client, conf):
     links = find(dom(client.get("/cnc16/speakers/kelsey-hightower/")), "ul", "speaker-links")
     assert {text(a): attr(a, "href") for a in find_all(links, "a")} == {
         "Website": "https://kelsey.example",
@@ -197,13 +185,16 @@ def test_speaker_page_links(client, people):
     }
 
 
-def test_speaker_page_without_links_or_bio(client, people):
-    document = dom(client.get("/cnc16/speakers/brendan-burns/"))
+def test_speaker_page_without_links_or_bio(client, conf):
+    conf.erin.bio = ""
+    conf.erin.save()
+    assert not (conf.erin.website or conf.erin.mastodon or conf.erin.github or conf.erin.linkedin)
+    document = dom(client.get("/cnc16/speakers/erin-evening/"))
     assert find_all(document, "ul", "speaker-links") == []
     assert find_all(document, "div", "prose") == []
 
 
-def test_speaker_page_lists_public_sessions_in_time_order(client, people):
+def test_speaker_page_lists_public_sessions_in_time_order(client, conf):
     section = find(dom(client.get("/cnc16/speakers/kelsey-hightower/")), "section")
     assert text(find(section, "h2")) == "Sessions"
     items = find_all(section, "li")
@@ -213,18 +204,20 @@ def test_speaker_page_lists_public_sessions_in_time_order(client, people):
     old, k101, prom, tba = (text(li) for li in items)
     assert "Cancelled" in old and "Cancelled" not in k101
     assert "Tuesday November 8, 2016 11:00am – 11:40am PST · Ballroom A" in k101
-    assert "Wednesday November 9, 2016 10:00am – 10:40am PST" in prom
+    assert "Wednesday November 9, 2016 10:00am – 10:30am PST" in prom
     assert "Time to be announced" in tba
     assert attr(find_all(items[1], "a")[0], "href") == "/cnc16/sessions/kubernetes-101/"
     assert "Secret roadmap" not in text(section)
 
 
-def test_moderator_page_lists_the_moderated_session(client, people):
-    section = find(dom(client.get("/cnc16/speakers/sarah-novotny/")), "section")
-    assert [text(find_all(li, "a")[0]) for li in find_all(section, "li")] == ["Kubernetes 101"]
+def test_moderator_page_lists_the_moderated_session(client, conf):
+    section = find(dom(client.get("/cnc16/speakers/dan-kohn/")), "section")
+    assert [text(find_all(li, "a")[0]) for li in find_all(section, "li")] == [
+        "Opening keynote", "The future of containers",
+    ]  # fmt: skip
 
 
-def test_speaker_page_open_graph(client, people):
+def test_speaker_page_open_graph(client, conf):
     tags = meta(dom(client.get("/cnc16/speakers/kelsey-hightower/")))
     assert tags["og:type"] == "profile"
     assert tags["og:title"] == "Kelsey Hightower – Developer Advocate, Google"
@@ -235,10 +228,10 @@ def test_speaker_page_open_graph(client, people):
     assert "og:image" not in tags
 
 
-def test_speaker_page_og_image_with_an_avatar(client, people):
-    people.kelsey.avatar = "avatars/1/kelsey.jpg"
-    people.kelsey.avatar_thumb = "avatars/1/kelsey-thumb.jpg"
-    people.kelsey.save()
+def test_speaker_page_og_image_with_an_avatar(client, conf):
+    conf.kelsey.avatar = "avatars/1/kelsey.jpg"
+    conf.kelsey.avatar_thumb = "avatars/1/kelsey-thumb.jpg"
+    conf.kelsey.save()
     document = dom(client.get("/cnc16/speakers/kelsey-hightower/"))
     assert meta(document)["og:image"] == "http://testserver/media/avatars/1/kelsey.jpg"
     assert attr(find(find(document, "div", "speaker-head"), "img"), "src") == (
@@ -246,47 +239,48 @@ def test_speaker_page_og_image_with_an_avatar(client, people):
     )
 
 
-def test_speaker_with_only_cancelled_sessions_is_public(client, people):
-    response = client.get("/cnc16/speakers/brendan-burns/")
+def test_speaker_with_only_cancelled_sessions_is_public(client, conf):
+    response = client.get("/cnc16/speakers/dora-dormant/")
     assert response.status_code == 200
     assert "Service mesh" in response.content.decode()
 
 
 @pytest.mark.parametrize(
-    "slug", ["gustav-draftson", "nora-nosessions", "no-such-speaker", "kelsey-elsewhere"]
+    "slug", ["gustav-draftson", "nora-nobody", "no-such-speaker", "bea-other", "cid-hidden"]
 )
-def test_speakers_not_announced_are_not_found(client, people, slug):
+def test_speakers_not_announced_are_not_found(client, conf, slug):
     response = client.get(f"/cnc16/speakers/{slug}/")
     assert response.status_code == 404
     assert b"Draftson" not in response.content
 
 
-def test_publishing_the_draft_announces_its_speaker(client, people):
+def test_publishing_the_draft_announces_its_speaker(client, conf):
     assert client.get("/cnc16/speakers/gustav-draftson/").status_code == 404
-    Session.objects.filter(slug="hidden-panel").set_status("published")
+    Session.objects.filter(slug="secret-roadmap").set_status("published")
     assert client.get("/cnc16/speakers/gustav-draftson/").status_code == 200
     assert "Gustav Draftson" in names(client.get("/cnc16/speakers/"))
 
 
-def test_speaker_page_gives_the_role_per_session(client, people):
+def test_speaker_page_gives_the_role_per_session(client, conf):
     def roles(slug):
         section = find(dom(client.get(f"/cnc16/speakers/{slug}/")), "section")
         return [text(find(li, "span", "session-role")) for li in find_all(section, "li")]
 
-    assert roles("sarah-novotny") == ["Moderator"]
+    assert roles("dan-kohn") == ["Speaker", "Moderator"]
+    assert roles("sarah-novotny") == ["Panelist", "Speaker"]
     assert roles("kelsey-hightower") == ["Speaker"] * 4
 
 
-def test_speaker_page_stars_sessions_to_come_and_none_once_over(client, people):
+def test_speaker_page_stars_sessions_to_come_and_none_once_over(client, conf):
     kelsey = "/cnc16/speakers/kelsey-hightower/"
     assert find_all(dom(client.get(kelsey)), "button", "btn-star") == []  # 2016: over
-    people.event.start_date, people.event.end_date = dt.date(2099, 11, 8), dt.date(2099, 11, 9)
-    people.event.save()
+    conf.event.start_date, conf.event.end_date = dt.date(2099, 11, 8), dt.date(2099, 11, 9)
+    conf.event.save()
     page = dom(client.get(kelsey))
     stars = find_all(page, "button", "btn-star")
     # Kubernetes 101 and Prometheus; not the cancelled talk, nor the one without a time.
     assert [attr(b, "formaction") for b in stars] == [
-        "/cnc16/agenda/kubernetes-101/add", "/cnc16/agenda/prometheus/add",
+        "/cnc16/agenda/kubernetes-101/add", "/cnc16/agenda/prometheus-at-scale/add",
     ]  # fmt: skip
     # Its name holds its visible word (WCAG "label in name").
     assert attr(stars[0], "aria-label") == "Star “Kubernetes 101”"
