@@ -26,6 +26,18 @@ def _media_and_cache(settings, tmp_path, request):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _limits_clock(monkeypatch):
+    """The request limits count in fixed windows (lib.limits): a test's requests that
+    straddled a window's end began a new count and failed at random. Their clock stands
+    still, 30 s into a minute, so every test counts within one window."""
+    import types
+
+    from lib import limits
+
+    monkeypatch.setattr(limits, "time", types.SimpleNamespace(time=lambda: 1_900_000_030.0))
+
+
 @pytest.fixture
 def cast(conf):
     """The fixed permission cast (tests/factories.py) of the folder's ``conf.event``: its
