@@ -40,7 +40,15 @@
     button.className = "btn btn-sm btn-outline-primary";
     button.textContent = label;
     button.addEventListener("click", function () {
-      target.scrollIntoView({ block: "start", inline: "nearest" });
+      var box = target.closest(".grid-scroll");
+      if (!box) return target.scrollIntoView({ block: "start", inline: "nearest" });
+      // In the grid: its box to the top of the window (below the day tabs), then its own
+      // rows, so that the row sits just under the room headers, which stay in view (the
+      // row's own scrollIntoView could scroll the page past the box's top and headers).
+      box.scrollIntoView({ block: "start" });
+      var head = box.querySelector("thead");
+      box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top -
+        (head ? head.offsetHeight : 0);
     });
     return button;
   }
