@@ -48,10 +48,10 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
-def row_view(row: Row, event: Event, clock=clock) -> dict:
+def grid_row(row: Row, event: Event, clock=clock) -> dict:
     """A session row as a grid cell prints it: strings only (``clock``:
-    ``timefmt.clocks()``, found once for a page of rows); ``grid_row`` adds its own.
-    (The list's and my agenda's rows: ``ListRows``.)"""
+    ``timefmt.clocks()``, found once for a page of rows). (The list's and my agenda's
+    rows: ``ListRows``.)"""
     tz = event.tzinfo
     track = row.track
     return {
@@ -62,20 +62,13 @@ def row_view(row: Row, event: Event, clock=clock) -> dict:
         "is_break": row.is_break,
         "is_cancelled": row.is_cancelled,
         "ends_iso": row.ends_at.isoformat(),
+        "starts_iso": row.starts_at.isoformat(),
         "start": clock(row.starts_at, tz),
         "end": clock(row.ends_at, tz),
+        "speaker_names": ", ".join(p.name for p in row.speakers),
         "moderators": ", ".join(p.name for p in row.moderators),
         "track_slug": track.slug if track else "",
     }
-
-
-def grid_row(row: Row, event: Event, clock=clock) -> dict:
-    """``row_view`` with what a grid cell adds: its start as an instant and the
-    speakers' names only ("Ada, Bob")."""
-    view = row_view(row, event, clock)
-    view["starts_iso"] = row.starts_at.isoformat()
-    view["speaker_names"] = ", ".join(p.name for p in row.speakers)
-    return view
 
 
 def local_day(session: Row, event: Event) -> dt.date:

@@ -9,7 +9,7 @@ from events.models import Event
 from lib.text import clean_line
 
 from ..rows import Place, Row
-from .base import SLUG, Exporter
+from .base import SLUG, Exporter, escape_all
 
 PARAGRAPH = "\n\n"
 
@@ -61,9 +61,10 @@ class ICalExporter(Exporter):
         sessions = [s for s in sessions if s.starts_at is not None]
         urls = [self.session_url.replace(SLUG, s.slug) for s in sessions]
         # The TEXT values of every event escaped at once, titles then descriptions.
-        texts = ical_texts(
+        texts = escape_all(
             [s.title for s in sessions]
-            + [self.description(s, url) for s, url in zip(sessions, urls, strict=True)]
+            + [self.description(s, url) for s, url in zip(sessions, urls, strict=True)],
+            ical_text,
         )
         titles, descriptions = texts[: len(sessions)], texts[len(sessions) :]
         # Each distinct time written once: times repeat in every room.
@@ -144,13 +145,6 @@ def ical_utc(moment: dt.datetime) -> str:
     """A DATE-TIME in UTC, "20161108T190000Z"."""
     m = moment.astimezone(dt.UTC)  # strftime took a third of a large calendar's time
     return f"{m.year:04}{m.month:02}{m.day:02}T{m.hour:02}{m.minute:02}{m.second:02}Z"
-
-
-def ical_texts(texts: list[str]) -> list[str]:
-    """``ical_text`` of each of ``texts``, in one pass over them all (row text holds no
-    NUL, lib/text.py; were there one, each is escaped on its own)."""
-    escaped = ical_text("\x00".join(texts)).split("\x00")
-    return escaped if len(escaped) == len(texts) else [ical_text(text) for text in texts]
 
 
 # Folding, byte for byte as icalendar folds: a content line of 75 octets or more is cut
