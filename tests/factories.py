@@ -2,8 +2,10 @@
 (times default to the first day of the event, 10:00 UTC), the fixed permission cast
 (``make_cast``), the shared conference of the page, API and browser tests
 (``conference``), the board's (``board_conference``) and the sized conference of the
-query-count tests and the bench (``sized_conference``)."""
+query-count tests and the bench (``sized_conference``); ``SharedRows`` shares one
+build among a module's tests."""
 
+import copy
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from types import SimpleNamespace
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from events.models import Event, Membership, Room, SessionType, Track
 from lib.markup import render_markdown
@@ -19,6 +22,53 @@ from speakers.models import Speaker
 
 PASSWORD = "correct horse battery staple"  # every test user's
 SECRET_DOMAIN = "secret.example"  # every speaker's e-mail address is at this domain
+
+
+def transactional(request) -> bool:
+    """Whether the test runs with ``transactional_db`` (the fixture, a live server, or
+    ``django_db(transaction=True)``): its writes are committed, then flushed."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+class SharedRows:
+    """Rows built once for a module's tests, as Django's setUpTestData: written inside a
+    transaction that stays open while the module's tests run, each test's ``db``
+    transaction being a savepoint inside it (rolled back after the test), so every test
+    starts from the same rows; each test gets its own deep copy of the objects.
+
+    A test with ``transactional_db`` must not run inside that transaction (its own
+    commits are what it checks): ``for_test`` then rolls the shared rows back and builds
+    the test's own, committed, which its flush removes. pytest-django runs such tests
+    after all the others, so no test needs the shared rows afterwards."""
+
+    def __init__(self, django_db_blocker, build):
+        self.blocker, self.build = django_db_blocker, build
+        with self.blocker.unblock():
+            self.outer = transaction.atomic()
+            self.outer.__enter__()
+            try:
+                self.built = build()
+            except BaseException:
+                self.close()
+                raise
+
+    def for_test(self, request):
+        if transactional(request):
+            self.close()
+            assert not transaction.get_connection().in_atomic_block, request.node.nodeid
+            return self.build()
+        assert self.outer is not None, f"shared rows rolled back before {request.node.nodeid}"
+        return copy.deepcopy(self.built)
+
+    def close(self) -> None:
+        if self.outer is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                self.outer.__exit__(None, None, None)
+            self.outer = None
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -18,7 +18,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from speakers.images import process_avatar
-from tests.factories import SECRET_DOMAIN, MembershipFactory, UserFactory, conference
+from tests.factories import (
+    SECRET_DOMAIN,
+    MembershipFactory,
+    SharedRows,
+    UserFactory,
+    conference,
+)
 
 __all__ = ["LA", "SECRET_DOMAIN", "png_bytes"]
 
@@ -44,9 +50,20 @@ def api():
     return APIClient()
 
 
+@pytest.fixture(scope="module")
+def _conference(django_db_setup, django_db_blocker):
+    shared = SharedRows(
+        django_db_blocker, lambda: conference(start=dt.date(2030, 11, 2), days=3, extras=True)
+    )
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def conf(db) -> SimpleNamespace:
-    built = conference(start=dt.date(2030, 11, 2), days=3, extras=True)
+def conf(request, _conference) -> SimpleNamespace:
+    """The shared conference, built once per module (tests/factories.SharedRows); Dan
+    Kohn's avatar is stored by each test, into its own MEDIA_ROOT."""
+    built = _conference.for_test(request)
     built.dan.set_avatar(process_avatar(Upload(png_bytes())))
     built.dan.save()
     return built
