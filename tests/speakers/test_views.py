@@ -11,6 +11,7 @@ from tests.factories import (
     EventFactory,
     SessionFactory,
     SessionSpeakerFactory,
+    SharedRows,
     SpeakerFactory,
     conference,
 )
@@ -27,8 +28,20 @@ BIO = (
 )
 
 
+@pytest.fixture(scope="module")
+def _conf(django_db_setup, django_db_blocker):
+    shared = SharedRows(django_db_blocker, _speaker_pages_conference)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def conf(db):
+def conf(request, _conf, db):
+    """``_speaker_pages_conference``, built once per module (tests/factories.SharedRows)."""
+    return _conf.for_test(request)
+
+
+def _speaker_pages_conference():
     """The shared conference (tests/factories.conference, with its extras: another event
     and speakers in no public session), and what only the speaker pages read: Kelsey
     Hightower's bio (Markdown, a link, a script) and links, and three more sessions of
@@ -288,8 +301,20 @@ def test_speaker_page_stars_sessions_to_come_and_none_once_over(client, conf):
     assert find_all(page, "form", id="star-form")
 
 
+@pytest.fixture(scope="module")
+def _crowd(django_db_setup, django_db_blocker):
+    shared = SharedRows(django_db_blocker, _crowd_event)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def crowd(db):
+def crowd(request, _crowd, db):
+    """``_crowd_event``, built once per module (tests/factories.SharedRows)."""
+    return _crowd.for_test(request)
+
+
+def _crowd_event():
     """130 speakers with a public session: A… to Z… and one "Émile" and one "42"."""
     event = EventFactory(slug="crowd", start_date=dt.date(2099, 1, 5), end_date=dt.date(2099, 1, 5))
     session = SessionFactory(event=event, status=Session.Status.PUBLISHED)
