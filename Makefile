@@ -68,7 +68,7 @@ test-services: install-dev
 
 # The three suites run side by side (each prints its output when it ends): the SQLite and
 # PostgreSQL suites keep the two cores busy, and the services suite, which mostly waits
-# on its servers (about half a core over its three minutes), fills the gaps instead of
+# on its servers (about half a core while it runs), fills the gaps instead of
 # running alone after them. Each has its own PostgreSQL server and Redis.
 test: install-dev test-deps lint
 	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres test-services
