@@ -146,9 +146,8 @@ _PERSON_SQL = {
 }
 PERSON_FIELDS = tuple(f.name for f in fields(Person))
 BRIEF_PERSON_FIELDS = ("name", "slug", "company", "role")  # what the pages print
-# A field not read is selected as its default, so that a row makes a Person as it is:
-# a constant costs the database next to nothing.
-_PERSON_DEFAULTS = {f.name: {"": "''", 0: "0", None: "NULL"}[f.default] for f in fields(Person)[1:]}
+_PERSON_DEFAULTS = {f.name: f.default for f in fields(Person)[1:]}
+PERSON_LINES, PERSON_TEXTS = ("name", "company", "code"), ("bio",)
 PEOPLE_SQL = (
     "SELECT link.session_id, {columns} FROM schedule_sessionspeaker link "
     "JOIN speakers_speaker person ON person.id = link.speaker_id "
@@ -280,7 +279,7 @@ def _made(read: list[list], how: Reading) -> list[Row]:
     # Row's fields in its order; a field not read repeats its default (the pk is always
     # read, so the rows end with it).
     column = [values[n] if n in values else repeat(_DEFAULTS[n]) for n in _SESSION_NAMES]
-    rows = [Row(*row) for row in zip(*column, strict=False)]
+    rows = list(map(Row, *column))
     # No control character reaches an output, whatever the database holds (the models
     # refuse them and the importer strips them; this is the last line). They are all but
     # absent: all text is searched at once, column by column, and cleaned field by field
@@ -320,27 +319,28 @@ def guid_text(value: str | None) -> str | None:
 
 def _people(session_ids: list[int], read: tuple[str, ...]) -> dict[int, list[Person]]:
     """Each session's people, in order, with the fields ``read`` names (one query: none
-    without sessions), their text clean (as a row's, see ``_made``)."""
+    without sessions), their text clean (as a row's, see ``_made``). Made column by
+    column, as rows are: a field not read is not selected, and repeats its default."""
     people: dict[int, list[Person]] = {}
-    if not session_ids:
+    names = [name for name in PERSON_FIELDS if name in read]
+    columns = ", ".join(_PERSON_SQL[name] for name in names)
+    found = sql.rows(PEOPLE_SQL.format(columns=columns), [session_ids]) if session_ids else []
+    if not found:
         return people
-    names = ", ".join(
-        _PERSON_SQL[name] if name in read else _PERSON_DEFAULTS[name] for name in PERSON_FIELDS
-    )
-    found = sql.rows(PEOPLE_SQL.format(columns=names), [session_ids])
-    for session_id, *values in found:
-        people.setdefault(session_id, []).append(Person(*values))  # columns in Person's order
-    persons = [person for group in people.values() for person in group]
-    if "guid" in read:
-        for person in persons:
-            person.guid = guid_text(person.guid)
-    if found:
-        columns = dict(zip(["session", *PERSON_FIELDS], zip(*found, strict=True), strict=True))
-        lines = list(chain.from_iterable(columns[name] for name in ("name", "company", "code")))
-        if not all_clean(list(columns["bio"]), lines):
-            for person in persons:
-                person.name, person.company = clean_line(person.name), clean_line(person.company)
-                person.code, person.bio = clean_line(person.code), clean_text(person.bio)
+    sessions, *read_columns = zip(*found, strict=True)
+    values = dict(zip(names, read_columns, strict=True))
+    if "guid" in values:
+        values["guid"] = [guid_text(guid) for guid in values["guid"]]
+    lines = [values[name] for name in PERSON_LINES if name in values]
+    texts = [values[name] for name in PERSON_TEXTS if name in values]
+    if not all_clean(list(chain.from_iterable(texts)), list(chain.from_iterable(lines))):
+        for name in PERSON_LINES + PERSON_TEXTS:
+            if name in values:
+                clean = clean_text if name in PERSON_TEXTS else clean_line
+                values[name] = [clean(value) for value in values[name]]
+    column = [values[n] if n in values else repeat(_PERSON_DEFAULTS[n]) for n in PERSON_FIELDS]
+    for session_id, person in zip(sessions, map(Person, *column), strict=True):
+        people.setdefault(session_id, []).append(person)
     return people
 
 

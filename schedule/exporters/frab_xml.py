@@ -4,7 +4,7 @@ from itertools import islice
 
 from ..rows import Row
 from .base import escape_all
-from .frab import FRAB_TEXTS, TRACK_SLUG_RE, FrabExporter
+from .frab import TRACK_SLUG_RE, FrabExporter
 
 
 class FrabXMLExporter(FrabExporter):
@@ -77,20 +77,24 @@ class FrabXMLExporter(FrabExporter):
         }
         return [
             self.event_element(s, values, persons)
-            for s, values in zip(sessions, self.session_values(sessions, _text), strict=True)
+            for s, values in zip(
+                sessions, self.session_values(sessions, _text, _places), strict=True
+            )
         ]
 
     def event_element(self, session: Row, values: tuple, persons: dict[str | None, str]) -> str:
-        export_id, date, start, duration, *texts, description, license_ = values
+        (export_id, date, start, duration, room, kinds, slug, url, title, subtitle, abstract,
+         description, license_) = values  # fmt: skip
         out = [
             f'\n   <event id="{export_id}" guid="{session.guid}">'
             f"\n    <date>{date}</date>"
             f"\n    <start>{start}</start>"
             f"\n    <duration>{duration}</duration>"
-        ]
-        out += [
-            f"\n    <{tag}>{text}</{tag}>" if text else f"\n    <{tag} />"
-            for tag, text in zip(EVENT_TEXTS, texts, strict=True)
+            f"{room}"
+            f"\n    <slug>{slug}</slug>"  # never empty (FRAB_TEXTS)
+            f"\n    <url>{url}</url>"
+            f"{_child('title', title)}{_child('subtitle', subtitle)}"
+            f"{kinds}{_child('abstract', abstract)}"
         ]
         if description:
             out.append(f"\n    <description>{description}</description>")
@@ -118,9 +122,17 @@ class FrabXMLExporter(FrabExporter):
         return "".join(out)
 
 
-# An event's children that hold text, after its date, start and duration, in order
-# (then its description, if any, and the recording's license).
-EVENT_TEXTS = FRAB_TEXTS[: FRAB_TEXTS.index("description")]
+def _places(room: str, track: str, kind: str, language: str) -> tuple[str, str]:
+    """An event's <room>, and its <track>, <type> and <language> (which follow its title
+    and subtitle), as ``session_values`` asks for them: once per distinct four."""
+    return leaf("room", room, 4), leaf("track", track, 4) + leaf("type", kind, 4) + leaf(
+        "language", language, 4
+    )
+
+
+def _child(tag: str, text: str) -> str:
+    """An event's child holding ``text`` (escaped)."""
+    return f"\n    <{tag}>{text}</{tag}>" if text else f"\n    <{tag} />"
 
 
 # ElementTree's serialization, by hand: text escapes &, < and >; attribute values also
