@@ -15,6 +15,7 @@ one property below.
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from itertools import chain, repeat
 
@@ -328,7 +329,7 @@ def _people(session_ids: list[int], read: tuple[str, ...]) -> dict[int, list[Per
     if not found:
         return people
     sessions, *read_columns = zip(*found, strict=True)
-    values = dict(zip(names, read_columns, strict=True))
+    values: dict[str, Sequence] = dict(zip(names, read_columns, strict=True))
     if "guid" in values:
         values["guid"] = [guid_text(guid) for guid in values["guid"]]
     lines = [values[name] for name in PERSON_LINES if name in values]

@@ -77,7 +77,7 @@ class FrabExporter(Exporter):
         self.language = event.language or "en"
 
     def frab_sessions(self, sessions):
-        return [s for s in sessions if s.room_id and s.starts_at and not s.is_cancelled]
+        return [s for s in sessions if s.room and s.starts_at and not s.is_cancelled]
 
     def prepare(self, sessions: list[Row]) -> dict:
         """The document's days, each with its rooms and their sessions (rows); and
@@ -85,18 +85,19 @@ class FrabExporter(Exporter):
         sessions = self.frab_sessions(sessions)
         event, tz = self.event, self.event.tzinfo
         # Each distinct start converted once: times repeat in every room.
-        self.local = {
-            moment: (local.date(), local.isoformat(), f"{local.hour:02}:{local.minute:02}")
+        local = self.local = {
+            moment: (here.date(), here.isoformat(), f"{here.hour:02}:{here.minute:02}")
             for moment in {s.starts_at for s in sessions}
-            for local in (moment.astimezone(tz),)
+            for here in (moment.astimezone(tz),)
         }
         by_day: dict[dt.date, dict[int, list[Row]]] = {}
         rooms, tracks = {}, {}
         for s in sessions:
-            by_day.setdefault(self.local[s.starts_at][0], {}).setdefault(s.room_id, []).append(s)
-            rooms.setdefault(s.room_id, s.room)
-            if s.track:
-                tracks.setdefault(s.track_id, s.track)
+            room, track = s.room, s.track
+            by_day.setdefault(local[s.starts_at][0], {}).setdefault(room.pk, []).append(s)
+            rooms[room.pk] = room
+            if track:
+                tracks[track.pk] = track
         room_order = sorted(rooms.values(), key=lambda r: (r.position, r.name))
         days = []
         for index, day in enumerate(event.days, start=1):
