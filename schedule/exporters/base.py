@@ -60,7 +60,8 @@ class Exporter:
 
 def escape_all(texts: list[str], escape: Callable[[str], str], joint: str = "\x00") -> list[str]:
     """``[escape(text) for text in texts]`` in one call of ``escape``: the texts joined by
-    NULs (row text holds none, lib/text.py), which ``escape`` writes as ``joint``. Were a
-    text to hold ``joint`` already, the count of pieces would differ: then one by one."""
-    escaped = escape("\x00".join(texts)).split(joint)
+    ``joint``, a control character that row text does not hold (lib/text.py) and that
+    ``escape`` leaves as it is. Were a text to hold it, or ``escape`` to change it, the
+    count of pieces would differ: then one by one."""
+    escaped = escape(joint.join(texts)).split(joint)
     return escaped if len(escaped) == len(texts) else [escape(text) for text in texts]

@@ -137,40 +137,26 @@ class FrabExporter(Exporter):
         return f"{clean_line(latest.label)} ({digest})"
 
     def session_values(
-        self,
-        sessions: list[Row],
-        escape: Callable[[str], str],
-        places: Callable[[str, str, str, str], tuple],
-        joint: str = "\x00",
+        self, sessions: list[Row], escape: Callable[[str], str], joint: str = "\x00"
     ) -> list[tuple]:
         """What each of ``sessions`` writes: its id, its local date and start and its
-        duration (which need no escapes); its room, track, type and language as
-        ``places(room, track, type, language)`` writes them, once per distinct four (they
-        repeat in every session); then its ``FRAB_TEXTS`` as ``escape`` writes them
-        (every session's at once, see ``escape_all``)."""
+        duration (which need no escapes), then its ``FRAB_TEXTS`` as ``escape`` writes
+        them (every session's at once, see ``escape_all``: its room, track, type and
+        language too, which repeat, a lookup per value cost more than escaping them)."""
         event, url, language = self.event, self.session_url, self.language
         ids = [s.export_id for s in sessions]
         texts: list[str] = []
-        written: dict[tuple, tuple] = {}
-        placed = []
         for s, export_id in zip(sessions, ids, strict=True):
-            track, kind = s.track, s.session_type
-            key = (s.room.pk, track.pk if track else None, kind.pk if kind else None, s.language)
-            found = written.get(key)
-            if found is None:
-                found = written[key] = places(
-                    s.room.name,
-                    track.name if track else "",
-                    kind.name if kind else "Talk",
-                    s.language or language,
-                )
-            placed.append(found)
             texts += (
+                s.room.name,
                 # The schemas want it to end in a letter or digit; older slugs may end in "-".
                 f"{event.acronym}-{export_id}-{s.slug}".rstrip("-_"),
                 url.replace(SLUG, s.slug),
                 s.title,
                 s.subtitle,
+                s.track.name if s.track else "",
+                s.session_type.name if s.session_type else "Talk",
+                s.language or language,
                 s.abstract,
                 s.description,
                 s.recording_license,
@@ -181,9 +167,9 @@ class FrabExporter(Exporter):
         local = self.local
         n = len(FRAB_TEXTS)
         return [
-            (export_id, *local[s.starts_at][1:], durations[length], *shared, *escaped[at : at + n])
-            for s, export_id, length, shared, at in zip(
-                sessions, ids, lengths, placed, range(0, len(escaped), n), strict=True
+            (export_id, *local[s.starts_at][1:], durations[length], *escaped[at : at + n])
+            for s, export_id, length, at in zip(
+                sessions, ids, lengths, range(0, len(escaped), n), strict=True
             )
         ]
 
@@ -193,10 +179,12 @@ class FrabExporter(Exporter):
         return {person.guid: person for s in sessions for person in s.people}
 
 
-# A session's own texts as both formats write them, in order (its room, track, type and
-# language are written once per value, ``session_values``). The slug and the URL are
-# never empty: the slug holds the session's id.
-FRAB_TEXTS = ("slug", "url", "title", "subtitle", "abstract", "description", "recording_license")
+# A session's texts as both formats write them, in order. The slug and the URL are never
+# empty: the slug holds the session's id.
+FRAB_TEXTS = (
+    "room", "slug", "url", "title", "subtitle", "track", "type", "language", "abstract",
+    "description", "recording_license",
+)  # fmt: skip
 
 
 class FrabJSONExporter(FrabExporter):
@@ -279,7 +267,7 @@ class FrabJSONExporter(FrabExporter):
             )
             for person, name, bio in zip(people, names, bios, strict=True)
         }
-        values = self.session_values(sessions, _json_text, _json_places, JOINT)
+        values = self.session_values(sessions, _json_text, JOINT)
         return [
             f'{{"id": {export_id}, "guid": "{s.guid}", '
             f'"date": "{date}", "start": "{start}", "duration": "{duration}", '
@@ -292,8 +280,8 @@ class FrabJSONExporter(FrabExporter):
             f'"links": {_dump(s.links) if s.links else "[]"}, '
             f'"persons": [{", ".join([persons[p.guid] for p in s.people])}]}}'
             for s, (
-                export_id, date, start, duration, room, track, type_, language, slug, url, title,
-                subtitle, abstract, description, license_,
+                export_id, date, start, duration, room, slug, url, title, subtitle, track, type_,
+                language, abstract, description, license_,
             ) in zip(sessions, values, strict=True)
         ]  # fmt: skip
 
@@ -307,21 +295,17 @@ def placeholder(room_sessions: Iterable[str], written: list[str]) -> str:
 
 PLACEHOLDER_RE = re.compile(r'"\\u0000(\d+)"')
 _dump = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False)
-JOINT = "\\u0000"  # a NUL as json writes it
-
-
-def _json_places(*texts: str) -> tuple[str, ...]:
-    return tuple(map(_json_text, texts))
+JOINT = "\x7f"  # DEL, which json writes as it is (escape_all)
 
 
 def _json_text(text: str) -> str:
     """A JSON string's content, as json writes it (without its quotes).
 
-    Text holds few characters json escapes: those clean text can hold (lib/text.py), and
-    the NUL that joins texts (``escape_all``), are replaced as json writes them, each
-    only if present; any other control character leaves the whole text to json's own
-    escaper. Twice as fast as it on a schedule's texts: it reads and writes character
-    by character, where these search and replace (fastest on text that is all ASCII)."""
+    Text holds few of the characters json escapes: those clean text can hold (lib/text.py)
+    are replaced as json writes them, each only if present; any other control character
+    leaves the whole text to json's own escaper. Twice as fast as it on a schedule's
+    texts: it reads and writes character by character, where these search and replace
+    (fastest on text that is all ASCII)."""
     if text.encode("utf-8", "surrogatepass").translate(None, _JSON_PLAIN):
         return _str(text)[1:-1]
     for char, escaped in _JSON_ESCAPES:
@@ -332,11 +316,8 @@ def _json_text(text: str) -> str:
 
 # The characters json escapes that clean text can hold, and how it writes them (the
 # backslash first: the others put one in); the UTF-8 bytes of all other text.
-_JSON_ESCAPES = (
-    ("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"),
-    ("\x00", "\\u0000"),
-)  # fmt: skip
-_JSON_PLAIN = bytes(range(0x20, 0x100)) + b"\x00\t\n\r"
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+_JSON_PLAIN = bytes(range(0x20, 0x100)) + b"\t\n\r"
 
 
 def is_code(code: str) -> bool:

@@ -77,24 +77,22 @@ class FrabXMLExporter(FrabExporter):
         }
         return [
             self.event_element(s, values, persons)
-            for s, values in zip(
-                sessions, self.session_values(sessions, _text, _places), strict=True
-            )
+            for s, values in zip(sessions, self.session_values(sessions, _text), strict=True)
         ]
 
     def event_element(self, session: Row, values: tuple, persons: dict[str | None, str]) -> str:
-        (export_id, date, start, duration, room, kinds, slug, url, title, subtitle, abstract,
-         description, license_) = values  # fmt: skip
+        (export_id, date, start, duration, room, slug, url, title, subtitle, track, type_,
+         language, abstract, description, license_) = values  # fmt: skip
         out = [
             f'\n   <event id="{export_id}" guid="{session.guid}">'
             f"\n    <date>{date}</date>"
             f"\n    <start>{start}</start>"
             f"\n    <duration>{duration}</duration>"
-            f"{room}"
+            f"{_child('room', room)}"
             f"\n    <slug>{slug}</slug>"  # never empty (FRAB_TEXTS)
             f"\n    <url>{url}</url>"
-            f"{_child('title', title)}{_child('subtitle', subtitle)}"
-            f"{kinds}{_child('abstract', abstract)}"
+            f"{_child('title', title)}{_child('subtitle', subtitle)}{_child('track', track)}"
+            f"{_child('type', type_)}{_child('language', language)}{_child('abstract', abstract)}"
         ]
         if description:
             out.append(f"\n    <description>{description}</description>")
@@ -120,14 +118,6 @@ class FrabXMLExporter(FrabExporter):
             out.append("\n    <links />")
         out.append("\n   </event>")
         return "".join(out)
-
-
-def _places(room: str, track: str, kind: str, language: str) -> tuple[str, str]:
-    """An event's <room>, and its <track>, <type> and <language> (which follow its title
-    and subtitle), as ``session_values`` asks for them: once per distinct four."""
-    return leaf("room", room, 4), leaf("track", track, 4) + leaf("type", kind, 4) + leaf(
-        "language", language, 4
-    )
 
 
 def _child(tag: str, text: str) -> str:
