@@ -1,6 +1,6 @@
 """What every export format is: a content type, a file name, and rows to bytes."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 
 from events.models import Event
@@ -65,3 +65,10 @@ def escape_all(texts: list[str], escape: Callable[[str], str], joint: str = "\x0
     count of pieces would differ: then one by one."""
     escaped = escape(joint.join(texts)).split(joint)
     return escaped if len(escaped) == len(texts) else [escape(text) for text in texts]
+
+
+def encoded(pieces: Iterable[str]) -> bytes:
+    """``"".join(pieces).encode()``, each piece encoded on its own: most are ASCII, which
+    encodes as a copy, while one name with a letter beyond Latin-1 made the text of a
+    whole document twice as wide, and its encoding several times slower."""
+    return b"".join([piece.encode() for piece in pieces])

@@ -195,7 +195,7 @@ class FrabJSONExporter(FrabExporter):
         event = self.event
         prepared = self.prepare(sessions)
         session_texts = iter(self.sessions_json(prepared["sessions"]))
-        written: list[str] = []
+        written: list[bytes] = []
         conference = {
             "acronym": event.acronym,
             "title": self.title,
@@ -243,8 +243,8 @@ class FrabJSONExporter(FrabExporter):
         # No indent: that keeps json on its C encoder, several times faster; the sessions,
         # written by hand, take the places of their placeholders. The version goes last,
         # into the written text: a digest of the rest, with no second dump.
-        text = json.dumps(document, ensure_ascii=False)
-        text = PLACEHOLDER_RE.sub(lambda found: written[int(found[1])], text).encode()
+        text = json.dumps(document, ensure_ascii=False).encode()
+        text = PLACEHOLDER_RE.sub(lambda found: written[int(found[1])], text)
         version = json.dumps(self.version(text), ensure_ascii=False).encode()
         return b"".join([text.removesuffix(b"}}"), b', "version": ', version, b"}}"])
 
@@ -286,14 +286,15 @@ class FrabJSONExporter(FrabExporter):
         ]  # fmt: skip
 
 
-def placeholder(room_sessions: Iterable[str], written: list[str]) -> str:
+def placeholder(room_sessions: Iterable[str], written: list[bytes]) -> str:
     """A string that no text can be (cleaned text holds no NUL; json writes it
-    "\\u0000"), standing for these sessions' JSON, kept in ``written``."""
-    written.append(f"[{', '.join(room_sessions)}]")
+    "\\u0000"), standing for these sessions' JSON, kept in ``written``, each session
+    encoded on its own (see ``encoded``)."""
+    written.append(b"[" + b", ".join([text.encode() for text in room_sessions]) + b"]")
     return f"\x00{len(written) - 1}"
 
 
-PLACEHOLDER_RE = re.compile(r'"\\u0000(\d+)"')
+PLACEHOLDER_RE = re.compile(rb'"\\u0000(\d+)"')
 _dump = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False)
 JOINT = "\x7f"  # DEL, which json writes as it is (escape_all)
 

@@ -3,7 +3,7 @@
 from itertools import islice
 
 from ..rows import Row
-from .base import escape_all
+from .base import encoded, escape_all
 from .frab import TRACK_SLUG_RE, FrabExporter
 
 
@@ -52,7 +52,7 @@ class FrabXMLExporter(FrabExporter):
                 out.append("\n </day>")
         out.append("\n</schedule>")
         # The version comes first, a digest of all that follows it.
-        rest = "".join(out).encode()
+        rest = encoded(out)
         head = (
             '<?xml version="1.0" encoding="utf-8"?>\n<schedule>'
             '\n <generator name="lineup" version="1" />'

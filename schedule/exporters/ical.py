@@ -9,7 +9,7 @@ from events.models import Event
 from lib.text import clean_line
 
 from ..rows import Place, Row
-from .base import SLUG, Exporter, escape_all
+from .base import SLUG, Exporter, encoded, escape_all
 
 PARAGRAPH = "\n\n"
 
@@ -91,7 +91,7 @@ class ICalExporter(Exporter):
             "END:VEVENT\r\n"
             for s, title, description, url in zip(sessions, titles, descriptions, urls, strict=True)
         ]
-        return fold("".join([head, *events, "END:VCALENDAR\r\n"]).encode())
+        return fold(encoded([head, *events, "END:VCALENDAR\r\n"]))
 
     def location(self, room: Place | None) -> str:
         """Every event has a place, breaks too: the room and the venue, or what is known."""
