@@ -35,7 +35,7 @@ class Place:
 
     pk: int
     name: str
-    slug: str
+    slug: str = ""
     position: int = 0
     color: str = ""
     guid: uuid.UUID | None = None
@@ -116,8 +116,10 @@ _SESSION_NAMES = [f.name for f in fields(Row)]
 BRIEF_FIELDS = tuple(_SESSION_NAMES[: _SESSION_NAMES.index("room")])
 DETAIL_FIELDS = tuple(_SESSION_NAMES[_SESSION_NAMES.index("people") + 1 : -1])
 # What a field not read holds (the plain-text abstract has no default: only the frab
-# formats leave it out, which do not write it).
-_DEFAULTS = {f.name: f.default for f in fields(Row)} | {"abstract_text": "", "links": ()}
+# formats leave it out, which do not write it; a kind of place not read is none).
+_DEFAULTS = {f.name: f.default for f in fields(Row)} | {
+    "abstract_text": "", "links": (), "room": None, "track": None, "session_type": None,
+}  # fmt: skip
 # A row's room, track and type: read with it (after its own fields), each made once.
 PLACE_FIELDS = {
     "room": ("name", "slug", "position", "guid", "capacity"),
@@ -167,20 +169,22 @@ def load_rows(
     html: bool = False,
     without: tuple[str, ...] = (),
     people: tuple[str, ...] | None = None,
+    places: tuple[tuple[str, tuple[str, ...]], ...] | None = None,
 ) -> list[Row]:
     """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
     ``brief``: only what the pages print, and of the other fields the ``details`` named;
     with ``html`` their ``abstract_html`` as well; ``without``: fields not read (the
     frab formats write the abstract, not its plain text); ``people``: the fields of
-    Person read (the brief ones for a brief read, all otherwise). Fields not read keep
-    their defaults.
+    Person read (the brief ones for a brief read, all otherwise); ``places``: each kind
+    of place read, with its fields (as ``people``; a kind not named is none). Fields
+    not read keep their defaults.
 
     Read column by column (``lib.sql.columns``): each distinct value converted once,
     each room, track and type made once; at hundreds of rows this is a good part of a
     page's time. A brief read skips the long texts and the values that cost a
     conversion each (ids, links, the time of the last change).
     """
-    how = Reading(brief, details, html, without, people)
+    how = Reading(brief, details, html, without, people, places)
     return _made(sql.columns(queryset.prefetch_related(None).values_list(*how.names)), how)
 
 
@@ -193,6 +197,7 @@ class Reading:
     html: bool = False
     without: tuple[str, ...] = ()
     people: tuple[str, ...] | None = None
+    places: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
     @property
     def person_fields(self) -> tuple[str, ...]:
@@ -202,6 +207,8 @@ class Reading:
 
     @property
     def kinds(self) -> dict[str, tuple[str, ...]]:
+        if self.places is not None:
+            return dict(self.places)
         return BRIEF_PLACE_FIELDS if self.brief else PLACE_FIELDS
 
     @property

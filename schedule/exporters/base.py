@@ -20,8 +20,11 @@ class Exporter:
     # None: every field but those ``without`` names.
     details: tuple[str, ...] | None = None
     without: tuple[str, ...] = ()
-    # The fields of each person it writes (schedule.rows.Person); None: as the rows read.
+    # The fields of each person it writes (schedule.rows.Person), and of each kind of
+    # place (schedule.rows.Place; a kind not named is not read); None: as the rows read.
+    # Each value read costs: the whole schedule is thousands of them.
     people: tuple[str, ...] | None = None
+    places: dict[str, tuple[str, ...]] | None = None
 
     def __init__(self, event: Event, base_url: str):
         self.event = event
@@ -35,9 +38,10 @@ class Exporter:
     @classmethod
     def reading(cls) -> Reading:
         """The fields this format writes."""
+        places = tuple(cls.places.items()) if cls.places is not None else None
         if cls.details is None:
-            return Reading(without=cls.without, people=cls.people)
-        return Reading(brief=True, details=cls.details, people=cls.people)
+            return Reading(without=cls.without, people=cls.people, places=places)
+        return Reading(brief=True, details=cls.details, people=cls.people, places=places)
 
     @classmethod
     def read(cls, queryset, event: Event) -> list[Row]:

@@ -70,6 +70,11 @@ class FrabExporter(Exporter):
     # abstract), the version and the time of the last change.
     without = ("abstract_text", "version", "updated_at")
     people = ("name", "bio", "frab_id", "guid", "code")
+    places = {
+        "room": ("name", "slug", "position", "guid", "capacity"),
+        "track": ("name", "slug", "position", "color"),
+        "session_type": ("name",),
+    }
 
     def __init__(self, event: Event, base_url: str):
         super().__init__(event, base_url)

@@ -30,6 +30,7 @@ class ICalExporter(Exporter):
     # Brief rows (names of rooms, tracks and people, the plain-text abstract) and these.
     details = ("guid", "version", "updated_at")
     people = ("name", "role")
+    places = {"room": ("name",), "track": ("name",)}  # where, and the category
 
     def __init__(self, event: Event, base_url: str, *, name: str | None = None):
         super().__init__(event, base_url)
