@@ -169,14 +169,19 @@ class FrabExporter(Exporter):
         escaped = escape_all(texts, escape, joint)
         lengths = [s.ends_at - s.starts_at for s in sessions]
         durations = {length: frab_duration(length) for length in set(lengths)}
-        local = self.local
+        starts = [self.local[s.starts_at] for s in sessions]
         n = len(FRAB_TEXTS)
-        return [
-            (export_id, *local[s.starts_at][1:], durations[length], *escaped[at : at + n])
-            for s, export_id, length, at in zip(
-                sessions, ids, lengths, range(0, len(escaped), n), strict=True
+        # Put together column by column (each text is every n-th one escaped).
+        return list(
+            zip(
+                ids,
+                [start[1] for start in starts],
+                [start[2] for start in starts],
+                map(durations.__getitem__, lengths),
+                *(escaped[i::n] for i in range(n)),
+                strict=True,
             )
-        ]
+        )
 
     @staticmethod
     def persons(sessions: list[Row]) -> dict[str | None, Person]:
