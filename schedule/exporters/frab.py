@@ -143,11 +143,12 @@ class FrabExporter(Exporter):
 
     def session_values(
         self, sessions: list[Row], escape: Callable[[str], str], joint: str = "\x00"
-    ) -> list[tuple]:
-        """What each of ``sessions`` writes: its id, its local date and start and its
-        duration (which need no escapes), then its ``FRAB_TEXTS`` as ``escape`` writes
-        them (every session's at once, see ``escape_all``: its room, track, type and
-        language too, which repeat, a lookup per value cost more than escaping them)."""
+    ) -> list[list]:
+        """What ``sessions`` write, column by column (one value per session): their ids,
+        local dates, starts and durations (which need no escapes), then their
+        ``FRAB_TEXTS`` as ``escape`` writes them (every session's at once, see
+        ``escape_all``: the rooms, tracks, types and languages too, which repeat, a
+        lookup per value cost more than escaping them)."""
         event, url, language = self.event, self.session_url, self.language
         ids = [s.export_id for s in sessions]
         texts: list[str] = []
@@ -171,17 +172,13 @@ class FrabExporter(Exporter):
         durations = {length: frab_duration(length) for length in set(lengths)}
         starts = [self.local[s.starts_at] for s in sessions]
         n = len(FRAB_TEXTS)
-        # Put together column by column (each text is every n-th one escaped).
-        return list(
-            zip(
-                ids,
-                [start[1] for start in starts],
-                [start[2] for start in starts],
-                map(durations.__getitem__, lengths),
-                *(escaped[i::n] for i in range(n)),
-                strict=True,
-            )
-        )
+        return [
+            ids,
+            [start[1] for start in starts],
+            [start[2] for start in starts],
+            [durations[length] for length in lengths],
+            *(escaped[i::n] for i in range(n)),  # each text is every n-th one escaped
+        ]
 
     @staticmethod
     def persons(sessions: list[Row]) -> dict[str | None, Person]:
@@ -277,7 +274,7 @@ class FrabJSONExporter(FrabExporter):
             )
             for person, name, bio in zip(people, names, bios, strict=True)
         }
-        values = self.session_values(sessions, _json_text, JOINT)
+        columns = self.session_values(sessions, _json_text, JOINT)
         return [
             f'{{"id": {export_id}, "guid": "{s.guid}", '
             f'"date": "{date}", "start": "{start}", "duration": "{duration}", '
@@ -292,7 +289,7 @@ class FrabJSONExporter(FrabExporter):
             for s, (
                 export_id, date, start, duration, room, slug, url, title, subtitle, track, type_,
                 language, abstract, description, license_,
-            ) in zip(sessions, values, strict=True)
+            ) in zip(sessions, zip(*columns, strict=True), strict=True)
         ]  # fmt: skip
 
 

@@ -4,7 +4,7 @@ from itertools import islice
 
 from ..rows import Row
 from .base import encoded, escape_all
-from .frab import TRACK_SLUG_RE, FrabExporter
+from .frab import FRAB_TEXTS, TRACK_SLUG_RE, FrabExporter
 
 
 class FrabXMLExporter(FrabExporter):
@@ -75,9 +75,14 @@ class FrabXMLExporter(FrabExporter):
                 people, escape_all([p.name for p in people], _text), strict=True
             )
         }
+        columns = self.session_values(sessions, _text)
+        # The children that may be empty, written column by column: no call per child.
+        for at, tag in CHILDREN:
+            start, end, empty = f"\n    <{tag}>", f"</{tag}>", f"\n    <{tag} />"
+            columns[at] = [start + text + end if text else empty for text in columns[at]]
         return [
             self.event_element(s, values, persons)
-            for s, values in zip(sessions, self.session_values(sessions, _text), strict=True)
+            for s, values in zip(sessions, zip(*columns, strict=True), strict=True)
         ]
 
     def event_element(self, session: Row, values: tuple, persons: dict[str | None, str]) -> str:
@@ -88,11 +93,10 @@ class FrabXMLExporter(FrabExporter):
             f"\n    <date>{date}</date>"
             f"\n    <start>{start}</start>"
             f"\n    <duration>{duration}</duration>"
-            f"{_child('room', room)}"
+            f"{room}"  # written (CHILDREN)
             f"\n    <slug>{slug}</slug>"  # never empty (FRAB_TEXTS)
             f"\n    <url>{url}</url>"
-            f"{_child('title', title)}{_child('subtitle', subtitle)}{_child('track', track)}"
-            f"{_child('type', type_)}{_child('language', language)}{_child('abstract', abstract)}"
+            f"{title}{subtitle}{track}{type_}{language}{abstract}"
         ]
         if description:
             out.append(f"\n    <description>{description}</description>")
@@ -120,9 +124,12 @@ class FrabXMLExporter(FrabExporter):
         return "".join(out)
 
 
-def _child(tag: str, text: str) -> str:
-    """An event's child holding ``text`` (escaped)."""
-    return f"\n    <{tag}>{text}</{tag}>" if text else f"\n    <{tag} />"
+# The children of an event that hold text and may be empty (its slug and URL never are),
+# by their column in ``session_values`` (after the id, date, start and duration).
+CHILDREN = [
+    (4 + FRAB_TEXTS.index(tag), tag)
+    for tag in ("room", "title", "subtitle", "track", "type", "language", "abstract")
+]
 
 
 # ElementTree's serialization, by hand: text escapes &, < and >; attribute values also
