@@ -237,7 +237,8 @@ def star_buttons(
 
     def star(session_slug: str, title: str) -> Markup:
         # html.escape: Django's escape, without its lazy-string wrapper.
-        button = pattern.format(url=url.replace("__session__", session_slug), title=escape(title))
+        slug, title = escape(session_slug), escape(title)
+        button = pattern.format(url=url.replace("__session__", slug), title=title)
         return Markup(button)  # noqa: S704 - the template's output, slug and title escaped
 
     return star

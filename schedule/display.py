@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from markupsafe import escape
 
 from events.models import Event
-from lib.timefmt import clock, clock_zone, clocks, day_heading, short_day
+from lib.timefmt import clock_zone, clocks, day_heading, short_day
 
 from .rows import Row
 
@@ -48,40 +48,15 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
-def grid_row(row: Row, event: Event, clock=clock) -> dict:
-    """A session row as a grid cell prints it: strings only (``clock``:
-    ``timefmt.clocks()``, found once for a page of rows). (The list's and my agenda's
-    rows: ``ListRows``.)"""
-    tz = event.tzinfo
-    track = row.track
-    return {
-        "pk": row.pk,
-        "title": row.title,
-        "slug": row.slug,
-        "url": url_for("session_detail", event.slug, row.slug),
-        "is_break": row.is_break,
-        "is_cancelled": row.is_cancelled,
-        "ends_iso": row.ends_at.isoformat(),
-        "starts_iso": row.starts_at.isoformat(),
-        "start": clock(row.starts_at, tz),
-        "end": clock(row.ends_at, tz),
-        "speaker_names": ", ".join(p.name for p in row.speakers),
-        "moderators": ", ".join(p.name for p in row.moderators),
-        "track_slug": track.slug if track else "",
-    }
-
-
-def local_day(session: Row, event: Event) -> dt.date:
-    return session.starts_at.astimezone(event.tzinfo).date()
-
-
-class ListRows:
-    """The rows of the list, the embedded list and my agenda as day_list.jinja prints
-    them, for one page: every value HTML-escaped here (the template prints the rows'
-    values as they are: escaping in the template cost a call per value, thirteen a
-    row), and each distinct time and room, track or type formatted and escaped once,
-    not per row (a day of two hundred sessions has some twenty start times). With
-    ``star`` (``agenda.star_buttons``) each session that can be starred has its button.
+class Rows:
+    """Session rows as a page's Jinja template prints them, for one page: every value
+    HTML-escaped here (the templates print the rows' values as they are, autoescape off:
+    escaping in the template cost a call per value, a dozen a row), and each distinct
+    time and room, track or type formatted and escaped once, not per row (a day of two
+    hundred sessions has some twenty start times). ``row`` gives what every page prints;
+    ``ListRows`` (the list, the embedded list, my agenda) and ``GridRows`` (the grid's
+    cells) add their own. With ``star`` (``agenda.star_buttons``) each session that
+    can be starred has its button.
     """
 
     def __init__(self, event: Event, star=None):
@@ -91,7 +66,7 @@ class ListRows:
         self.places: dict[int, tuple[str, str]] = {}
 
     def time(self, moment: dt.datetime) -> tuple[str, str]:
-        """(its clock time, the instant in ISO 8601), escaped."""
+        """(its clock time, the instant in ISO 8601 as given: the rows' in UTC), escaped."""
         found = self.times.get(moment)
         if found is None:
             found = (escape(self.clock(moment, self.tz)), escape(moment.isoformat()))
@@ -108,34 +83,55 @@ class ListRows:
         return found
 
     def row(self, row: Row) -> dict:
-        """A row: its title, link and times; the people with their companies ("Ada,
-        ACME; Bob"); the excerpt; room, type and track by name; its star button."""
-        track_name, track_slug = self.place(row.track)
-        start = self.time(row.starts_at)[0]
+        """Its title, link and times, its moderators ("Ada, Bob"), its track's slug and
+        its star button."""
+        start, starts_iso = self.time(row.starts_at)
         end, ends_iso = self.time(row.ends_at)
         cancelled, is_break = row.is_cancelled, row.is_break
         star = self.star(row.slug, row.title) if self.star and not (cancelled or is_break) else ""
-        people = "; ".join(f"{p.name}, {p.company}" if p.company else p.name for p in row.speakers)
         moderators = ", ".join(p.name for p in row.moderators)
-        text = excerpt(row.abstract_text)
         return {
             "pk": row.pk,
             "title": escape(row.title),
             "url": escape(url_for("session_detail", self.event.slug, row.slug)),
             "is_break": is_break,
             "is_cancelled": cancelled,
+            "starts_iso": starts_iso,
             "ends_iso": ends_iso,
             "start": start,
             "end": end,
             "star": star,
-            "speakers": escape(people) if people else "",
             "moderators": escape(moderators) if moderators else "",
-            "excerpt": escape(text) if text else "",
-            "track_slug": track_slug,
-            "track": track_name,
-            "type": self.place(row.session_type)[0],
-            "room": self.place(row.room)[0],
+            "track_slug": self.place(row.track)[1],
         }
+
+
+class ListRows(Rows):
+    """The rows of the list, the embedded list and my agenda as day_list.jinja prints them."""
+
+    def row(self, row: Row) -> dict:
+        """``Rows.row`` with the people and their companies ("Ada, ACME; Bob"), the
+        excerpt, and room, type and track by name."""
+        shown = super().row(row)
+        people = "; ".join(f"{p.name}, {p.company}" if p.company else p.name for p in row.speakers)
+        text = excerpt(row.abstract_text)
+        shown["speakers"] = escape(people) if people else ""
+        shown["excerpt"] = escape(text) if text else ""
+        shown["track"] = self.place(row.track)[0]
+        shown["type"] = self.place(row.session_type)[0]
+        shown["room"] = self.place(row.room)[0]
+        return shown
+
+
+class GridRows(Rows):
+    """The grid's cells as grid_tables.jinja prints them."""
+
+    def row(self, row: Row) -> dict:
+        """``Rows.row`` with the speakers' names ("Ada, Bob")."""
+        shown = super().row(row)
+        names = ", ".join(p.name for p in row.speakers)
+        shown["speakers"] = escape(names) if names else ""
+        return shown
 
 
 def group_by_day_and_time(sessions, event: Event, star=None) -> list[dict]:
@@ -189,13 +185,15 @@ def _slot_minutes(sessions) -> int:
     return max(step, 5)
 
 
-def grid_days(sessions, event: Event, rooms: list[dict]) -> list[dict]:
-    """Per day, a table: rows are time slots, columns are ``rooms`` (see ``DayGrid``)."""
+def grid_days(sessions, event: Event, rooms: list[dict], star=None) -> list[dict]:
+    """Per day, a table: rows are time slots, columns are ``rooms`` (see ``DayGrid``),
+    escaped (``GridRows``)."""
     by_day = defaultdict(list)
-    for s in sessions:
-        by_day[local_day(s, event)].append(s)
-    room_ids = [r["pk"] for r in rooms]
-    return [DayGrid(event, room_ids, by_day[day]).table(day) for day in sorted(by_day)]
+    for starts_at, same in groupby(sessions, key=attrgetter("starts_at")):
+        by_day[starts_at.astimezone(event.tzinfo).date()].extend(same)
+    rows = GridRows(event, star)
+    columns = [{"pk": r["pk"], "name": escape(r["name"])} for r in rooms]
+    return [DayGrid(rows, columns, by_day[day]).table(day) for day in sorted(by_day)]
 
 
 class DayGrid:
@@ -207,21 +205,20 @@ class DayGrid:
     room after an import) goes to an extra "Elsewhere" column so nothing is lost.
     """
 
-    def __init__(self, event: Event, room_ids: list[int], sessions: list[Row]):
-        self.event, self.tz, self.room_ids = event, event.tzinfo, room_ids
-        self.clock = clocks()
+    def __init__(self, rows: GridRows, rooms: list[dict], sessions: list[Row]):
+        self.rows, self.tz, self.rooms = rows, rows.tz, rooms
         self.step = dt.timedelta(minutes=_slot_minutes(sessions))
         self.first = min(s.starts_at for s in sessions).astimezone(self.tz)
         last = max(s.ends_at for s in sessions)
-        self.times = []
+        self.times = []  # the lines' instants, in UTC as the rows' (``Rows.time``)
         moment = self.first.astimezone(dt.UTC)  # elapsed time: a DST change keeps rows even
         while moment < last:
-            self.times.append(moment.astimezone(self.tz))
+            self.times.append(moment)
             moment += self.step
         self.index = {t: i for i, t in enumerate(self.times)}
-        self.column = {pk: n for n, pk in enumerate(room_ids)}
-        self.overflow = len(room_ids)  # the "Elsewhere" column
-        self.grid: list[list] = [[None] * (len(room_ids) + 1) for _ in self.times]
+        self.column = {room["pk"]: n for n, room in enumerate(rooms)}
+        self.overflow = len(rooms)  # the "Elsewhere" column
+        self.grid: list[list] = [[None] * (len(rooms) + 1) for _ in self.times]
         for s in sessions:
             self.place(s)
 
@@ -238,7 +235,7 @@ class DayGrid:
 
     def place(self, s: Row) -> None:
         start, end = self.rows_of(s)
-        rooms = range(len(self.room_ids))
+        rooms = range(len(self.rooms))
         col = self.column.get(s.room_id)
         if col is not None and self.free(col, start, end):
             cols = [col]
@@ -251,34 +248,35 @@ class DayGrid:
         for r in range(start, end):
             for c in cols:
                 self.grid[r][c] = "covered"
-        self.grid[start][cols[0]] = {
-            "row": grid_row(s, self.event, self.clock),
-            "rowspan": end - start,
-            "colspan": len(cols),
-            "empty": False,
-        }
+        cell = self.rows.row(s)
+        cell["rowspan"], cell["colspan"], cell["empty"] = end - start, len(cols), 0
+        self.grid[start][cols[0]] = cell
 
     def table(self, day: dt.date) -> dict:
         use_overflow = any(line[self.overflow] is not None for line in self.grid)
         width = self.overflow + 1 if use_overflow else self.overflow
-        rows = [
-            {
-                "time": self.clock(moment, self.tz),
-                # Only a labelled line prints its instant (a <time>).
-                "iso": moment.isoformat() if moment.minute % 15 == 0 else "",
-                "on_hour": moment.minute == 0,
-                "labelled": moment.minute % 15 == 0,
-                "cells": _runs(line[:width]),
-            }
-            for moment, line in zip(self.times, self.grid, strict=True)
-        ]
+        lines = []
+        for moment, line in zip(self.times, self.grid, strict=True):
+            local = moment.astimezone(self.tz)
+            labelled = local.minute % 15 == 0
+            lines.append(
+                {
+                    "time": self.rows.time(moment)[0],
+                    # Only a labelled line prints its instant (a <time>), in local time.
+                    "iso": escape(local.isoformat()) if labelled else "",
+                    "on_hour": local.minute == 0,
+                    "labelled": labelled,
+                    "cells": _runs(line[:width]),
+                }
+            )
         return {
             "day": day,
             "iso": day.isoformat(),
-            "heading": day_heading(day),
-            "zone": self.first.tzname(),
-            "start_iso": self.first.isoformat(),
-            "rows": rows,
+            "heading": escape(day_heading(day)),
+            "zone": escape(self.first.tzname()),
+            "start_iso": escape(self.first.isoformat()),
+            "rooms": self.rooms,
+            "rows": lines,
             "overflow": use_overflow,
             "step": int(self.step.total_seconds() // 60),
         }

@@ -15,6 +15,7 @@ one property below.
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from itertools import chain, repeat
 
@@ -34,7 +35,7 @@ class Place:
 
     pk: int
     name: str
-    slug: str
+    slug: str = ""
     position: int = 0
     color: str = ""
     guid: uuid.UUID | None = None
@@ -52,7 +53,7 @@ class Person:
     role: str = ""
     bio: str = ""
     frab_id: int = 0
-    guid: str | None = None  # as text (guid_text), as every output writes it
+    guid: str | None = None  # as text (guid_texts), as every output writes it
     code: str = ""
     position: int = 0
     avatar: str = ""  # the stored file names (the API gives their URLs)
@@ -78,7 +79,7 @@ class Row(SessionFacts):
     session_type: Place | None
     people: list[Person]
     # ... and what only the exports and the API read (``brief`` rows keep these defaults).
-    guid: str | None = None  # as text (guid_text), as every output writes it
+    guid: str | None = None  # as text (guid_texts), as every output writes it
     frab_id: int | None = None
     subtitle: str = ""
     abstract: str = ""
@@ -115,8 +116,10 @@ _SESSION_NAMES = [f.name for f in fields(Row)]
 BRIEF_FIELDS = tuple(_SESSION_NAMES[: _SESSION_NAMES.index("room")])
 DETAIL_FIELDS = tuple(_SESSION_NAMES[_SESSION_NAMES.index("people") + 1 : -1])
 # What a field not read holds (the plain-text abstract has no default: only the frab
-# formats leave it out, which do not write it).
-_DEFAULTS = {f.name: f.default for f in fields(Row)} | {"abstract_text": "", "links": ()}
+# formats leave it out, which do not write it; a kind of place not read is none).
+_DEFAULTS = {f.name: f.default for f in fields(Row)} | {
+    "abstract_text": "", "links": (), "room": None, "track": None, "session_type": None,
+}  # fmt: skip
 # A row's room, track and type: read with it (after its own fields), each made once.
 PLACE_FIELDS = {
     "room": ("name", "slug", "position", "guid", "capacity"),
@@ -146,9 +149,8 @@ _PERSON_SQL = {
 }
 PERSON_FIELDS = tuple(f.name for f in fields(Person))
 BRIEF_PERSON_FIELDS = ("name", "slug", "company", "role")  # what the pages print
-# A field not read is selected as its default, so that a row makes a Person as it is:
-# a constant costs the database next to nothing.
-_PERSON_DEFAULTS = {f.name: {"": "''", 0: "0", None: "NULL"}[f.default] for f in fields(Person)[1:]}
+_PERSON_DEFAULTS = {f.name: f.default for f in fields(Person)[1:]}
+PERSON_LINES, PERSON_TEXTS = ("name", "company", "code"), ("bio",)
 PEOPLE_SQL = (
     "SELECT link.session_id, {columns} FROM schedule_sessionspeaker link "
     "JOIN speakers_speaker person ON person.id = link.speaker_id "
@@ -167,20 +169,22 @@ def load_rows(
     html: bool = False,
     without: tuple[str, ...] = (),
     people: tuple[str, ...] | None = None,
+    places: tuple[tuple[str, tuple[str, ...]], ...] | None = None,
 ) -> list[Row]:
     """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
     ``brief``: only what the pages print, and of the other fields the ``details`` named;
     with ``html`` their ``abstract_html`` as well; ``without``: fields not read (the
     frab formats write the abstract, not its plain text); ``people``: the fields of
-    Person read (the brief ones for a brief read, all otherwise). Fields not read keep
-    their defaults.
+    Person read (the brief ones for a brief read, all otherwise); ``places``: each kind
+    of place read, with its fields (as ``people``; a kind not named is none). Fields
+    not read keep their defaults.
 
     Read column by column (``lib.sql.columns``): each distinct value converted once,
     each room, track and type made once; at hundreds of rows this is a good part of a
     page's time. A brief read skips the long texts and the values that cost a
     conversion each (ids, links, the time of the last change).
     """
-    how = Reading(brief, details, html, without, people)
+    how = Reading(brief, details, html, without, people, places)
     return _made(sql.columns(queryset.prefetch_related(None).values_list(*how.names)), how)
 
 
@@ -193,6 +197,7 @@ class Reading:
     html: bool = False
     without: tuple[str, ...] = ()
     people: tuple[str, ...] | None = None
+    places: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
     @property
     def person_fields(self) -> tuple[str, ...]:
@@ -202,6 +207,8 @@ class Reading:
 
     @property
     def kinds(self) -> dict[str, tuple[str, ...]]:
+        if self.places is not None:
+            return dict(self.places)
         return BRIEF_PLACE_FIELDS if self.brief else PLACE_FIELDS
 
     @property
@@ -258,7 +265,7 @@ def _made(read: list[list], how: Reading) -> list[Row]:
     own = how.own
     values = dict(zip(own, read, strict=False))
     if "guid" in values:
-        values["guid"] = [guid_text(guid) for guid in values["guid"]]
+        values["guid"] = guid_texts(values["guid"])
     if "links" in values:
         values["links"] = [_links(links) if links else [] for links in values["links"]]
     at = len(own)
@@ -280,7 +287,7 @@ def _made(read: list[list], how: Reading) -> list[Row]:
     # Row's fields in its order; a field not read repeats its default (the pk is always
     # read, so the rows end with it).
     column = [values[n] if n in values else repeat(_DEFAULTS[n]) for n in _SESSION_NAMES]
-    rows = [Row(*row) for row in zip(*column, strict=False)]
+    rows = list(map(Row, *column))
     # No control character reaches an output, whatever the database holds (the models
     # refuse them and the importer strips them; this is the last line). They are all but
     # absent: all text is searched at once, column by column, and cleaned field by field
@@ -310,37 +317,40 @@ GUID_TEXT = Cast("guid", output_field=CharField())
 _AS_READ = {name: sql.AsStored(name) for name in ("starts_at", "ends_at", "updated_at")}
 
 
-def guid_text(value: str | None) -> str | None:
-    """A guid in its canonical form ("6fa459ea-ee8a-3ca4-894e-db77e160355e") from its
-    text in the database: SQLite keeps the 32 hex digits, PostgreSQL the canonical form."""
-    if value is not None and len(value) == 32:
-        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-    return value
+def guid_texts(values: Sequence[str | None]) -> list[str | None]:
+    """Guids in their canonical form ("6fa459ea-ee8a-3ca4-894e-db77e160355e") from their
+    text in the database: SQLite keeps the 32 hex digits, PostgreSQL the canonical form.
+    A column at once: a call per guid took longer than the dashes."""
+    return [
+        f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}" if v is not None and len(v) == 32 else v
+        for v in values
+    ]
 
 
 def _people(session_ids: list[int], read: tuple[str, ...]) -> dict[int, list[Person]]:
     """Each session's people, in order, with the fields ``read`` names (one query: none
-    without sessions), their text clean (as a row's, see ``_made``)."""
+    without sessions), their text clean (as a row's, see ``_made``). Made column by
+    column, as rows are: a field not read is not selected, and repeats its default."""
     people: dict[int, list[Person]] = {}
-    if not session_ids:
+    names = [name for name in PERSON_FIELDS if name in read]
+    columns = ", ".join(_PERSON_SQL[name] for name in names)
+    found = sql.rows(PEOPLE_SQL.format(columns=columns), [session_ids]) if session_ids else []
+    if not found:
         return people
-    names = ", ".join(
-        _PERSON_SQL[name] if name in read else _PERSON_DEFAULTS[name] for name in PERSON_FIELDS
-    )
-    found = sql.rows(PEOPLE_SQL.format(columns=names), [session_ids])
-    for session_id, *values in found:
-        people.setdefault(session_id, []).append(Person(*values))  # columns in Person's order
-    persons = [person for group in people.values() for person in group]
-    if "guid" in read:
-        for person in persons:
-            person.guid = guid_text(person.guid)
-    if found:
-        columns = dict(zip(["session", *PERSON_FIELDS], zip(*found, strict=True), strict=True))
-        lines = list(chain.from_iterable(columns[name] for name in ("name", "company", "code")))
-        if not all_clean(list(columns["bio"]), lines):
-            for person in persons:
-                person.name, person.company = clean_line(person.name), clean_line(person.company)
-                person.code, person.bio = clean_line(person.code), clean_text(person.bio)
+    sessions, *read_columns = zip(*found, strict=True)
+    values: dict[str, Sequence] = dict(zip(names, read_columns, strict=True))
+    if "guid" in values:
+        values["guid"] = guid_texts(values["guid"])
+    lines = [values[name] for name in PERSON_LINES if name in values]
+    texts = [values[name] for name in PERSON_TEXTS if name in values]
+    if not all_clean(list(chain.from_iterable(texts)), list(chain.from_iterable(lines))):
+        for name in PERSON_LINES + PERSON_TEXTS:
+            if name in values:
+                clean = clean_text if name in PERSON_TEXTS else clean_line
+                values[name] = [clean(value) for value in values[name]]
+    column = [values[n] if n in values else repeat(_PERSON_DEFAULTS[n]) for n in PERSON_FIELDS]
+    for session_id, person in zip(sessions, map(Person, *column), strict=True):
+        people.setdefault(session_id, []).append(person)
     return people
 
 

@@ -186,13 +186,9 @@ def grid_rows(event: Event, *, embed: bool = False):
     """Builds the grid's tables from the filtered sessions (HTML)."""
 
     def build(sessions, rooms):
-        return render_rows(
-            "schedule/grid_tables.jinja",
-            rooms=rooms,
-            tables=grid_days(sessions, event, rooms),
-            star=_star(event, embed, in_form=True),
-            embed=embed,
-        )
+        star = _star(event, embed, in_form=True)
+        tables = grid_days(sessions, event, rooms, star)
+        return render_rows("schedule/grid_tables.jinja", tables=tables, star=star, embed=embed)
 
     return build
 

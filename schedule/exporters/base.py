@@ -1,6 +1,6 @@
 """What every export format is: a content type, a file name, and rows to bytes."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 
 from events.models import Event
@@ -20,8 +20,11 @@ class Exporter:
     # None: every field but those ``without`` names.
     details: tuple[str, ...] | None = None
     without: tuple[str, ...] = ()
-    # The fields of each person it writes (schedule.rows.Person); None: as the rows read.
+    # The fields of each person it writes (schedule.rows.Person), and of each kind of
+    # place (schedule.rows.Place; a kind not named is not read); None: as the rows read.
+    # Each value read costs: the whole schedule is thousands of them.
     people: tuple[str, ...] | None = None
+    places: dict[str, tuple[str, ...]] | None = None
 
     def __init__(self, event: Event, base_url: str):
         self.event = event
@@ -35,9 +38,10 @@ class Exporter:
     @classmethod
     def reading(cls) -> Reading:
         """The fields this format writes."""
+        places = tuple(cls.places.items()) if cls.places is not None else None
         if cls.details is None:
-            return Reading(without=cls.without, people=cls.people)
-        return Reading(brief=True, details=cls.details, people=cls.people)
+            return Reading(without=cls.without, people=cls.people, places=places)
+        return Reading(brief=True, details=cls.details, people=cls.people, places=places)
 
     @classmethod
     def read(cls, queryset, event: Event) -> list[Row]:
@@ -60,7 +64,15 @@ class Exporter:
 
 def escape_all(texts: list[str], escape: Callable[[str], str], joint: str = "\x00") -> list[str]:
     """``[escape(text) for text in texts]`` in one call of ``escape``: the texts joined by
-    NULs (row text holds none, lib/text.py), which ``escape`` writes as ``joint``. Were a
-    text to hold ``joint`` already, the count of pieces would differ: then one by one."""
-    escaped = escape("\x00".join(texts)).split(joint)
+    ``joint``, a control character that row text does not hold (lib/text.py) and that
+    ``escape`` leaves as it is. Were a text to hold it, or ``escape`` to change it, the
+    count of pieces would differ: then one by one."""
+    escaped = escape(joint.join(texts)).split(joint)
     return escaped if len(escaped) == len(texts) else [escape(text) for text in texts]
+
+
+def encoded(pieces: Iterable[str]) -> bytes:
+    """``"".join(pieces).encode()``, each piece encoded on its own: most are ASCII, which
+    encodes as a copy, while one name with a letter beyond Latin-1 made the text of a
+    whole document twice as wide, and its encoding several times slower."""
+    return b"".join([piece.encode() for piece in pieces])

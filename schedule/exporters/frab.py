@@ -70,6 +70,11 @@ class FrabExporter(Exporter):
     # abstract), the version and the time of the last change.
     without = ("abstract_text", "version", "updated_at")
     people = ("name", "bio", "frab_id", "guid", "code")
+    places = {
+        "room": ("name", "slug", "position", "guid", "capacity"),
+        "track": ("name", "slug", "position", "color"),
+        "session_type": ("name",),
+    }
 
     def __init__(self, event: Event, base_url: str):
         super().__init__(event, base_url)
@@ -77,7 +82,7 @@ class FrabExporter(Exporter):
         self.language = event.language or "en"
 
     def frab_sessions(self, sessions):
-        return [s for s in sessions if s.room_id and s.starts_at and not s.is_cancelled]
+        return [s for s in sessions if s.room and s.starts_at and not s.is_cancelled]
 
     def prepare(self, sessions: list[Row]) -> dict:
         """The document's days, each with its rooms and their sessions (rows); and
@@ -85,18 +90,19 @@ class FrabExporter(Exporter):
         sessions = self.frab_sessions(sessions)
         event, tz = self.event, self.event.tzinfo
         # Each distinct start converted once: times repeat in every room.
-        self.local = {
-            moment: (local.date(), local.isoformat(), f"{local.hour:02}:{local.minute:02}")
+        local = self.local = {
+            moment: (here.date(), here.isoformat(), f"{here.hour:02}:{here.minute:02}")
             for moment in {s.starts_at for s in sessions}
-            for local in (moment.astimezone(tz),)
+            for here in (moment.astimezone(tz),)
         }
         by_day: dict[dt.date, dict[int, list[Row]]] = {}
         rooms, tracks = {}, {}
         for s in sessions:
-            by_day.setdefault(self.local[s.starts_at][0], {}).setdefault(s.room_id, []).append(s)
-            rooms.setdefault(s.room_id, s.room)
-            if s.track:
-                tracks.setdefault(s.track_id, s.track)
+            room, track = s.room, s.track
+            by_day.setdefault(local[s.starts_at][0], {}).setdefault(room.pk, []).append(s)
+            rooms[room.pk] = room
+            if track:
+                tracks[track.pk] = track
         room_order = sorted(rooms.values(), key=lambda r: (r.position, r.name))
         days = []
         for index, day in enumerate(event.days, start=1):
@@ -137,10 +143,12 @@ class FrabExporter(Exporter):
 
     def session_values(
         self, sessions: list[Row], escape: Callable[[str], str], joint: str = "\x00"
-    ) -> list[tuple]:
-        """What each of ``sessions`` writes: its id, its local date and start and its
-        duration (which need no escapes), then its ``FRAB_TEXTS`` as ``escape`` writes
-        them (every session's at once, see ``escape_all``)."""
+    ) -> list[list]:
+        """What ``sessions`` write, column by column (one value per session): their ids,
+        local dates, starts and durations (which need no escapes), then their
+        ``FRAB_TEXTS`` as ``escape`` writes them (every session's at once, see
+        ``escape_all``: the rooms, tracks, types and languages too, which repeat, a
+        lookup per value cost more than escaping them)."""
         event, url, language = self.event, self.session_url, self.language
         ids = [s.export_id for s in sessions]
         texts: list[str] = []
@@ -162,12 +170,14 @@ class FrabExporter(Exporter):
         escaped = escape_all(texts, escape, joint)
         lengths = [s.ends_at - s.starts_at for s in sessions]
         durations = {length: frab_duration(length) for length in set(lengths)}
+        starts = [self.local[s.starts_at] for s in sessions]
         n = len(FRAB_TEXTS)
         return [
-            (export_id, *self.local[s.starts_at][1:], durations[length], *escaped[at : at + n])
-            for s, export_id, length, at in zip(
-                sessions, ids, lengths, range(0, len(escaped), n), strict=True
-            )
+            ids,
+            [start[1] for start in starts],
+            [start[2] for start in starts],
+            [durations[length] for length in lengths],
+            *(escaped[i::n] for i in range(n)),  # each text is every n-th one escaped
         ]
 
     @staticmethod
@@ -176,7 +186,8 @@ class FrabExporter(Exporter):
         return {person.guid: person for s in sessions for person in s.people}
 
 
-# A session's texts as both formats write them, in order.
+# A session's texts as both formats write them, in order. The slug and the URL are never
+# empty: the slug holds the session's id.
 FRAB_TEXTS = (
     "room", "slug", "url", "title", "subtitle", "track", "type", "language", "abstract",
     "description", "recording_license",
@@ -191,7 +202,7 @@ class FrabJSONExporter(FrabExporter):
         event = self.event
         prepared = self.prepare(sessions)
         session_texts = iter(self.sessions_json(prepared["sessions"]))
-        written: list[str] = []
+        written: list[bytes] = []
         conference = {
             "acronym": event.acronym,
             "title": self.title,
@@ -239,8 +250,8 @@ class FrabJSONExporter(FrabExporter):
         # No indent: that keeps json on its C encoder, several times faster; the sessions,
         # written by hand, take the places of their placeholders. The version goes last,
         # into the written text: a digest of the rest, with no second dump.
-        text = json.dumps(document, ensure_ascii=False)
-        text = PLACEHOLDER_RE.sub(lambda found: written[int(found[1])], text).encode()
+        text = json.dumps(document, ensure_ascii=False).encode()
+        text = PLACEHOLDER_RE.sub(lambda found: written[int(found[1])], text)
         version = json.dumps(self.version(text), ensure_ascii=False).encode()
         return b"".join([text.removesuffix(b"}}"), b', "version": ', version, b"}}"])
 
@@ -250,8 +261,10 @@ class FrabJSONExporter(FrabExporter):
         person once: the same bytes in a fraction of the time (a dump encodes every key
         of every session, and a person in each of their sessions)."""
         people = self.persons(sessions).values()
-        texts = escape_all([p.name for p in people] + [p.bio for p in people], _json_text, JOINT)
-        names, bios = texts[: len(people)], texts[len(people) :]
+        # Names apart from bios: a few names with accents make the bios' text, which is
+        # often ASCII, slower to escape with them.
+        names = escape_all([p.name for p in people], _json_text, JOINT)
+        bios = escape_all([p.bio for p in people], _json_text, JOINT)
         persons = {
             person.guid: (
                 f'{{"id": {person.frab_id}, "guid": "{person.guid}", "name": "{name}", '
@@ -261,6 +274,7 @@ class FrabJSONExporter(FrabExporter):
             )
             for person, name, bio in zip(people, names, bios, strict=True)
         }
+        columns = self.session_values(sessions, _json_text, JOINT)
         return [
             f'{{"id": {export_id}, "guid": "{s.guid}", '
             f'"date": "{date}", "start": "{start}", "duration": "{duration}", '
@@ -275,25 +289,43 @@ class FrabJSONExporter(FrabExporter):
             for s, (
                 export_id, date, start, duration, room, slug, url, title, subtitle, track, type_,
                 language, abstract, description, license_,
-            ) in zip(sessions, self.session_values(sessions, _json_text, JOINT), strict=True)
+            ) in zip(sessions, zip(*columns, strict=True), strict=True)
         ]  # fmt: skip
 
 
-def placeholder(room_sessions: Iterable[str], written: list[str]) -> str:
+def placeholder(room_sessions: Iterable[str], written: list[bytes]) -> str:
     """A string that no text can be (cleaned text holds no NUL; json writes it
-    "\\u0000"), standing for these sessions' JSON, kept in ``written``."""
-    written.append(f"[{', '.join(room_sessions)}]")
+    "\\u0000"), standing for these sessions' JSON, kept in ``written``, each session
+    encoded on its own (see ``encoded``)."""
+    written.append(b"[" + b", ".join([text.encode() for text in room_sessions]) + b"]")
     return f"\x00{len(written) - 1}"
 
 
-PLACEHOLDER_RE = re.compile(r'"\\u0000(\d+)"')
+PLACEHOLDER_RE = re.compile(rb'"\\u0000(\d+)"')
 _dump = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False)
-JOINT = "\\u0000"  # a NUL as json writes it
+JOINT = "\x7f"  # DEL, which json writes as it is (escape_all)
 
 
 def _json_text(text: str) -> str:
-    """A JSON string's content, as json writes it (without its quotes)."""
-    return _str(text)[1:-1]
+    """A JSON string's content, as json writes it (without its quotes).
+
+    Text holds few of the characters json escapes: those clean text can hold (lib/text.py)
+    are replaced as json writes them, each only if present; any other control character
+    leaves the whole text to json's own escaper. Twice as fast as it on a schedule's
+    texts: it reads and writes character by character, where these search and replace
+    (fastest on text that is all ASCII)."""
+    if text.encode("utf-8", "surrogatepass").translate(None, _JSON_PLAIN):
+        return _str(text)[1:-1]
+    for char, escaped in _JSON_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+# The characters json escapes that clean text can hold, and how it writes them (the
+# backslash first: the others put one in); the UTF-8 bytes of all other text.
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+_JSON_PLAIN = bytes(range(0x20, 0x100)) + b"\t\n\r"
 
 
 def is_code(code: str) -> bool:

@@ -3,7 +3,7 @@
 from itertools import islice
 
 from ..rows import Row
-from .base import escape_all
+from .base import encoded, escape_all
 from .frab import FRAB_TEXTS, TRACK_SLUG_RE, FrabExporter
 
 
@@ -52,7 +52,7 @@ class FrabXMLExporter(FrabExporter):
                 out.append("\n </day>")
         out.append("\n</schedule>")
         # The version comes first, a digest of all that follows it.
-        rest = "".join(out).encode()
+        rest = encoded(out)
         head = (
             '<?xml version="1.0" encoding="utf-8"?>\n<schedule>'
             '\n <generator name="lineup" version="1" />'
@@ -75,22 +75,28 @@ class FrabXMLExporter(FrabExporter):
                 people, escape_all([p.name for p in people], _text), strict=True
             )
         }
+        columns = self.session_values(sessions, _text)
+        # The children that may be empty, written column by column: no call per child.
+        for at, tag in CHILDREN:
+            start, end, empty = f"\n    <{tag}>", f"</{tag}>", f"\n    <{tag} />"
+            columns[at] = [start + text + end if text else empty for text in columns[at]]
         return [
             self.event_element(s, values, persons)
-            for s, values in zip(sessions, self.session_values(sessions, _text), strict=True)
+            for s, values in zip(sessions, zip(*columns, strict=True), strict=True)
         ]
 
     def event_element(self, session: Row, values: tuple, persons: dict[str | None, str]) -> str:
-        export_id, date, start, duration, *texts, description, license_ = values
+        (export_id, date, start, duration, room, slug, url, title, subtitle, track, type_,
+         language, abstract, description, license_) = values  # fmt: skip
         out = [
             f'\n   <event id="{export_id}" guid="{session.guid}">'
             f"\n    <date>{date}</date>"
             f"\n    <start>{start}</start>"
             f"\n    <duration>{duration}</duration>"
-        ]
-        out += [
-            f"\n    <{tag}>{text}</{tag}>" if text else f"\n    <{tag} />"
-            for tag, text in zip(EVENT_TEXTS, texts, strict=True)
+            f"{room}"  # written (CHILDREN)
+            f"\n    <slug>{slug}</slug>"  # never empty (FRAB_TEXTS)
+            f"\n    <url>{url}</url>"
+            f"{title}{subtitle}{track}{type_}{language}{abstract}"
         ]
         if description:
             out.append(f"\n    <description>{description}</description>")
@@ -118,9 +124,12 @@ class FrabXMLExporter(FrabExporter):
         return "".join(out)
 
 
-# An event's children that hold text, after its date, start and duration, in order
-# (then its description, if any, and the recording's license).
-EVENT_TEXTS = FRAB_TEXTS[: FRAB_TEXTS.index("description")]
+# The children of an event that hold text and may be empty (its slug and URL never are),
+# by their column in ``session_values`` (after the id, date, start and duration).
+CHILDREN = [
+    (4 + FRAB_TEXTS.index(tag), tag)
+    for tag in ("room", "title", "subtitle", "track", "type", "language", "abstract")
+]
 
 
 # ElementTree's serialization, by hand: text escapes &, < and >; attribute values also

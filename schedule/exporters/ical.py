@@ -9,7 +9,7 @@ from events.models import Event
 from lib.text import clean_line
 
 from ..rows import Place, Row
-from .base import SLUG, Exporter, escape_all
+from .base import SLUG, Exporter, encoded, escape_all
 
 PARAGRAPH = "\n\n"
 
@@ -30,6 +30,7 @@ class ICalExporter(Exporter):
     # Brief rows (names of rooms, tracks and people, the plain-text abstract) and these.
     details = ("guid", "version", "updated_at")
     people = ("name", "role")
+    places = {"room": ("name",), "track": ("name",)}  # where, and the category
 
     def __init__(self, event: Event, base_url: str, *, name: str | None = None):
         super().__init__(event, base_url)
@@ -91,7 +92,7 @@ class ICalExporter(Exporter):
             "END:VEVENT\r\n"
             for s, title, description, url in zip(sessions, titles, descriptions, urls, strict=True)
         ]
-        return fold("".join([head, *events, "END:VCALENDAR\r\n"]).encode())
+        return fold(encoded([head, *events, "END:VCALENDAR\r\n"]))
 
     def location(self, room: Place | None) -> str:
         """Every event has a place, breaks too: the room and the venue, or what is known."""

@@ -196,6 +196,20 @@ def pages_for(event) -> list[tuple[str, str]]:
     ]
 
 
+def reference_work_ms(runs: int = 9) -> tuple[float, float]:
+    """Min and median CPU time of a fixed piece of plain Python (string building, dicts,
+    sorting: what a page render does), so that two bench tables can be compared: on
+    a shared host its figures move with this one, not with the code under test."""
+    times = []
+    for _ in range(runs):
+        start = time.thread_time()
+        rows = [{"id": n, "title": f"Session {n}", "room": f"Room {n % 25}"} for n in range(5000)]
+        rows.sort(key=lambda row: (row["room"], row["title"]))
+        "".join(f"<li>{row['title']} · {row['room']}</li>" for row in rows)
+        times.append((time.thread_time() - start) * 1000)
+    return min(times), statistics.median(times)
+
+
 def fmt(value, digits=1) -> str:
     if value is None:
         return "-"
@@ -232,6 +246,7 @@ def main() -> int:
     lines.append(header)
     lines.append("-" * len(header))
     extra = []
+    reference_before = reference_work_ms()
     for size in sizes:
         start = time.perf_counter()
         event = generate_demo(sessions=size, seed=1, slug=f"bench-{size}", avatars_share=0.3)
@@ -284,6 +299,13 @@ def main() -> int:
             took = time.perf_counter() - start
             verdict = "ok" if took <= 1 else "MISSED"
             extra.append(f"re-import it unchanged: {took:.2f} s (budget 1 s {verdict})")
+    reference_after = reference_work_ms()
+    extra.append(
+        "host check, a fixed piece of plain Python (min/median ms): "
+        f"{reference_before[0]:.1f}/{reference_before[1]:.1f} before the pages, "
+        f"{reference_after[0]:.1f}/{reference_after[1]:.1f} after "
+        "(the page figures move with these: compare tables by them)"
+    )
     from tests.bench import board
 
     if not args.no_board:

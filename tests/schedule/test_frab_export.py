@@ -22,6 +22,8 @@ from django.test import Client
 from lxml import etree
 
 from events.models import Event, Room, SessionType, Track
+from schedule.exporters.base import escape_all
+from schedule.exporters.frab import JOINT, _json_text
 from schedule.models import Session, SessionSpeaker
 from speakers.models import Speaker
 from tests.factories import (
@@ -358,6 +360,21 @@ def test_json_bytes_are_those_json_dumps_wrote(froscon):
     zoe = [p for e in events.values() for p in e["persons"] if p["name"].startswith("Zoë")]
     assert zoe and all(p["code"] == "ZOE1" for p in zoe)
     assert any(e["persons"] == [] for e in events.values())
+
+
+def test_json_texts_are_escaped_as_json_escapes_them():
+    """schedule.json escapes its texts by search and replace, with json's own escaper
+    for the rare text with another control character (exporters/frab.py): either way,
+    character for character what json writes, alone or in a batch (``escape_all``),
+    with the character that joins a batch in the texts too."""
+    chars = [chr(n) for n in range(0x3000)] + ["\ud800", "\ufffe", "\uffff", "\U0001f600"]
+    texts = [text for c in chars for text in (c, f"a{c}b\n", f'{c}{c}"\\')]
+    expected = [json.dumps(text, ensure_ascii=False)[1:-1] for text in texts]
+    assert [_json_text(text) for text in texts] == expected
+    for batch in (texts[:40], texts[0x7F * 3 : 0x7F * 3 + 5], ["plain", "two\nlines", ""]):
+        assert escape_all(batch, _json_text, JOINT) == [
+            json.dumps(text, ensure_ascii=False)[1:-1] for text in batch
+        ]
 
 
 # schedule.json -----------------------------------------------------------------

@@ -310,6 +310,38 @@ def test_grid_puts_a_double_booked_room_in_an_extra_column(client, conf, html):
     assert {"Kubernetes 101", "Overlapping talk"} <= set(cells)
 
 
+def test_grid_escapes_every_value_it_prints(client, conf):
+    """The tables and cells come escaped from display.GridRows, and grid_tables.jinja
+    prints them as they are: every text a cell or a column shows is escaped, as Jinja2
+    escapes (&#34;, &#39;); the star button (to come: the event is in 2099) as
+    agenda.star_buttons does (html.escape: &quot;)."""
+    Event.objects.filter(pk=conf.event.pk).update(
+        start_date=dt.date(2099, 11, 8), end_date=dt.date(2099, 11, 9)
+    )
+    Session.objects.filter(pk=conf.panel_session.pk).update(
+        title="Q&A <x1>\"live\" 'on'", slug='panel"<x2>'
+    )
+    Session.objects.filter(pk=conf.breakfast.pk).update(title="Meal <x3> & co")
+    Speaker.objects.filter(pk=conf.sarah.pk).update(name="Sarah <x4>")
+    Speaker.objects.filter(pk=conf.dan.pk).update(name="Dan & <x5>")
+    Room.objects.filter(pk=conf.room_401.pk).update(name="Room <x6> & co")
+    Track.objects.filter(pk=conf.dev.pk).update(slug='dev"<x7>')
+    content = get(client, "/cnc16/schedule/grid/").content.decode()
+    assert "<x" not in content
+    for escaped in (
+        '<a class="grid-title" href="/cnc16/sessions/panel&#34;&lt;x2&gt;/">'
+        "Q&amp;A &lt;x1&gt;&#34;live&#34; &#39;on&#39;</a>",
+        'formaction="/cnc16/agenda/panel&quot;&lt;x2&gt;/add"',
+        'aria-label="Star “Q&amp;A &lt;x1&gt;&quot;live&quot; &#x27;on&#x27;”"',
+        '<span class="grid-title">Meal &lt;x3&gt; &amp; co</span>',
+        '<span class="grid-speakers">Sarah &lt;x4&gt;, Brendan Burns</span>',
+        "Moderated by Dan &amp; &lt;x5&gt;</span>",
+        '<th scope="col">Room &lt;x6&gt; &amp; co</th>',
+        ' track-dev&#34;&lt;x7&gt;">',
+    ):
+        assert escaped in content
+
+
 # One session -----------------------------------------------------------------
 
 
