@@ -6,7 +6,7 @@ import zoneinfo
 
 import pytest
 
-from tests.factories import board_conference
+from tests.factories import SharedRows, board_conference
 
 LA = zoneinfo.ZoneInfo("America/Los_Angeles")
 DAY1 = dt.date(2030, 5, 6)
@@ -16,10 +16,18 @@ def at(hour: int, minute: int = 0, day: dt.date = DAY1) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LA)
 
 
+@pytest.fixture(scope="module")
+def _board_conference(django_db_setup, django_db_blocker):
+    shared = SharedRows(django_db_blocker, board_conference)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def conf():
-    """The board's conference (tests/factories.board_conference)."""
-    return board_conference()
+def conf(request, _board_conference):
+    """The board's conference (tests/factories.board_conference), built once per module
+    (tests/factories.SharedRows)."""
+    return _board_conference.for_test(request)
 
 
 # The board's tests name the shared permission cast's members (tests/conftest.py).
