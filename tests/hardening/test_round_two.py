@@ -215,9 +215,10 @@ def test_failed_sign_ins_from_one_address_are_limited_across_user_names(db, sett
     real.save()
     codes, spent = [], []
     for n in range(7):
-        started = time.perf_counter()
+        # CPU time, not wall time: a busy machine's pauses are no work done.
+        started = time.process_time()
         response = Client().post("/accounts/login/", {"username": f"guess{n}", "password": "wrong"})
-        spent.append(time.perf_counter() - started)
+        spent.append(time.process_time() - started)
         codes.append(response.status_code)
     assert codes[:4] == [200] * 4
     assert codes[4:] == [429] * 3
