@@ -3,8 +3,9 @@
 The list, the grid, my agenda, the exports and the agenda feed all show sessions read
 here: ``load_rows(queryset, event)`` takes any filtered, ordered queryset of sessions
 (usually ``Session.objects.for_schedule(event)``) and returns ``Row``s in its order,
-in two queries of plain values whatever the number of sessions: one for the sessions
-with their room, track and type, one for their people. Values are about ten times
+in three queries of plain values whatever the number of sessions: one for the sessions,
+one for the rooms, tracks and types they name, one for their people (one session's read
+joins its places instead: ``Reading.joined``). Values are about ten times
 cheaper than model instances at hundreds of rows, and nothing else is needed. The pages
 read ``brief`` rows: what they print, not the long texts and ids only exports need.
 
@@ -18,11 +19,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from itertools import chain, repeat
+from typing import cast
 
-from django.db.models import CharField
+from django.db import connection
+from django.db.models import CharField, Field, Model
 from django.db.models.functions import Cast
 
-from events.models import Event
+from events.models import Event, Room, SessionType, Track
 from lib import sql
 from lib.text import all_clean, clean_line, clean_text
 
@@ -170,21 +173,27 @@ def load_rows(
     without: tuple[str, ...] = (),
     people: tuple[str, ...] | None = None,
     places: tuple[tuple[str, tuple[str, ...]], ...] | None = None,
+    joined: bool = False,
 ) -> list[Row]:
-    """The sessions of ``queryset`` (in its order; a slice too) as rows, in two queries;
+    """The sessions of ``queryset`` (in its order; a slice too) as rows, in three queries;
     ``brief``: only what the pages print, and of the other fields the ``details`` named;
     with ``html`` their ``abstract_html`` as well; ``without``: fields not read (the
     frab formats write the abstract, not its plain text); ``people``: the fields of
     Person read (the brief ones for a brief read, all otherwise); ``places``: each kind
-    of place read, with its fields (as ``people``; a kind not named is none). Fields
-    not read keep their defaults.
+    of place read, with its fields (as ``people``; a kind not named is none), in a query
+    of their own unless ``joined`` (for one session). Fields not read keep their
+    defaults.
 
     Read column by column (``lib.sql.columns``): each distinct value converted once,
     each room, track and type made once; at hundreds of rows this is a good part of a
     page's time. A brief read skips the long texts and the values that cost a
     conversion each (ids, links, the time of the last change).
     """
-    how = Reading(brief, details, html, without, people, places)
+    return read_rows(queryset, Reading(brief, details, html, without, people, places, joined))
+
+
+def read_rows(queryset, how: "Reading") -> list[Row]:
+    """``load_rows`` with what it reads as a ``Reading``."""
     return _made(sql.columns(queryset.prefetch_related(None).values_list(*how.names)), how)
 
 
@@ -198,6 +207,9 @@ class Reading:
     without: tuple[str, ...] = ()
     people: tuple[str, ...] | None = None
     places: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    # The places' fields read with each row (a join), not apart (``_places``): for one
+    # session, where a query of their own cost more than it saves.
+    joined: bool = False
 
     @property
     def person_fields(self) -> tuple[str, ...]:
@@ -220,8 +232,8 @@ class Reading:
     @property
     def names(self) -> list:
         names = [GUID_TEXT if name == "guid" else _AS_READ.get(name, name) for name in self.own]
-        for kind, place in self.kinds.items():  # each kind's id, then its fields
-            names += [f"{kind}__{name}" for name in ("id", *place)]
+        for kind, place in self.kinds.items():  # each kind's id (and its fields, joined)
+            names += [f"{kind}_id", *(f"{kind}__{name}" for name in place if self.joined)]
         return names
 
 
@@ -247,6 +259,7 @@ def load_schedule(event: Event, how: Reading) -> list[Row]:
 def load_session(event: Event, slug: str, how: Reading) -> list[Row]:
     """The public, scheduled session ``slug`` of ``event`` as ``load_rows`` reads it
     (none: an empty list), for one session's calendar."""
+    how = replace(how, joined=True)
     if how not in _ONE:
         names = how.names
         _ONE[how] = sql.Statement(
@@ -268,20 +281,17 @@ def _made(read: list[list], how: Reading) -> list[Row]:
         values["guid"] = guid_texts(values["guid"])
     if "links" in values:
         values["links"] = [_links(links) if links else [] for links in values["links"]]
-    at = len(own)
-    places: list[Place] = []
+    ids, joined, at = {}, {}, len(own)
     for kind, place in how.kinds.items():
-        ids, columns = read[at], read[at + 1 : at + 1 + len(place)]
-        # Each room, track and type made once, from one of its rows.
-        kept = {
-            pk: Place(pk, **{name: column[n] for name, column in zip(place, columns, strict=True)})
-            for pk, n in dict(zip(ids, range(len(ids)), strict=True)).items()
-            if pk is not None
-        }
-        places += kept.values()
-        made: dict[int | None, Place | None] = {**kept, None: None}
-        values[kind] = list(map(made.__getitem__, ids))
-        at += 1 + len(place)
+        ids[kind] = read[at]
+        if how.joined:  # its fields follow its id
+            joined[kind] = _joined(ids[kind], place, read[at + 1 : at + 1 + len(place)])
+            at += len(place)
+        at += 1
+    found = joined if how.joined else _places(ids, how.kinds)
+    places = list(chain.from_iterable(made.values() for made in found.values()))
+    for kind, made in found.items():
+        values[kind] = list(map({**made, None: None}.__getitem__, ids[kind]))
     people = _people(values["pk"], how.person_fields)
     values["people"] = [people.get(pk, []) for pk in values["pk"]]
     # Row's fields in its order; a field not read repeats its default (the pk is always
@@ -299,6 +309,62 @@ def _made(read: list[list], how: Reading) -> list[Row]:
     if not all_clean(texts, lines):
         _clean(rows)
     return rows
+
+
+def _joined(ids: list[int | None], names: tuple[str, ...], columns: list[list]) -> dict:
+    """A kind's places from their fields read with each row: each made once, from the
+    first row that names it."""
+    first = dict(zip(ids, range(len(ids)), strict=True))
+    return {
+        pk: Place(pk, **{name: column[n] for name, column in zip(names, columns, strict=True)})
+        for pk, n in first.items()
+        if pk is not None
+    }
+
+
+def _places(
+    ids: dict[str, list[int | None]], kinds: dict[str, tuple[str, ...]]
+) -> dict[str, dict[int, Place]]:
+    """Each kind's places that ``ids`` name, with the fields ``kinds`` names: one query
+    (none without an id), each place made once. Read apart from the sessions, as
+    ``_people`` are: a room's fields repeated on each of its hundreds of sessions made
+    the sessions' read twice as many values."""
+    names = list(dict.fromkeys(chain.from_iterable(kinds.values())))  # a column each
+    selects: list[str] = []
+    params: list[list[int]] = []
+    made: list[tuple[str, list]] = []  # each kind's name, and where its fields are
+    # A field a kind has not, as a null of that field's type: PostgreSQL takes a branch's
+    # plain NULL for text, and then refuses another's boolean or uuid in that column.
+    nulls = {
+        name: f"CAST(NULL AS {_field(PLACE_MODELS[kind], name).cast_db_type(connection)})"
+        for kind, read in kinds.items()
+        for name in read
+    }
+    for n, (kind, read) in enumerate(kinds.items()):
+        model = PLACE_MODELS[kind]
+        used = {name: _field(model, name) for name in read}
+        columns = [str(used[name].column) if name in used else nulls[name] for name in names]
+        table = model._meta.db_table
+        # The columns and the table are the models'; the ids are parameters.
+        selects.append(f"SELECT {n}, id, {', '.join(columns)} FROM {table} WHERE id IN %s")  # noqa: S608
+        params.append(sorted({pk for pk in ids[kind] if pk is not None}))
+        # Each value as the ORM gives it (SQLite holds a guid as text, a boolean as 0 or 1).
+        where = [(at, name, used[name].to_python) for at, name in enumerate(names) if name in used]
+        made.append((kind, where))
+    found: dict[str, dict[int, Place]] = {kind: {} for kind in kinds}
+    if not any(params):
+        return found
+    for n, pk, *values in sql.rows(" UNION ALL ".join(selects), params):
+        kind, where = made[n]
+        found[kind][pk] = Place(pk, **{name: value(values[at]) for at, name, value in where})
+    return found
+
+
+PLACE_MODELS: dict[str, type[Model]] = {"room": Room, "track": Track, "session_type": SessionType}
+
+
+def _field(model: type[Model], name: str) -> Field:
+    return cast(Field, model._meta.get_field(name))
 
 
 def _links(links) -> list[dict[str, str]]:

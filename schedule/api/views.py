@@ -61,7 +61,7 @@ class RowPaginator(Paginator):
 
 
 class SessionPagination(Pagination):
-    """Pages of session rows: a count, then two queries for the page's sessions."""
+    """Pages of session rows: a count, then three queries for the page's sessions."""
 
     def paginate_queryset(self, queryset, request, view=None):
         self.event = view.get_event()
@@ -416,7 +416,7 @@ class SessionViewSet(EventPartViewSet):
 
     def row(self, queryset):
         """The one session of ``queryset`` as the reads show it, or a 404."""
-        rows = load_rows(queryset, self.get_event(), html=True)
+        rows = load_rows(queryset, self.get_event(), html=True, joined=True)
         if not rows:
             raise NotFound()  # as get_object's 404 answers (api/errors.py)
         return rows[0]

@@ -1,7 +1,7 @@
 """Exports of the public schedule: small classes over one list of session rows.
 
 An exporter declares its content type and file name and renders the rows that
-``rows.load_rows`` read (two queries, whatever the size). ``EXPORTERS`` names them by
+``rows.load_rows`` read (three queries, whatever the size). ``EXPORTERS`` names them by
 format; one view (``views.schedule_export``) serves them all, through the page cache.
 """
 

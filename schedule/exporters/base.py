@@ -1,12 +1,11 @@
 """What every export format is: a content type, a file name, and rows to bytes."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
 
 from events.models import Event
 
 from ..display import url_for
-from ..rows import Reading, Row, load_rows, load_schedule, load_session
+from ..rows import Reading, Row, load_schedule, load_session, read_rows
 
 SLUG = "__slug__"  # where a session's slug goes in ``Exporter.session_url``
 
@@ -46,7 +45,7 @@ class Exporter:
     @classmethod
     def read(cls, queryset, event: Event) -> list[Row]:
         """The sessions of ``queryset`` as rows, with the fields this format writes."""
-        return load_rows(queryset, event, **asdict(cls.reading()))
+        return read_rows(queryset, cls.reading())
 
     @classmethod
     def read_schedule(cls, event: Event) -> list[Row]:

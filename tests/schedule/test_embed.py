@@ -70,7 +70,7 @@ def test_embed_has_the_schedule_without_the_site_around_it(client, conf, html):
 def test_embed_page_runs_a_fixed_number_of_queries(client, conf):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/cnc16/embed/grid/?track=ops").status_code == 200
-    assert len(queries) == 7  # the grid page's, and the event's frame origins
+    assert len(queries) == 8  # the grid page's, and the event's frame origins
 
 
 def test_the_conference_colour_reaches_the_theme_legibly(client, conf):

@@ -4,6 +4,7 @@ serves stale content after a change."""
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -294,3 +295,32 @@ def test_unpublished_event_is_gone_even_for_a_cached_page(client, conf, url):
     conf.event.save()
     assert client.get(url).status_code == 404
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 404
+
+
+def test_places_read_apart_are_the_places_read_with_each_row():
+    """``rows.load_rows`` reads the rooms, tracks and types of its sessions in a query of
+    their own; one session's read joins them to it. Both make the same rows, whole or
+    brief: every field of every place, as the models hold it (a guid a UUID, a break a
+    boolean), and none where a session has none."""
+    from events.models import Room, SessionType
+    from schedule.rows import load_rows
+
+    event = sized_conference("apart", 12, tracks=2, types=2).event
+    Room.objects.filter(event=event, position=1).update(capacity=40)
+    SessionType.objects.filter(event=event, slug="type-1").update(is_break=True)
+    schedule = Session.objects.for_schedule(event)
+    bare = schedule.first()
+    Session.objects.filter(pk=bare.pk).update(room=None, track=None, session_type=None)
+    for brief in (False, True):
+        apart = load_rows(schedule, event, brief=brief)
+        assert apart == load_rows(schedule, event, brief=brief, joined=True)
+        assert {r.pk for r in apart if not (r.room or r.track or r.session_type)} == {bare.pk}
+    apart = load_rows(schedule, event)
+    rooms = {r.room.pk: r.room for r in apart if r.room}
+    for room in Room.objects.filter(event=event):
+        place = rooms[room.pk]
+        assert (place.name, place.slug, place.position) == (room.name, room.slug, room.position)
+        assert (place.guid, place.capacity) == (room.guid, room.capacity)
+        assert isinstance(place.guid, uuid.UUID)
+    breaks = {r.session_type.slug: r.session_type.is_break for r in apart if r.session_type}
+    assert breaks == {"type-0": False, "type-1": True}

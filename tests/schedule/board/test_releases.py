@@ -519,8 +519,8 @@ def test_preview_pages_queries_do_not_grow_with_the_event(client, conf, owner, s
             assert client.get(reverse(name, args=[conf.event.pk, *args])).status_code == 200
         counted[name] = len(captured)
     assert counted == {
-        "schedule_draft_preview": 34,
-        "schedule_draft_preview_grid": 34,
+        "schedule_draft_preview": 35,
+        "schedule_draft_preview_grid": 35,
         "schedule_draft_preview_session": 31,
     }
 
