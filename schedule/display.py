@@ -261,7 +261,7 @@ class DayGrid:
             labelled = local.minute % 15 == 0
             lines.append(
                 {
-                    "time": self.rows.time(moment)[0],
+                    "time": self.rows.time(moment)[0] if labelled else "",
                     # Only a labelled line prints its instant (a <time>), in local time.
                     "iso": escape(local.isoformat()) if labelled else "",
                     "on_hour": local.minute == 0,

@@ -120,21 +120,12 @@
       if (!start || !end) return;
       set(el, clock(start, zone) + " – " + clock(end, zone), remember(el));
     });
-    // The grid's corner names the zone of its time column; its unlabelled rows (read
-    // aloud only) are at start + n steps.
+    // The grid's corner names the zone of its time column.
     root.querySelectorAll("table").forEach(function (table) {
       var corner = table.querySelector("thead .grid-time");
       var first = table.querySelector("tbody time[datetime]");
       var date = first && instant(first.getAttribute("datetime"));
       if (corner && date) set(corner, abbr(date, zone), remember(corner));
-      var start = instant(table.dataset.start), step = Number(table.dataset.step);
-      if (!start || !step) return;
-      table.querySelectorAll("tbody > tr").forEach(function (row, n) {
-        var hidden = row.querySelector("th.grid-time > .visually-hidden");
-        if (!hidden) return;
-        remember(hidden);
-        hidden.textContent = clock(new Date(start.getTime() + n * step * 60000), zone);
-      });
     });
   }
 

@@ -67,6 +67,7 @@ def test_times_in_my_zone_and_pages_offline(conference, new_page):
     page.goto(conference.path("schedule/grid/?day=2030-05-06"))
     expect(page.locator("thead .grid-time")).to_have_text("GMT+2")
     expect(page.locator(".grid-when").first).to_have_text("5:00pm – 6:00pm")
+    expect(page.get_by_role("rowheader").first).to_have_text("5:00pm")
     page.goto(session)
 
     # Offline: the schedule, the sessions opened and the agenda stay readable.

@@ -247,16 +247,22 @@ def test_grid_rowspans_are_proportional_to_durations(client, conf, html):
 
 def test_grid_rows_cover_the_day_at_an_even_step(client, conf, html):
     table = grid_table(html, get(client, "/cnc16/schedule/grid/"), "Tuesday, November 8")
-    times = [html.text(th) for th in html.find_all(html.find(table, "tbody"), "th")]
-    # From breakfast (8:00) to the end of the cancelled talk (15:30), every 10 minutes.
-    assert times[0] == "8:00am"
-    assert times[-1] == "3:20pm"
-    assert len(times) == (15 * 60 + 30 - 8 * 60) // 10
-    # Every row has one cell per room, counting the cells that span into it.
     rows = html.find_all(html.find(table, "tbody"), "tr")
+    # From breakfast (8:00) to the end of the cancelled talk (15:30), every 10 minutes.
+    assert len(rows) == (15 * 60 + 30 - 8 * 60) // 10
+    # A line's time is printed on the quarter hours, as its header; the lines between
+    # start with an empty cell, not a hidden header (a box for a phone to lay out).
+    firsts = [row.children[0] for row in rows]
+    assert [(c.name, html.text(c)) for c in firsts[:4]] == [
+        ("th", "8:00am"), ("td", ""), ("td", ""), ("th", "8:30am")
+    ]
+    assert [html.text(c) for c in firsts if c.name == "th"][-1] == "3:00pm"
+    # Every row has one cell per room, counting the cells that span into it.
     occupied = [0] * len(rows)
     for r, row in enumerate(rows):
         for td in html.find_all(row, "td"):
+            if html.attr(td, "class") == "grid-time":
+                continue
             for k in range(int(html.attr(td, "rowspan") or 1)):
                 occupied[r + k] += int(html.attr(td, "colspan") or 1)
     assert occupied == [3] * len(rows)
