@@ -253,9 +253,8 @@ def test_grid_rows_cover_the_day_at_an_even_step(client, conf, html):
     # A line's time is printed on the quarter hours, as its header; the lines between
     # start with an empty cell, not a hidden header (a box for a phone to lay out).
     firsts = [row.children[0] for row in rows]
-    assert [(c.name, html.text(c)) for c in firsts[:4]] == [
-        ("th", "8:00am"), ("td", ""), ("td", ""), ("th", "8:30am")
-    ]
+    quarter = [("th", "8:00am"), ("td", ""), ("td", ""), ("th", "8:30am")]
+    assert [(c.name, html.text(c)) for c in firsts[:4]] == quarter
     assert [html.text(c) for c in firsts if c.name == "th"][-1] == "3:00pm"
     # Every row has one cell per room, counting the cells that span into it.
     occupied = [0] * len(rows)
