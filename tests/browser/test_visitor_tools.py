@@ -164,7 +164,18 @@ def test_embed_shows_on_a_listed_site_only(conference, new_page, host_site):
     # The same page on another origin (localhost is not 127.0.0.1) is refused.
     other = new_page()
     other.goto(f"http://localhost:{host_site}/")
-    other.wait_for_timeout(500)
+
+    def refused() -> bool:
+        return (
+            len(other.frames) > 1
+            and other.frames[1].url.startswith("chrome-error://")
+            and any("frame-ancestors" in e for e in other.log.console_errors)
+        )
+
+    for _ in range(200):  # until the frame is refused (at most 10 s), not a fixed wait
+        if refused():
+            break
+        other.wait_for_timeout(50)
     assert any("frame-ancestors" in e for e in other.log.console_errors), other.log.console_errors
     assert other.frames[1].url.startswith("chrome-error://")  # the browser's "refused"
     assert "CloudNativeCon" not in other.frames[1].content()
