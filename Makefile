@@ -60,7 +60,7 @@ test-sqlite: install-dev
 
 test-postgres: install-dev
 	@echo "=== pytest on PostgreSQL ==="
-	REDIS_URL= bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser and not services"
+	REDIS_URL= bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser and not services" --database-tests-only
 
 test-services: install-dev
 	@echo "=== several gunicorn workers on PostgreSQL and Redis, and their faults ==="

@@ -7,6 +7,36 @@ from django.core.cache import cache
 # WhiteNoise warns (an error here) when STATIC_ROOT does not exist yet.
 settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
+# The fixtures through which a test reaches the database (pytest-django's).
+DATABASE_FIXTURES = {
+    "db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+    "live_server",
+}  # fmt: skip
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="leave out the tests that never touch the database (make test-postgres)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """``--database-tests-only``: the PostgreSQL suite leaves out the tests that never
+    touch the database (settings, static files, translations, pure functions). The SQLite
+    suite runs them, and a second database has nothing to add: some 130 tests and a minute
+    of CPU in ``make test``, which runs both suites side by side on two cores."""
+    if not config.getoption("--database-tests-only"):
+        return
+    kept, left = [], []
+    for item in items:
+        uses = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames)
+        (kept if uses else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path, request):
