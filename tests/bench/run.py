@@ -253,7 +253,7 @@ def main() -> int:
         generated = time.perf_counter() - start
         extra.append(f"generate_demo --sessions {size}: {generated:.1f} s")
         # A worker does not carry the generator's objects: keep them out of the
-        # collector's way, as gunicorn's preloading does for the app's own.
+        # collector's way, as config/wsgi.py does for the app's own in a worker.
         gc.collect()
         gc.freeze()
         repeat = max(3, args.repeat // 2) if size >= 5000 else args.repeat
