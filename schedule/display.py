@@ -158,19 +158,18 @@ def group_by_day_and_time(sessions, event: Event, star=None) -> list[dict]:
 
 
 def day_links(event: Event, active: dt.date | None, base_query) -> list[dict]:
-    """The day picker: one link per day of the event, keeping the other filters."""
-    links = []
-    for day in [None, *event.days]:
-        query = base_query.copy()
-        query["day"] = day.isoformat() if day else "all"
-        links.append(
-            {
-                "label": short_day(day) if day else _("All days"),
-                "query": query.urlencode(),
-                "active": day == active,
-            }
-        )
-    return links
+    """The day picker: one link per day of the event, keeping the other filters
+    (``base_query``, without a day: encoded once, the day put after them)."""
+    others = base_query.urlencode()
+    before = f"{others}&" if others else ""
+    return [
+        {
+            "label": short_day(day) if day else _("All days"),
+            "query": f"{before}day={day.isoformat() if day else 'all'}",
+            "active": day == active,
+        }
+        for day in [None, *event.days]
+    ]
 
 
 # The grid ------------------------------------------------------------------
