@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.db import connection
 
 from tests.factories import conference
 
@@ -179,6 +180,16 @@ def test_healthz(client, db):
     assert body["database"] == "ok"
     assert body["cache"] == "ok"
     assert body["status"] == "ok"
+
+
+def test_sqlite_connections_set_their_pragmas(db):
+    """Every SQLite connection gets the settings' pragmas: NORMAL syncs (with WAL) and a
+    page cache that holds a large event's tables (config/settings.py)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own settings")
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA cache_size").fetchone() == (-32000,)
+        assert cursor.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
 
 
 @pytest.mark.parametrize(
