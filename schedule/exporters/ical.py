@@ -163,8 +163,17 @@ def fold(calendar: bytes) -> bytes:
     return LONG_LINE.sub(_folded, calendar)
 
 
+# ASCII lines (nearly all) are cut by one expression: 74 bytes, or 73 when the 74th is
+# an escape's backslash or caret, while more than 74 remain; then the rest.
+ASCII_PIECE = re.compile(
+    rb"(.{%d}[^\\^](?=.)|.{%d}(?=[\\^].)|.+)" % (FOLD_OCTETS - 1, FOLD_OCTETS - 1), re.DOTALL
+)
+
+
 def _folded(found: re.Match) -> bytes:
     raw = found[1]
+    if raw.isascii():  # no UTF-8 character to keep whole
+        return b"\n" + b"\r\n ".join(ASCII_PIECE.findall(raw))
     chunks, start = [], 0
     while len(raw) - start > FOLD_OCTETS:
         cut = start + FOLD_OCTETS
