@@ -157,7 +157,9 @@ PERSON_LINES, PERSON_TEXTS = ("name", "company", "code"), ("bio",)
 PEOPLE_SQL = (
     "SELECT link.session_id, {columns} FROM schedule_sessionspeaker link "
     "JOIN speakers_speaker person ON person.id = link.speaker_id "
-    "WHERE link.session_id IN %s ORDER BY link.position, person.name"
+    # By session first: only the order within a session counts, and sorted by position
+    # first most links tied (a session's first speaker) and were told apart by name.
+    "WHERE link.session_id IN %s ORDER BY link.session_id, link.position, person.name"
 )
 LINE_FIELDS = ("title", "subtitle", "recording_license")
 TEXT_FIELDS = ("abstract", "abstract_text", "description")
