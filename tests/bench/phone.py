@@ -9,7 +9,10 @@ cache), after the server has the page in its own cache, as during a conference.
 
 Prints a table of bytes on the wire (the page itself; its CSS and JS; everything),
 first contentful paint and load time, and writes it to bench-phone-results.txt.
-Timings live here only, never in tests: these machines are shared and noisy.
+Timings live here only, never in tests: these machines are shared and noisy. The pages
+are loaded in rounds (each page once per round), so that a slow spell of the host
+slows one load of every page rather than all loads of one; the table ends with the
+host check of ``make bench``, before and after.
 """
 
 import argparse
@@ -23,6 +26,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.bench.run import host_lines, reference_work_ms
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRATCH = Path(tempfile.gettempdir()) / "lineup-bench-phone"
@@ -178,7 +183,7 @@ def load(browser, url: str, cookies: list[dict]) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3, help="loads per page (median)")
+    parser.add_argument("--repeat", type=int, default=5, help="loads per page (median)")
     parser.add_argument("--output", default=str(ROOT / "bench-phone-results.txt"))
     args = parser.parse_args()
 
@@ -205,18 +210,20 @@ def main() -> int:
         ("my agenda (20 stars)", "/phone600/agenda/"),
     ]
     cookie = {"name": cookie_name, "value": AGENDA_KEY, "domain": "127.0.0.1", "path": "/"}
-    rows = []
+    runs: dict[str, list[dict]] = {name: [] for name, _ in pages}
     try:
         wait_for(f"{base}/healthz")
         for _, path in pages:
             warm(base + path)
+        before = reference_work_ms()
         with sync_playwright() as play:
             browser = play.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for name, path in pages:
-                cookies = [cookie] if "agenda" in path else []
-                runs = [load(browser, base + path, cookies) for _ in range(args.repeat)]
-                rows.append((name, path, runs))
+            for _ in range(args.repeat):
+                for name, path in pages:
+                    cookies = [cookie] if "agenda" in path else []
+                    runs[name].append(load(browser, base + path, cookies))
             browser.close()
+        after = reference_work_ms()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -226,13 +233,13 @@ def main() -> int:
         f"{'FCP ms':>7} {'load ms':>8}  budget"
     )
     lines = [header, "-" * len(header)]
-    for name, _, runs in rows:
-        doc = statistics.median(r["document"] for r in runs) / 1024
-        assets = statistics.median(r["css+js"] for r in runs) / 1024
-        total = statistics.median(r["document"] + r["css+js"] + r["other"] for r in runs) / 1024
-        painted = [r["fcp"] for r in runs if r["fcp"] is not None]
+    for name, loads in runs.items():
+        doc = statistics.median(r["document"] for r in loads) / 1024
+        assets = statistics.median(r["css+js"] for r in loads) / 1024
+        total = statistics.median(r["document"] + r["css+js"] + r["other"] for r in loads) / 1024
+        painted = [r["fcp"] for r in loads if r["fcp"] is not None]
         fcp = f"{statistics.median(painted):.0f}" if painted else "-"
-        loaded = statistics.median(r["load"] for r in runs)
+        loaded = statistics.median(r["load"] for r in loads)
         verdicts = []
         if name in BUDGET_PAGE_KB:
             ok = doc <= BUDGET_PAGE_KB[name]
@@ -242,15 +249,16 @@ def main() -> int:
         limit = BUDGET_LOAD_S.get(name, DEFAULT_LOAD_S)
         verdicts.append(f"load ≤ {limit} s {'ok' if loaded <= limit * 1000 else 'MISSED'}")
         lines.append(
-            f"{name:<22} {doc:>8.1f} {assets:>10.1f} {total:>7.1f} {runs[0]['requests']:>5} "
+            f"{name:<22} {doc:>8.1f} {assets:>10.1f} {total:>7.1f} {loads[0]['requests']:>5} "
             f"{fcp:>7} {loaded:>8.0f}  {'; '.join(verdicts)}"
         )
     table = "\n".join(
         [
             "Headless Chromium, first visit, 360×740 phone viewport; 150 ms RTT, 1.6 Mbit/s "
             f"down, 750 kbit/s up, CPU slowed {CPU_SLOWDOWN}×; gunicorn, DEBUG off; median of "
-            f"{args.repeat}. KB = 1024 bytes on the wire (headers included).",
+            f"{args.repeat} rounds. KB = 1024 bytes on the wire (headers included).",
             *lines,
+            *host_lines(before, after),
         ]
     )
     print(table)

@@ -213,6 +213,23 @@ def reference_work_ms(runs: int = 9) -> tuple[float, float]:
     return min(times), statistics.median(times)
 
 
+def host_lines(before: tuple[float, float], after: tuple[float, float]) -> list[str]:
+    """The host check before and after a bench, and a warning when it read slow."""
+    lines = [
+        "host check, a fixed piece of plain Python (min/median ms): "
+        f"{before[0]:.1f}/{before[1]:.1f} before the pages, {after[0]:.1f}/{after[1]:.1f} "
+        "after (the page figures move with these: compare tables by them)"
+    ]
+    slowest = max(before[0], after[0])
+    if slowest > QUIET_HOST_MS:
+        lines.append(
+            f"this host was slow: its check read up to {slowest:.1f} ms, where a quiet "
+            f"one reads under {QUIET_HOST_MS:.0f} ms; the budgets are for a quiet machine, "
+            "so a MISSED above may be the host's (run again when it is quiet)"
+        )
+    return lines
+
+
 def fmt(value, digits=1) -> str:
     if value is None:
         return "-"
@@ -302,20 +319,7 @@ def main() -> int:
             took = time.perf_counter() - start
             verdict = "ok" if took <= 1 else "MISSED"
             extra.append(f"re-import it unchanged: {took:.2f} s (budget 1 s {verdict})")
-    reference_after = reference_work_ms()
-    extra.append(
-        "host check, a fixed piece of plain Python (min/median ms): "
-        f"{reference_before[0]:.1f}/{reference_before[1]:.1f} before the pages, "
-        f"{reference_after[0]:.1f}/{reference_after[1]:.1f} after "
-        "(the page figures move with these: compare tables by them)"
-    )
-    slowest = max(reference_before[0], reference_after[0])
-    if slowest > QUIET_HOST_MS:
-        extra.append(
-            f"this host was slow: its check read up to {slowest:.1f} ms, where a quiet "
-            f"one reads under {QUIET_HOST_MS:.0f} ms; the budgets are for a quiet machine, "
-            "so a MISSED above may be the host's (run again when it is quiet)"
-        )
+    extra.extend(host_lines(reference_before, reference_work_ms()))
     from tests.bench import board
 
     if not args.no_board:
