@@ -55,7 +55,7 @@ CACHED_MS = 2  # a cached answer or a 304, whatever the page
 JUDGED = "cpu_p50" if os.environ.get("BENCH_JUDGE") == "cpu" else "cold_p50"
 WORKER_MB = 120
 # What the host check (``reference_work_ms``) reads on this machine when it is quiet
-# (7.4-8.8 ms in the quiet runs of issue 13): above it, the host itself is slow.
+# (6.0-8.8 ms in the quiet runs of issues 13 and 17): above it, the host itself is slow.
 QUIET_HOST_MS = 9.0
 # Cold medians before issue 13 (README, "Speed": the second release at 600 sessions, the
 # first at 5,000), to print the ratio beside each new figure.
